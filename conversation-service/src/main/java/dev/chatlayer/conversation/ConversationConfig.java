@@ -1,0 +1,27 @@
+package dev.chatlayer.conversation;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Every TTL and limit of conversation-service, with the contract's defaults. */
+@ConfigMapping(prefix = "conversation")
+public interface ConversationConfig {
+
+    /** How long {@code chat:{id}} keeps a conversation; every change rewrites it. */
+    @WithDefault("24h")
+    Duration cacheTtl();
+
+    /** Most participants a conversation may have, creator included. */
+    @WithDefault("50")
+    int maxParticipants();
+
+    /** Page size of the conversation list when the client names none. */
+    @WithDefault("20")
+    int defaultPageSize();
+
+    /** Largest page size a client may ask for. */
+    @WithDefault("100")
+    int maxPageSize();
+}

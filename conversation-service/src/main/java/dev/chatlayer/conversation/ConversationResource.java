@@ -1,0 +1,90 @@
+package dev.chatlayer.conversation;
+
+import java.net.URI;
+
+import org.jboss.resteasy.reactive.RestPath;
+import org.jboss.resteasy.reactive.RestQuery;
+
+import dev.chatlayer.support.Caller;
+import io.quarkus.security.Authenticated;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/** The public conversation API (contract section 4). HTTP in, service call, HTTP out. */
+@Path("/api/v1/conversations")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+class ConversationResource {
+
+    private final ConversationService conversations;
+    private final Caller caller;
+
+    ConversationResource(ConversationService conversations, Caller caller) {
+        this.conversations = conversations;
+        this.caller = caller;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response create(@Valid @NotNull(message = "a JSON body is required") NewConversation body) {
+        String me = caller.id();
+        ConversationService.Created created = conversations.create(me, body.participantIds());
+        ConversationView view = ConversationView.of(created.conversation(), me);
+        return created.isNew()
+                ? Response.created(URI.create("/api/v1/conversations/" + view.id())).entity(view).build()
+                : Response.ok(view).build();
+    }
+
+    @GET
+    public Page<ConversationView> list(@RestQuery String status, @RestQuery String limit, @RestQuery String cursor) {
+        return conversations.list(caller.id(), status, limit, cursor);
+    }
+
+    @GET
+    @Path("/{id}")
+    public ConversationView get(@RestPath String id) {
+        String me = caller.id();
+        return ConversationView.of(conversations.get(me, id), me);
+    }
+
+    @POST
+    @Path("/{id}/accept")
+    public ConversationView accept(@RestPath String id) {
+        String me = caller.id();
+        return ConversationView.of(conversations.accept(me, id), me);
+    }
+
+    @POST
+    @Path("/{id}/decline")
+    public ConversationView decline(@RestPath String id) {
+        String me = caller.id();
+        return ConversationView.of(conversations.decline(me, id), me);
+    }
+
+    @POST
+    @Path("/{id}/end")
+    public ConversationView end(@RestPath String id) {
+        String me = caller.id();
+        return ConversationView.of(conversations.end(me, id), me);
+    }
+
+    @DELETE
+    @Path("/{id}")
+    public void delete(@RestPath String id) {
+        conversations.hide(caller.id(), id);
+    }
+
+    @POST
+    @Path("/{id}/restore")
+    public void restore(@RestPath String id) {
+        conversations.restore(caller.id(), id);
+    }
+}

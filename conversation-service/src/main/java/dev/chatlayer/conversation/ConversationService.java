@@ -1,0 +1,283 @@
+package dev.chatlayer.conversation;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.function.UnaryOperator;
+
+import org.bson.types.ObjectId;
+import org.jboss.logging.Logger;
+
+import dev.chatlayer.support.ApiException;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** Conversation rules (contract section 4): who may see, create, change, hide and restore what. */
+@ApplicationScoped
+class ConversationService {
+
+    private static final Logger LOG = Logger.getLogger(ConversationService.class);
+    private static final int MAX_CONCURRENT_RETRIES = 10;
+
+    private final ConversationRepository repository;
+    private final ConversationCache cache;
+    private final DeletionMarks marks;
+    private final ConversationConfig config;
+
+    ConversationService(ConversationRepository repository, ConversationCache cache, DeletionMarks marks, ConversationConfig config) {
+        this.repository = repository;
+        this.cache = cache;
+        this.marks = marks;
+        this.config = config;
+    }
+
+    /** The outcome of a create: the conversation, and whether it is new (201) or an open one returned (200). */
+    record Created(Conversation conversation, boolean isNew) {
+    }
+
+    Created create(String caller, List<String> participantIds) {
+        TreeSet<String> participants = new TreeSet<>(participantIds);
+        participants.add(caller);
+        if (participants.size() < 2) {
+            throw ApiException.badInput("participantIds", "must name at least one user besides the caller");
+        }
+        if (participants.size() > config.maxParticipants()) {
+            throw ApiException.badInput("participantIds", "at most " + config.maxParticipants() + " participants, caller included");
+        }
+        List<String> sorted = List.copyOf(participants);
+        Optional<Conversation> open = repository.findOpen(sorted);
+        if (open.isPresent()) {
+            return new Created(open.get(), false);
+        }
+        Instant now = now();
+        Conversation fresh = new Conversation(new ObjectId().toHexString(), sorted, caller, ConversationStatus.PENDING,
+                now, now, null, 1, List.of(), Map.of());
+        Optional<Conversation> stored = repository.insert(fresh);
+        if (stored.isEmpty()) {
+            // A concurrent create of the same participants won; answer with that one.
+            return new Created(repository.findOpen(sorted).orElseThrow(ConversationNotFound::new), false);
+        }
+        cache.write(fresh);
+        return new Created(fresh, true);
+    }
+
+    /** The conversation if the caller is in it; otherwise 404 whether or not it exists. */
+    Conversation get(String caller, String id) {
+        Conversation conversation = load(id);
+        if (!conversation.hasParticipant(caller)) {
+            throw new ConversationNotFound();
+        }
+        return conversation;
+    }
+
+    Conversation accept(String caller, String id) {
+        return change(caller, id, c -> {
+            requireInvited(caller, c, "accept");
+            requireStatus(c, ConversationStatus.PENDING, "accept");
+            return withStatus(c, ConversationStatus.ACCEPTED);
+        });
+    }
+
+    Conversation decline(String caller, String id) {
+        return change(caller, id, c -> {
+            requireInvited(caller, c, "decline");
+            requireStatus(c, ConversationStatus.PENDING, "decline");
+            return withStatus(c, ConversationStatus.DECLINED);
+        });
+    }
+
+    Conversation end(String caller, String id) {
+        return change(caller, id, c -> {
+            requireStatus(c, ConversationStatus.ACCEPTED, "end");
+            return withStatus(c, ConversationStatus.ENDED);
+        });
+    }
+
+    /** Hides the conversation for the caller and cuts their history at now. */
+    void hide(String caller, String id) {
+        Instant at = now();
+        Conversation hidden = change(caller, id, c -> {
+            Map<String, Instant> deletedAt = new LinkedHashMap<>(c.deletedAt());
+            deletedAt.put(caller, at);
+            List<String> hiddenFor = new ArrayList<>(c.hiddenFor());
+            if (!hiddenFor.contains(caller)) {
+                hiddenFor.add(caller);
+            }
+            return copy(c, c.status(), c.lastMessageAt(), hiddenFor, deletedAt);
+        });
+        marks.hidden(caller, hidden.id(), at);
+    }
+
+    /** Shows the conversation to the caller again and removes their cutoff. */
+    void restore(String caller, String id) {
+        Conversation restored = change(caller, id, c -> {
+            if (!c.deletedAt().containsKey(caller) && !c.hiddenFor().contains(caller)) {
+                return c;
+            }
+            Map<String, Instant> deletedAt = new LinkedHashMap<>(c.deletedAt());
+            deletedAt.remove(caller);
+            List<String> hiddenFor = new ArrayList<>(c.hiddenFor());
+            hiddenFor.remove(caller);
+            return copy(c, c.status(), c.lastMessageAt(), hiddenFor, deletedAt);
+        });
+        marks.restored(caller, restored.id());
+    }
+
+    /**
+     * A message was stored at {@code sentAt}: moves {@code lastMessageAt} forward and brings the
+     * conversation back into the list of every participant who hid it before that message (their
+     * cutoff stays). Idempotent: reporting the same message twice changes nothing.
+     */
+    void recordActivity(String caller, String id, Instant sentAt) {
+        List<String> unhidden = new ArrayList<>();
+        Conversation updated = change(caller, id, c -> {
+            unhidden.clear();
+            Instant last = c.lastMessageAt() == null || sentAt.isAfter(c.lastMessageAt()) ? sentAt : c.lastMessageAt();
+            List<String> hiddenFor = new ArrayList<>();
+            for (String user : c.hiddenFor()) {
+                Instant cutoff = c.deletedAt().get(user);
+                if (cutoff != null && sentAt.isAfter(cutoff)) {
+                    unhidden.add(user);
+                } else {
+                    hiddenFor.add(user);
+                }
+            }
+            if (last.equals(c.lastMessageAt()) && unhidden.isEmpty()) {
+                return c;
+            }
+            return copy(c, c.status(), last, hiddenFor, c.deletedAt());
+        });
+        unhidden.forEach(user -> marks.visible(user, updated.id(), updated.deletedAt().get(user)));
+    }
+
+    /** The caller's visible conversations, latest activity first. */
+    Page<ConversationView> list(String caller, String statusParam, String limitParam, String cursorParam) {
+        ConversationStatus status = null;
+        if (statusParam != null && !statusParam.isBlank()) {
+            status = ConversationStatus.parse(statusParam)
+                    .orElseThrow(() -> ApiException.badInput("status", "must be one of PENDING, ACCEPTED, DECLINED, ENDED"));
+        }
+        int limit = parseLimit(limitParam);
+        Cursor after = cursorParam == null || cursorParam.isBlank() ? null : Cursor.parse(cursorParam);
+        List<Conversation> found = repository.visibleTo(caller, status, after == null ? null : after.activityAt(),
+                after == null ? null : after.id(), limit + 1);
+        boolean more = found.size() > limit;
+        List<Conversation> page = more ? found.subList(0, limit) : found;
+        String next = more ? Cursor.after(page.get(page.size() - 1)) : null;
+        return new Page<>(page.stream().map(c -> ConversationView.of(c, caller)).toList(), next);
+    }
+
+    private Conversation load(String id) {
+        if (!ObjectId.isValid(id)) {
+            throw ApiException.badInput("id", "not a conversation id");
+        }
+        Optional<Conversation> cached = cache.get(id);
+        if (cached.isPresent()) {
+            return cached.get();
+        }
+        Conversation stored = repository.find(id).orElseThrow(ConversationNotFound::new);
+        if (cache.fill(stored)) {
+            // Redis may have been flushed: put the deletion mirror back with the conversation.
+            marks.mirror(stored);
+        }
+        return stored;
+    }
+
+    /**
+     * Applies {@code rule} to the current state and stores the result if nobody changed the
+     * conversation meanwhile; otherwise reads again and re-applies the rule. The cache gets the new
+     * state in the same request.
+     */
+    private Conversation change(String caller, String id, UnaryOperator<Conversation> rule) {
+        if (!ObjectId.isValid(id)) {
+            throw ApiException.badInput("id", "not a conversation id");
+        }
+        for (int attempt = 0; attempt < MAX_CONCURRENT_RETRIES; attempt++) {
+            Conversation current = repository.find(id).orElseThrow(ConversationNotFound::new);
+            if (!current.hasParticipant(caller)) {
+                throw new ConversationNotFound();
+            }
+            Conversation next = rule.apply(current);
+            if (next == current) {
+                return current;
+            }
+            if (repository.compareAndSet(current, next)) {
+                cache.write(next);
+                return next;
+            }
+            LOG.debugf("conversation %s changed concurrently, retrying", id);
+        }
+        throw new ApiException(409, "Conflict", "the conversation is changing too often, retry", null);
+    }
+
+    private static void requireInvited(String caller, Conversation c, String action) {
+        if (caller.equals(c.createdBy())) {
+            throw new TransitionNotAllowed("only an invited participant may " + action + " a conversation");
+        }
+    }
+
+    private static void requireStatus(Conversation c, ConversationStatus expected, String action) {
+        if (c.status() != expected) {
+            throw new TransitionNotAllowed("cannot " + action + " a conversation that is " + c.status());
+        }
+    }
+
+    private static Conversation withStatus(Conversation c, ConversationStatus status) {
+        return copy(c, status, c.lastMessageAt(), c.hiddenFor(), c.deletedAt());
+    }
+
+    private static Conversation copy(Conversation c, ConversationStatus status, Instant lastMessageAt, List<String> hiddenFor,
+            Map<String, Instant> deletedAt) {
+        return new Conversation(c.id(), c.participants(), c.createdBy(), status, c.createdAt(), now(), lastMessageAt,
+                c.version() + 1, List.copyOf(hiddenFor), Map.copyOf(deletedAt));
+    }
+
+    private int parseLimit(String limitParam) {
+        if (limitParam == null || limitParam.isBlank()) {
+            return config.defaultPageSize();
+        }
+        try {
+            int limit = Integer.parseInt(limitParam.trim());
+            if (limit >= 1 && limit <= config.maxPageSize()) {
+                return limit;
+            }
+        } catch (NumberFormatException ignored) {
+            // answered below
+        }
+        throw ApiException.badInput("limit", "must be a whole number from 1 to " + config.maxPageSize());
+    }
+
+    /** MongoDB keeps milliseconds; so do we, so the cache and the store always agree. */
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    /** Position in the list: the last item's activity instant and id, base64url-encoded. */
+    private record Cursor(Instant activityAt, String id) {
+
+        static String after(Conversation last) {
+            String raw = last.activityAt().toEpochMilli() + ":" + last.id();
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+        }
+
+        static Cursor parse(String cursor) {
+            try {
+                String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+                int colon = raw.indexOf(':');
+                String id = raw.substring(colon + 1);
+                if (colon > 0 && ObjectId.isValid(id)) {
+                    return new Cursor(Instant.ofEpochMilli(Long.parseLong(raw.substring(0, colon))), id);
+                }
+            } catch (IllegalArgumentException ignored) {
+                // answered below
+            }
+            throw ApiException.badInput("cursor", "not a cursor this service issued");
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package dev.chatlayer.conversation;
+
+import java.util.Locale;
+import java.util.Optional;
+
+public enum ConversationStatus {
+    PENDING, ACCEPTED, DECLINED, ENDED;
+
+    /** Open conversations are the ones a second create with the same participants returns. */
+    boolean isOpen() {
+        return this == PENDING || this == ACCEPTED;
+    }
+
+    static Optional<ConversationStatus> parse(String value) {
+        try {
+            return Optional.of(valueOf(value.trim().toUpperCase(Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+}

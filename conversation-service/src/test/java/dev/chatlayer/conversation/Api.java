@@ -1,0 +1,40 @@
+package dev.chatlayer.conversation;
+
+import static io.restassured.RestAssured.given;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+import dev.chatlayer.testkit.Tokens;
+import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
+
+/** Calls the API as a given user, the way a client behind the gateway would. */
+final class Api {
+
+    private Api() {
+    }
+
+    static RequestSpecification as(String userId) {
+        return given().auth().oauth2(Tokens.forUser(userId)).contentType(ContentType.JSON);
+    }
+
+    /** A user id no other test uses, so tests never see each other's conversations. */
+    static String user(String name) {
+        return name + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    static String create(String creator, String... others) {
+        return as(creator).body(new NewConversation(List.copyOf(Arrays.asList(others))))
+                .post("/api/v1/conversations")
+                .then().statusCode(201)
+                .extract().path("id");
+    }
+
+    static String accepted(String creator, String invitee) {
+        String id = create(creator, invitee);
+        as(invitee).post("/api/v1/conversations/" + id + "/accept").then().statusCode(200);
+        return id;
+    }
+}

@@ -1,0 +1,69 @@
+package dev.chatlayer.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * The servers a service's tests run against, started once per test JVM on free ports: a Redis of our
+ * own, a MongoDB-compatible server of our own (or the real MongoDB named by {@value #MONGODB_URI_ENV},
+ * with a fresh database per run), and an RS256 key pair for {@link Tokens}.
+ */
+public class ChatInfra implements QuarkusTestResourceLifecycleManager {
+
+    /** Environment variable (or system property {@code chat.test.mongodb-uri}) naming a real MongoDB to test against. */
+    public static final String MONGODB_URI_ENV = "CHAT_TEST_MONGODB_URI";
+    /** System property carrying the test Redis port, for tests that stop, restart or flush it. */
+    public static final String REDIS_PORT_PROPERTY = "chat.testkit.redis-port";
+
+    private int redisPort;
+    private LocalMongo mongo;
+
+    @Override
+    public Map<String, String> start() {
+        Map<String, String> config = new HashMap<>();
+
+        redisPort = FreePort.find();
+        LocalRedis.start(redisPort);
+        System.setProperty(REDIS_PORT_PROPERTY, String.valueOf(redisPort));
+        config.put("quarkus.redis.hosts", "redis://127.0.0.1:" + redisPort);
+
+        String realMongo = System.getProperty("chat.test.mongodb-uri", System.getenv(MONGODB_URI_ENV));
+        if (realMongo != null && !realMongo.isBlank()) {
+            config.put("quarkus.mongodb.connection-string", realMongo);
+            config.put("quarkus.mongodb.database", "chat_test_" + UUID.randomUUID().toString().substring(0, 8));
+        } else {
+            mongo = LocalMongo.start(FreePort.find());
+            config.put("quarkus.mongodb.connection-string", mongo.connectionString());
+        }
+
+        try {
+            Path keys = Files.createTempDirectory("chat-test-keys");
+            config.put("mp.jwt.verify.publickey.location", DevKeys.ensure(keys).toUri().toString());
+            config.put("mp.jwt.verify.issuer", Tokens.DEFAULT_ISSUER);
+            System.setProperty(Tokens.KEYS_DIR_PROPERTY, keys.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return config;
+    }
+
+    @Override
+    public void stop() {
+        LocalRedis.stop(redisPort);
+        if (mongo != null) {
+            mongo.stop();
+        }
+    }
+
+    /** The port of the Redis the running tests use. */
+    public static int redisPort() {
+        return Integer.parseInt(System.getProperty(REDIS_PORT_PROPERTY));
+    }
+}

@@ -1,0 +1,67 @@
+package dev.chatlayer.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Base64;
+
+/**
+ * An RS256 key pair for tests and the local run, written as PEM files into a directory:
+ * {@code privateKey.pem} (PKCS#8, signs tokens) and {@code publicKey.pem} (X.509, what the services
+ * verify with through {@code mp.jwt.verify.publickey.location}). Generated fresh, never committed.
+ */
+public final class DevKeys {
+
+    public static final String PRIVATE_KEY = "privateKey.pem";
+    public static final String PUBLIC_KEY = "publicKey.pem";
+
+    private DevKeys() {
+    }
+
+    /** Writes a new key pair into {@code dir} unless one is already there; returns the public key file. */
+    public static Path ensure(Path dir) {
+        Path publicKey = dir.resolve(PUBLIC_KEY);
+        if (Files.exists(publicKey) && Files.exists(dir.resolve(PRIVATE_KEY))) {
+            return publicKey;
+        }
+        try {
+            Files.createDirectories(dir);
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            var pair = generator.generateKeyPair();
+            Files.writeString(dir.resolve(PRIVATE_KEY), pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
+            Files.writeString(publicKey, pem("PUBLIC KEY", pair.getPublic().getEncoded()));
+            return publicKey;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static PrivateKey privateKey(Path dir) {
+        try {
+            String pem = Files.readString(dir.resolve(PRIVATE_KEY), StandardCharsets.US_ASCII)
+                    .replaceAll("-----[A-Z ]+-----", "")
+                    .replaceAll("\\s", "");
+            return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(pem)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("not an RSA private key in " + dir, e);
+        }
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
+}

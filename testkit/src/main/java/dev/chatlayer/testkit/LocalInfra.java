@@ -1,0 +1,52 @@
+package dev.chatlayer.testkit;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The local run's helper, started by {@code deploy/run-local.sh}:
+ * <pre>
+ *   java -jar testkit/target/testkit-*.jar keys  DIR              write a dev RS256 key pair into DIR (once)
+ *   java -jar testkit/target/testkit-*.jar token DIR USER [HOURS] print a token for USER
+ *   java -jar testkit/target/testkit-*.jar redis PORT             run our own Redis on PORT until killed
+ *   java -jar testkit/target/testkit-*.jar mongo PORT             run an in-memory MongoDB-compatible server on PORT until killed
+ * </pre>
+ */
+public final class LocalInfra {
+
+    private LocalInfra() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length < 2) {
+            usage();
+        }
+        switch (args[0]) {
+            case "keys" -> System.out.println(DevKeys.ensure(Path.of(args[1])));
+            case "token" -> {
+                if (args.length < 3) {
+                    usage();
+                }
+                Duration ttl = Duration.ofHours(args.length > 3 ? Long.parseLong(args[3]) : 12);
+                System.out.println(Tokens.mint(DevKeys.privateKey(Path.of(args[1])), Tokens.DEFAULT_ISSUER, args[2], ttl));
+            }
+            case "redis" -> {
+                LocalRedis.start(Integer.parseInt(args[1]));
+                System.out.println("redis listening on 127.0.0.1:" + args[1]);
+                new CountDownLatch(1).await();
+            }
+            case "mongo" -> {
+                LocalMongo mongo = LocalMongo.start(Integer.parseInt(args[1]));
+                System.out.println("mongodb-compatible server listening on " + mongo.connectionString());
+                new CountDownLatch(1).await();
+            }
+            default -> usage();
+        }
+    }
+
+    private static void usage() {
+        System.err.println("usage: keys DIR | token DIR USER [HOURS] | redis PORT | mongo PORT");
+        System.exit(2);
+    }
+}

@@ -1,0 +1,122 @@
+package dev.chatlayer.testkit;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import redis.embedded.core.ExecutableProvider;
+
+/**
+ * A Redis server process of our own on a port of our choosing: the {@code redis-server} on the PATH,
+ * or else the Redis 6.2 binary shipped in {@code embedded-redis}. Nothing is saved to disk.
+ * A server this class did not start is never touched.
+ */
+public final class LocalRedis {
+
+    private static final Map<Integer, Process> STARTED = new ConcurrentHashMap<>();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> STARTED.values().forEach(Process::destroy)));
+    }
+
+    private LocalRedis() {
+    }
+
+    /** Starts a server on {@code port} and waits until it answers. */
+    public static void start(int port) {
+        try {
+            File executable = executable();
+            Path log = Files.createTempFile("chat-redis-" + port + "-", ".log");
+            Process process = new ProcessBuilder(List.of(executable.getAbsolutePath(),
+                    "--port", String.valueOf(port), "--bind", "127.0.0.1",
+                    "--save", "", "--appendonly", "no", "--daemonize", "no",
+                    "--maxmemory-policy", "volatile-lru"))
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
+            STARTED.put(port, process);
+            awaitUp(port, process, log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Stops the server on {@code port} that this JVM started (the way a crash or an operator would). */
+    public static void stop(int port) {
+        Process process = STARTED.remove(port);
+        if (process == null) {
+            return;
+        }
+        process.destroy();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Sends FLUSHALL over a plain connection, as an operator losing the speed layer would. */
+    public static void flushAll(int port) {
+        command(port, "FLUSHALL");
+    }
+
+    private static File executable() throws IOException {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            File candidate = new File(dir, "redis-server");
+            if (candidate.canExecute()) {
+                return candidate;
+            }
+        }
+        return ExecutableProvider.newJarResourceProvider().get();
+    }
+
+    private static void awaitUp(int port, Process process, Path log) throws IOException {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(15));
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("redis-server exited on port " + port + ": " + Files.readString(log));
+            }
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (IOException notYet) {
+                sleep(50);
+            }
+        }
+        throw new IllegalStateException("redis-server did not answer on port " + port);
+    }
+
+    private static void command(int port, String... args) {
+        StringBuilder resp = new StringBuilder("*").append(args.length).append("\r\n");
+        for (String arg : args) {
+            resp.append('$').append(arg.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(arg).append("\r\n");
+        }
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            OutputStream out = socket.getOutputStream();
+            out.write(resp.toString().getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            socket.getInputStream().read(); // wait for the reply
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
