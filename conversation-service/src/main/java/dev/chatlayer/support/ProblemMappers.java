@@ -9,7 +9,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.mongodb.MongoException;
 
@@ -45,20 +46,30 @@ class ProblemMappers {
         return Problem.badRequest(violations);
     }
 
+    /** Declared for the exact type so it wins over Quarkus' built-in mapper, which answers without a body. */
+    @ServerExceptionMapper
+    Response mismatchedJson(MismatchedInputException e) {
+        return unreadableJson(e);
+    }
+
     @ServerExceptionMapper
     Response unreadableJson(JsonProcessingException e) {
-        String field = e instanceof JsonMappingException mapping ? pathOf(mapping) : null;
+        String field;
         String detail;
-        if (e instanceof UnrecognizedPropertyException unknown) {
+        if (isSyntaxError(e)) {
+            field = "body";
+            detail = "the body is not valid JSON";
+        } else if (e instanceof UnrecognizedPropertyException unknown) {
             field = unknown.getPropertyName();
             detail = "field '" + field + "' is not accepted";
-        } else if (e instanceof InvalidFormatException || (field != null && !field.isEmpty())) {
+        } else if (e instanceof JsonMappingException mapping && !pathOf(mapping).isEmpty()) {
+            field = pathOf(mapping);
             detail = "field '" + field + "' has the wrong type or format";
         } else {
-            field = null;
-            detail = "the body is not valid JSON of the expected shape";
+            field = "body";
+            detail = "the body is not a JSON object of the expected shape";
         }
-        return Problem.badRequest(List.of(new Problem.Violation(field == null ? "body" : field, detail)));
+        return Problem.badRequest(List.of(new Problem.Violation(field, detail)));
     }
 
     @ServerExceptionMapper({ UnauthorizedException.class, AuthenticationFailedException.class })
@@ -75,6 +86,10 @@ class ProblemMappers {
     @ServerExceptionMapper
     Response http(WebApplicationException e) {
         int status = e.getResponse().getStatus();
+        if (e.getCause() instanceof JsonProcessingException unreadable) {
+            // syntax errors reach us wrapped by the JSON body reader
+            return unreadableJson(unreadable);
+        }
         if (status >= 500) {
             return unexpected(e);
         }
@@ -131,6 +146,15 @@ class ProblemMappers {
             }
         }
         return field.length() == 0 ? "body" : field.toString();
+    }
+
+    private static boolean isSyntaxError(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof StreamReadException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String pathOf(JsonMappingException e) {

@@ -1,0 +1,75 @@
+package dev.chatlayer.conversation;
+
+import static dev.chatlayer.conversation.Api.as;
+import static dev.chatlayer.conversation.Api.create;
+import static dev.chatlayer.conversation.Api.user;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.hasItem;
+
+import java.time.Instant;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.chatlayer.testkit.Tokens;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+
+@QuarkusTest
+class ConversationAccessTest {
+
+    @Test
+    void returns404ForEveryConversationEndpointToANonParticipant() {
+        String alice = user("alice"), bob = user("bob"), mallory = user("mallory");
+        String id = Api.accepted(alice, bob);
+        String base = "/api/v1/conversations/" + id;
+
+        as(mallory).get(base).then().statusCode(404).contentType("application/problem+json").body("detail", equalTo("no such conversation"));
+        as(mallory).post(base + "/accept").then().statusCode(404);
+        as(mallory).post(base + "/decline").then().statusCode(404);
+        as(mallory).post(base + "/end").then().statusCode(404);
+        as(mallory).delete(base).then().statusCode(404);
+        as(mallory).post(base + "/restore").then().statusCode(404);
+        as(mallory).get("/internal/conversations/" + id).then().statusCode(404);
+        as(mallory).body(Map.of("messageId", "m1", "sentAt", Instant.now().toString())).post("/internal/conversations/" + id + "/activity")
+                .then().statusCode(404);
+        as(mallory).get("/api/v1/conversations").then().statusCode(200).body("items.id", not(hasItem(id)));
+
+        // nothing changed for the participants
+        as(alice).get(base).then().statusCode(200).body("status", equalTo("ACCEPTED"));
+    }
+
+    @Test
+    void anUnknownConversationLooksTheSameAsSomeoneElses() {
+        String mallory = user("mallory");
+        as(mallory).get("/api/v1/conversations/" + new org.bson.types.ObjectId().toHexString())
+                .then().statusCode(404).body("detail", equalTo("no such conversation"));
+    }
+
+    @Test
+    void everyEndpointRequiresAToken() {
+        String alice = user("alice"), bob = user("bob");
+        String base = "/api/v1/conversations/" + create(alice, bob);
+        for (var call : new String[] { "GET " + base, "POST " + base + "/accept", "POST " + base + "/decline", "POST " + base + "/end",
+                "DELETE " + base, "POST " + base + "/restore", "GET /api/v1/conversations", "POST /api/v1/conversations",
+                "GET /internal/conversations/" + base.substring(base.lastIndexOf('/') + 1) }) {
+            String[] parts = call.split(" ");
+            given().contentType(ContentType.JSON).body("{\"participantIds\":[\"x\"]}").request(parts[0], parts[1])
+                    .then().statusCode(401).contentType("application/problem+json").header("WWW-Authenticate", "Bearer")
+                    .body("status", equalTo(401));
+        }
+    }
+
+    @Test
+    void aTokenSignedByAnotherKeyIsRefused() {
+        given().auth().oauth2(Tokens.forgedFor("alice")).get("/api/v1/conversations")
+                .then().statusCode(401).contentType("application/problem+json");
+    }
+
+    @Test
+    void aMalformedTokenIsRefused() {
+        given().auth().oauth2("not-a-jwt").get("/api/v1/conversations").then().statusCode(401).contentType("application/problem+json");
+    }
+}

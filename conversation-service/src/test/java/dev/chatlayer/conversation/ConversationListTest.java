@@ -1,0 +1,82 @@
+package dev.chatlayer.conversation;
+
+import static dev.chatlayer.conversation.Api.as;
+import static dev.chatlayer.conversation.Api.create;
+import static dev.chatlayer.conversation.Api.user;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+
+@QuarkusTest
+class ConversationListTest {
+
+    @Test
+    void pagesThroughEveryConversationLatestActivityFirstWithoutGapsOrRepeats() {
+        String alice = user("alice");
+        List<String> created = new ArrayList<>();
+        for (int i = 0; i < 23; i++) {
+            created.add(create(alice, user("peer" + i)));
+        }
+        List<String> seen = new ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            var request = as(alice).queryParam("limit", 10);
+            if (cursor != null) {
+                request.queryParam("cursor", cursor);
+            }
+            JsonPath page = request.get("/api/v1/conversations").then().statusCode(200).extract().jsonPath();
+            seen.addAll(page.getList("items.id"));
+            cursor = page.getString("nextCursor");
+            pages++;
+        } while (cursor != null);
+
+        assertEquals(3, pages);
+        java.util.Collections.reverse(created);
+        assertEquals(created, seen, "newest first, each exactly once");
+    }
+
+    @Test
+    void aNewMessageMovesAConversationToTheTop() {
+        String alice = user("alice"), bob = user("bob"), carol = user("carol");
+        String withBob = Api.accepted(alice, bob);
+        String withCarol = Api.accepted(alice, carol);
+        as(alice).get("/api/v1/conversations").then().body("items.id", contains(withCarol, withBob));
+
+        as(bob).body(Map.of("messageId", "m-1", "sentAt", Instant.now().plusMillis(10).toString()))
+                .post("/internal/conversations/" + withBob + "/activity").then().statusCode(204);
+
+        as(alice).get("/api/v1/conversations").then().body("items.id", contains(withBob, withCarol));
+    }
+
+    @Test
+    void filtersByStatus() {
+        String alice = user("alice"), bob = user("bob"), carol = user("carol");
+        String pending = create(alice, bob);
+        String accepted = Api.accepted(alice, carol);
+        as(alice).queryParam("status", "PENDING").get("/api/v1/conversations").then().body("items.id", contains(pending));
+        as(alice).queryParam("status", "accepted").get("/api/v1/conversations").then().body("items.id", contains(accepted))
+                .body("nextCursor", nullValue());
+    }
+
+    @Test
+    void defaultPageIsTwenty() {
+        String alice = user("alice");
+        for (int i = 0; i < 21; i++) {
+            create(alice, user("peer" + i));
+        }
+        JsonPath page = as(alice).get("/api/v1/conversations").then().statusCode(200).extract().jsonPath();
+        assertEquals(20, page.getList("items").size());
+        assertEquals(false, page.getString("nextCursor") == null);
+    }
+}

@@ -1,0 +1,48 @@
+package dev.chatlayer.conversation;
+
+import static dev.chatlayer.conversation.Api.as;
+import static dev.chatlayer.conversation.Api.user;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.not;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+class OperationsTest {
+
+    @Test
+    void livenessAndReadinessAreUp() {
+        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+                .body("checks.name", hasItems("Redis connection health check", "MongoDB connection health check"));
+    }
+
+    @Test
+    void metricsShowCacheResultsAndRequestLatencyWithoutUserIds() {
+        String alice = user("alice"), bob = user("bob");
+        String id = Api.create(alice, bob);
+        as(alice).get("/api/v1/conversations/" + id).then().statusCode(200);
+        as(alice).get("/api/v1/conversations/" + id).then().statusCode(200);
+
+        given().accept("text/plain; version=0.0.4").get("/q/metrics").then().statusCode(200)
+                .body(matchesPattern("(?s).*chat_cache_requests_total\\{cache=\"conversation\",result=\"hit\"[^}]*} [1-9].*"))
+                .body(containsString("chat_cache_requests_total{cache=\"conversation\",result=\"miss\""))
+                .body(containsString("http_server_requests_seconds_count{method=\"GET\""))
+                .body(containsString("uri=\"/api/v1/conversations/{id}\""))
+                .body(not(containsString(alice)))
+                .body(not(containsString(id)));
+    }
+
+    @Test
+    void openApiDescribesThePublicApi() {
+        given().accept("application/json").get("/q/openapi").then().statusCode(200)
+                .body("paths", org.hamcrest.Matchers.hasKey("/api/v1/conversations/{id}"))
+                .body("paths", org.hamcrest.Matchers.hasKey("/api/v1/conversations/{id}/accept"));
+    }
+}
