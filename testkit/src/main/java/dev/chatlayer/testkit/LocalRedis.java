@@ -19,7 +19,8 @@ import redis.embedded.core.ExecutableProvider;
 
 /**
  * A Redis server process of our own on a port of our choosing: the {@code redis-server} on the PATH,
- * or else the Redis 6.2 binary shipped in {@code embedded-redis}. Nothing is saved to disk.
+ * or else the Redis 6.2 binary shipped in {@code embedded-redis}. {@code CHAT_TEST_REDIS_SERVER} names
+ * another executable, or {@code bundled} for the 6.2 binary. Nothing is saved to disk.
  * A server this class did not start is never touched.
  */
 public final class LocalRedis {
@@ -38,6 +39,7 @@ public final class LocalRedis {
         try {
             File executable = executable();
             Path log = Files.createTempFile("chat-redis-" + port + "-", ".log");
+            log.toFile().deleteOnExit();
             Process process = new ProcessBuilder(List.of(executable.getAbsolutePath(),
                     "--port", String.valueOf(port), "--bind", "127.0.0.1",
                     "--save", "", "--appendonly", "no", "--daemonize", "no",
@@ -72,6 +74,13 @@ public final class LocalRedis {
     }
 
     private static File executable() throws IOException {
+        String chosen = System.getenv("CHAT_TEST_REDIS_SERVER");
+        if ("bundled".equals(chosen)) {
+            return ExecutableProvider.newJarResourceProvider().get();
+        }
+        if (chosen != null && !chosen.isBlank()) {
+            return new File(chosen);
+        }
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             File candidate = new File(dir, "redis-server");
             if (candidate.canExecute()) {
