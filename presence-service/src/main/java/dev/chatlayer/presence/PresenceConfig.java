@@ -1,0 +1,42 @@
+package dev.chatlayer.presence;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Every TTL and limit of presence-service, with the contract's defaults. */
+@ConfigMapping(prefix = "presence")
+public interface PresenceConfig {
+
+    /** How long {@code presence:{userId}} lives without a heartbeat; a vanished connection is offline after it. */
+    @WithDefault("5m")
+    Duration ttl();
+
+    /** How often clients are told to beat (hello frame and README). */
+    @WithDefault("60s")
+    Duration heartbeatInterval();
+
+    /**
+     * Frames arriving faster than this on one connection are counted but refresh Redis only once:
+     * presence needs one refresh per TTL, not one per frame. Kept well below the TTL.
+     */
+    @WithDefault("15s")
+    Duration minRefreshInterval();
+
+    /** Open sockets one user may hold across all replicas; the next is closed with 1008. */
+    @WithDefault("10")
+    int maxSocketsPerUser();
+
+    /** Users one socket may watch. */
+    @WithDefault("500")
+    int maxWatch();
+
+    /** Users one bulk query may name. */
+    @WithDefault("500")
+    int maxQuery();
+
+    /** Ask Redis for key-expiry notifications so watchers learn of connections that vanished without a close. */
+    @WithDefault("true")
+    boolean expiryEvents();
+}

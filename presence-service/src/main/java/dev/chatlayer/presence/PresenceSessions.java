@@ -1,0 +1,181 @@
+package dev.chatlayer.presence;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.chatlayer.support.UserIds;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * What happens on a presence socket (the protocol is documented in the service README): open = online,
+ * every frame or ping = alive, {@code watch} = presence events for those users, close = maybe offline.
+ */
+@ApplicationScoped
+class PresenceSessions {
+
+    /** Close code for a refused connection: a policy (the socket limit) forbids it. */
+    static final int POLICY_VIOLATION = 1008;
+    static final int MESSAGE_TOO_BIG = 1009;
+    static final int INTERNAL_ERROR = 1011;
+
+    private static final Logger LOG = Logger.getLogger(PresenceSessions.class);
+
+    /** What this replica remembers about one of its sockets. */
+    private static final class Session {
+        final String userId;
+        volatile long lastRefreshMillis;
+
+        Session(String userId, long now) {
+            this.userId = userId;
+            this.lastRefreshMillis = now;
+        }
+    }
+
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final PresenceService presence;
+    private final SocketRegistry registry;
+    private final PresenceConfig config;
+    private final ObjectMapper json;
+    private final Counter heartbeats;
+
+    PresenceSessions(PresenceService presence, SocketRegistry registry, PresenceConfig config, ObjectMapper json, MeterRegistry metrics) {
+        this.presence = presence;
+        this.registry = registry;
+        this.config = config;
+        this.json = json;
+        this.heartbeats = Counter.builder("presence.heartbeats").description("Frames, pings and REST heartbeats received").register(metrics);
+    }
+
+    Uni<Void> open(WebSocketConnection socket, String userId) {
+        if (!UserIds.isValid(userId)) {
+            return socket.close(new CloseReason(POLICY_VIOLATION, "token subject is not a valid user id"));
+        }
+        return presence.connect(userId, socket.id()).chain(accepted -> {
+            if (!accepted) {
+                return socket.close(new CloseReason(POLICY_VIOLATION,
+                        "too many connections: at most " + config.maxSocketsPerUser() + " sockets per user"));
+            }
+            sessions.put(socket.id(), new Session(userId, System.currentTimeMillis()));
+            registry.add(userId, socket);
+            ObjectNode hello = json.createObjectNode()
+                    .put("type", "hello")
+                    .put("userId", userId)
+                    .put("connectionId", socket.id())
+                    .put("heartbeatSeconds", config.heartbeatInterval().toSeconds())
+                    .put("ttlSeconds", config.ttl().toSeconds());
+            return socket.sendText(hello.toString());
+        });
+    }
+
+    /** A text frame: proof of life first, then whatever it asks. */
+    Uni<Void> frame(WebSocketConnection socket, String text) {
+        Session session = sessions.get(socket.id());
+        if (session == null) {
+            return Uni.createFrom().voidItem(); // refused or closing
+        }
+        Uni<Void> alive = alive(socket, session);
+        JsonNode frame;
+        try {
+            frame = json.readTree(text);
+        } catch (JsonProcessingException e) {
+            return alive.chain(() -> error(socket, "bad-frame", "frames are JSON objects with a \"type\""));
+        }
+        String type = frame != null && frame.isObject() ? frame.path("type").asText("") : "";
+        return switch (type) {
+            case "heartbeat" -> alive;
+            case "watch" -> alive.chain(() -> watch(socket, frame.get("userIds")));
+            case "" -> alive.chain(() -> error(socket, "bad-frame", "frames are JSON objects with a \"type\""));
+            default -> alive.chain(() -> error(socket, "unknown-type", "unknown frame type; known: heartbeat, watch"));
+        };
+    }
+
+    /** A ping frame or a binary frame: proof of life only. */
+    Uni<Void> ping(WebSocketConnection socket) {
+        Session session = sessions.get(socket.id());
+        return session == null ? Uni.createFrom().voidItem() : alive(socket, session);
+    }
+
+    /** A frame the server could not take: too big closes with 1009, anything else with 1011. */
+    Uni<Void> failed(WebSocketConnection socket, IllegalStateException failure) {
+        String message = String.valueOf(failure.getMessage());
+        if (message.contains("max message size") || message.contains("max frame size")) {
+            return socket.close(new CloseReason(MESSAGE_TOO_BIG, "frame too big"));
+        }
+        LOG.warnf("closing socket after failure: %s", message);
+        return socket.close(new CloseReason(INTERNAL_ERROR, "internal error"));
+    }
+
+    Uni<Void> close(WebSocketConnection socket) {
+        Session session = sessions.remove(socket.id());
+        if (session == null) {
+            return Uni.createFrom().voidItem();
+        }
+        registry.remove(session.userId, socket);
+        return presence.disconnect(session.userId, socket.id())
+                .onFailure().invoke(e -> LOG.warnf("presence not cleared on close (expires within the TTL): %s", e.getMessage()))
+                .onFailure().recoverWithNull();
+    }
+
+    /**
+     * Refreshes presence in Redis at most once per {@code presence.min-refresh-interval} (and at least four
+     * times per TTL) per socket: clients may beat as often as they like at the cost of a counter.
+     */
+    private Uni<Void> alive(WebSocketConnection socket, Session session) {
+        heartbeats.increment();
+        long now = System.currentTimeMillis();
+        long every = Math.min(config.minRefreshInterval().toMillis(), config.ttl().toMillis() / 4);
+        if (now - session.lastRefreshMillis < every) {
+            return Uni.createFrom().voidItem();
+        }
+        session.lastRefreshMillis = now;
+        return presence.refresh(session.userId, socket.id())
+                .onFailure().invoke(e -> {
+                    session.lastRefreshMillis = 0; // try again on the next frame
+                    LOG.warnf("presence refresh failed: %s", e.getMessage());
+                })
+                .onFailure().recoverWithNull();
+    }
+
+    private Uni<Void> watch(WebSocketConnection socket, JsonNode userIds) {
+        if (userIds == null || !userIds.isArray()) {
+            return error(socket, "bad-frame", "watch needs \"userIds\": an array of user ids");
+        }
+        if (userIds.size() > config.maxWatch()) {
+            return error(socket, "too-many-users", "at most " + config.maxWatch() + " users per watch");
+        }
+        List<String> users = new ArrayList<>(userIds.size());
+        for (JsonNode id : userIds) {
+            if (!id.isTextual() || !UserIds.isValid(id.asText())) {
+                return error(socket, "bad-frame", "userIds[" + users.size() + "] is not a user id");
+            }
+            users.add(id.asText());
+        }
+        registry.watch(socket, users);
+        if (users.isEmpty()) {
+            return socket.sendText(json.createObjectNode().put("type", "presence-snapshot").set("users", json.createArrayNode()).toString());
+        }
+        return presence.query(users).chain(snapshot -> {
+            ObjectNode frame = json.createObjectNode().put("type", "presence-snapshot");
+            frame.set("users", json.valueToTree(snapshot));
+            return socket.sendText(frame.toString());
+        });
+    }
+
+    private Uni<Void> error(WebSocketConnection socket, String code, String detail) {
+        return socket.sendText(json.createObjectNode().put("type", "error").put("error", code).put("detail", detail).toString());
+    }
+}

@@ -1,0 +1,37 @@
+package dev.chatlayer.presence;
+
+/** Every Redis key and pub/sub channel presence-service owns (contract sections 2 and 5). */
+final class RedisKeys {
+
+    static final String PRESENCE_PREFIX = "presence:";
+    /** Redis publishes the names of expired keys here once key-event notifications include {@code Ex}. */
+    static final String EXPIRED_KEYS_CHANNEL = "__keyevent@0__:expired";
+
+    private RedisKeys() {
+    }
+
+    /** STRING, a live connection id of the user; exists while they are online (TTL {@code presence.ttl}). */
+    static String presence(String userId) {
+        return PRESENCE_PREFIX + userId;
+    }
+
+    /** ZSET of the user's live connections scored by expiry; hash-tagged into {@link #presence}'s slot. */
+    static String connections(String userId) {
+        return "{" + presence(userId) + "}:connections";
+    }
+
+    /** STRING, ISO-8601 instant the user was last seen (last refresh, or going offline); no TTL. */
+    static String lastSeen(String userId) {
+        return "lastseen:" + userId;
+    }
+
+    /** Channel of events for one user (messages, read receipts): any service publishes, we deliver to their sockets. */
+    static String userEvents(String userId) {
+        return "user-events:" + userId;
+    }
+
+    /** Channel of one user's presence changes, for sockets watching them. */
+    static String presenceEvents(String userId) {
+        return "presence-events:" + userId;
+    }
+}

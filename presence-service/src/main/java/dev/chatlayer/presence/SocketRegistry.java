@@ -1,0 +1,129 @@
+package dev.chatlayer.presence;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.websockets.next.WebSocketConnection;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+/**
+ * The sockets this replica holds, by user and by watched user, and the routing of events to them:
+ * {@code user-events:{u}} goes to every socket of u, {@code presence-events:{u}} to every socket
+ * watching u, and the expiry of {@code presence:{u}} becomes an offline event for local watchers.
+ */
+@ApplicationScoped
+class SocketRegistry {
+
+    private final Map<String, Set<WebSocketConnection>> socketsByUser = new ConcurrentHashMap<>();
+    private final Map<String, Set<WebSocketConnection>> watchersByUser = new ConcurrentHashMap<>();
+    private final Map<String, Set<String>> watchedBySocket = new ConcurrentHashMap<>();
+    private final EventChannels channels;
+    private final PresenceEvents presenceEvents;
+    private final Counter delivered;
+    private final Counter dropped;
+
+    SocketRegistry(EventChannels channels, PresenceEvents presenceEvents, MeterRegistry metrics) {
+        this.channels = channels;
+        this.presenceEvents = presenceEvents;
+        this.delivered = Counter.builder("presence.events.delivered").description("Event frames sent to sockets").register(metrics);
+        this.dropped = Counter.builder("presence.events.dropped").description("Event frames that could not be sent").register(metrics);
+        Gauge.builder("presence.sockets.open", socketsByUser, m -> m.values().stream().mapToInt(Set::size).sum())
+                .description("Open WebSocket connections on this replica").register(metrics);
+        Gauge.builder("presence.users.connected", socketsByUser, Map::size)
+                .description("Users with at least one socket on this replica").register(metrics);
+    }
+
+    void route(@Observes StartupEvent start) {
+        channels.onMessage(this::dispatch);
+    }
+
+    void add(String userId, WebSocketConnection socket) {
+        if (add(socketsByUser, userId, socket)) {
+            channels.subscribe(RedisKeys.userEvents(userId));
+        }
+    }
+
+    void remove(String userId, WebSocketConnection socket) {
+        if (remove(socketsByUser, userId, socket)) {
+            channels.unsubscribe(RedisKeys.userEvents(userId));
+        }
+        watch(socket, List.of());
+    }
+
+    /** Replaces what {@code socket} watches. */
+    void watch(WebSocketConnection socket, List<String> userIds) {
+        Set<String> next = new HashSet<>(userIds);
+        Set<String> previous = userIds.isEmpty() ? watchedBySocket.remove(socket.id()) : watchedBySocket.put(socket.id(), next);
+        previous = previous == null ? Set.of() : previous;
+        for (String user : previous) {
+            if (!next.contains(user) && remove(watchersByUser, user, socket)) {
+                channels.unsubscribe(RedisKeys.presenceEvents(user));
+            }
+        }
+        for (String user : next) {
+            if (!previous.contains(user) && add(watchersByUser, user, socket)) {
+                channels.subscribe(RedisKeys.presenceEvents(user));
+            }
+        }
+    }
+
+    private void dispatch(String channel, String payload) {
+        if (channel.startsWith("user-events:")) {
+            send(socketsByUser.get(channel.substring("user-events:".length())), payload);
+        } else if (channel.startsWith("presence-events:")) {
+            send(watchersByUser.get(channel.substring("presence-events:".length())), payload);
+        } else if (channel.equals(RedisKeys.EXPIRED_KEYS_CHANNEL) && payload.startsWith(RedisKeys.PRESENCE_PREFIX)) {
+            String userId = payload.substring(RedisKeys.PRESENCE_PREFIX.length());
+            Set<WebSocketConnection> watchers = watchersByUser.get(userId);
+            if (watchers != null) {
+                send(watchers, presenceEvents.frame(userId, false, java.time.Instant.now()));
+            }
+        }
+    }
+
+    private void send(Set<WebSocketConnection> sockets, String payload) {
+        if (sockets == null) {
+            return;
+        }
+        for (WebSocketConnection socket : sockets) {
+            if (!socket.isOpen()) {
+                dropped.increment();
+                continue;
+            }
+            socket.sendText(payload).subscribe().with(ok -> delivered.increment(), failure -> dropped.increment());
+        }
+    }
+
+    /** True if {@code socket} is the first under {@code key}. */
+    private static boolean add(Map<String, Set<WebSocketConnection>> index, String key, WebSocketConnection socket) {
+        boolean[] first = { false };
+        index.compute(key, (k, set) -> {
+            Set<WebSocketConnection> sockets = set == null ? ConcurrentHashMap.newKeySet() : set;
+            first[0] = sockets.isEmpty();
+            sockets.add(socket);
+            return sockets;
+        });
+        return first[0];
+    }
+
+    /** True if {@code socket} was the last under {@code key}. */
+    private static boolean remove(Map<String, Set<WebSocketConnection>> index, String key, WebSocketConnection socket) {
+        boolean[] last = { false };
+        index.computeIfPresent(key, (k, sockets) -> {
+            if (sockets.remove(socket) && sockets.isEmpty()) {
+                last[0] = true;
+                return null;
+            }
+            return sockets;
+        });
+        return last[0];
+    }
+}

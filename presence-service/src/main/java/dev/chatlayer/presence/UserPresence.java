@@ -1,0 +1,7 @@
+package dev.chatlayer.presence;
+
+import java.time.Instant;
+
+/** What the API says about one user: online now, and when last seen when not. */
+public record UserPresence(String userId, boolean online, Instant lastSeenAt) {
+}

@@ -1,0 +1,16 @@
+-- A connection closed (or the user ended REST presence). The user stays online while any other
+-- connection is alive; a late close of an old connection only removes that connection.
+-- KEYS[1] presence:{userId}; KEYS[2] {presence:{userId}}:connections; ARGV[1] connection id; ARGV[2] now (ms)
+-- Returns 1 if the user just went offline, 0 otherwise.
+local now = tonumber(ARGV[2])
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+local newest = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
+if #newest == 0 then
+  redis.call('DEL', KEYS[2])
+  return redis.call('DEL', KEYS[1])
+end
+local remaining = tonumber(newest[2]) - now
+redis.call('SET', KEYS[1], newest[1], 'PX', remaining)
+redis.call('PEXPIRE', KEYS[2], remaining)
+return 0

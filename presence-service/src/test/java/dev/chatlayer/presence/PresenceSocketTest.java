@@ -1,0 +1,210 @@
+package dev.chatlayer.presence;
+
+import static dev.chatlayer.presence.Users.as;
+import static dev.chatlayer.presence.Users.token;
+import static dev.chatlayer.presence.Users.user;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URL;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import jakarta.inject.Inject;
+
+@QuarkusTest
+class PresenceSocketTest {
+
+    @Inject
+    RedisDataSource redis;
+
+    @Inject
+    Vertx vertx;
+
+    @TestHTTPResource("/")
+    URL base;
+
+    @Test
+    void connectingMakesTheUserOnlineForFiveMinutesAndSaysHello() {
+        String alice = user("alice");
+        try (TestSocket socket = TestSocket.open(vertx, base.getPort(), token(alice))) {
+            JsonObject hello = socket.next("hello");
+            assertEquals(alice, hello.getString("userId"));
+            assertEquals(60, hello.getInteger("heartbeatSeconds"));
+            assertEquals(300, hello.getInteger("ttlSeconds"));
+
+            assertEquals(hello.getString("connectionId"), redis.value(String.class).get("presence:" + alice));
+            long ttl = redis.key().pttl("presence:" + alice);
+            assertTrue(ttl > 295_000 && ttl <= 300_000, "TTL near 300 s, was " + ttl);
+            as(alice).get("/api/v1/presence/" + alice).then().statusCode(200).body("online", equalTo(true));
+        }
+    }
+
+    @Test
+    void aHeartbeatFrameRefreshesTheTtl() {
+        String alice = user("alice");
+        try (TestSocket socket = TestSocket.open(vertx, base.getPort(), token(alice))) {
+            socket.next("hello");
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> redis.key().pttl("presence:" + alice) < 299_300);
+
+            socket.send(new JsonObject().put("type", "heartbeat"));
+
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> redis.key().pttl("presence:" + alice) > 299_500);
+        }
+    }
+
+    @Test
+    void aPingFrameRefreshesTheTtlToo() {
+        String alice = user("alice");
+        try (TestSocket socket = TestSocket.open(vertx, base.getPort(), token(alice))) {
+            socket.next("hello");
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> redis.key().pttl("presence:" + alice) < 299_300);
+
+            socket.ping();
+
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> redis.key().pttl("presence:" + alice) > 299_500);
+        }
+    }
+
+    @Test
+    void closingTheOnlySocketMakesTheUserOfflineWithLastSeen() {
+        String alice = user("alice");
+        TestSocket socket = TestSocket.open(vertx, base.getPort(), token(alice));
+        socket.next("hello");
+
+        socket.close();
+
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !redis.key().exists("presence:" + alice));
+        as(alice).get("/api/v1/presence/" + alice).then().statusCode(200)
+                .body("userId", equalTo(alice)).body("online", equalTo(false)).body("lastSeenAt", notNullValue());
+    }
+
+    @Test
+    void closingOneOfTwoDevicesKeepsTheUserOnline() throws InterruptedException {
+        String alice = user("alice");
+        try (TestSocket phone = TestSocket.open(vertx, base.getPort(), token(alice))) {
+            phone.next("hello");
+            TestSocket laptop = TestSocket.open(vertx, base.getPort(), token(alice));
+            laptop.next("hello");
+
+            laptop.close();
+            Thread.sleep(300); // the close is handled asynchronously; give it the chance to (wrongly) flip presence
+
+            assertTrue(redis.key().exists("presence:" + alice));
+            as(alice).get("/api/v1/presence/" + alice).then().body("online", equalTo(true)).body("lastSeenAt", nullValue());
+        }
+    }
+
+    @Test
+    void aLateCloseOfAnOldConnectionNeverRemovesTheNewOne() throws InterruptedException {
+        String alice = user("alice");
+        TestSocket old = TestSocket.open(vertx, base.getPort(), token(alice));
+        old.next("hello");
+        // the client reconnected (network change) before the server saw the old connection go
+        try (TestSocket fresh = TestSocket.open(vertx, base.getPort(), token(alice))) {
+            String freshId = fresh.next("hello").getString("connectionId");
+
+            old.close();
+            Thread.sleep(300);
+
+            assertTrue(redis.key().exists("presence:" + alice), "still online");
+            assertEquals(freshId, redis.value(String.class).get("presence:" + alice), "presence now names the live connection");
+            assertTrue(redis.key().pttl("presence:" + alice) > 290_000);
+        }
+    }
+
+    @Test
+    void theEleventhSocketIsRefusedWithACloseCodeAndReason() throws Exception {
+        String alice = user("alice");
+        List<TestSocket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < 10; i++) {
+                TestSocket socket = TestSocket.open(vertx, base.getPort(), token(alice));
+                socket.next("hello");
+                sockets.add(socket);
+            }
+            TestSocket eleventh = TestSocket.open(vertx, base.getPort(), token(alice));
+            assertEquals(1008, eleventh.closedWith());
+            assertEquals("too many connections: at most 10 sockets per user", eleventh.closeReason());
+            // the refused one did not disturb the others
+            assertTrue(redis.key().exists("presence:" + alice));
+            assertEquals(10, redis.sortedSet(String.class).zcard("{presence:" + alice + "}:connections"));
+        } finally {
+            sockets.forEach(TestSocket::close);
+        }
+    }
+
+    @Test
+    void theBrowserSubprotocolFormAuthenticatesToo() {
+        String alice = user("alice");
+        try (TestSocket socket = TestSocket.openWithSubprotocol(vertx, base.getPort(), token(alice))) {
+            assertEquals(alice, socket.next("hello").getString("userId"));
+        }
+    }
+
+    @Test
+    void anUpgradeWithoutAValidTokenIsRefusedBeforeAnyRedisWork() {
+        long keysBefore = redis.execute("DBSIZE").toLong();
+        Throwable none = TestSocket.refusal(vertx, base.getPort(), null);
+        Throwable forged = TestSocket.refusal(vertx, base.getPort(), dev.chatlayer.testkit.Tokens.forgedFor("mallory"));
+        Throwable garbage = TestSocket.refusal(vertx, base.getPort(), "garbage");
+
+        for (Throwable refusal : List.of(none, forged, garbage)) {
+            assertTrue(refusal instanceof io.vertx.core.http.UpgradeRejectedException, String.valueOf(refusal));
+            assertEquals(401, ((io.vertx.core.http.UpgradeRejectedException) refusal).getStatus());
+        }
+        assertFalse(redis.key().exists("presence:mallory"));
+        assertEquals(keysBefore, redis.execute("DBSIZE").toLong(), "no key written for refused upgrades");
+    }
+
+    @Test
+    void badFramesGetAnErrorFrameAndTheSocketStaysUsable() {
+        String alice = user("alice");
+        try (TestSocket socket = TestSocket.open(vertx, base.getPort(), token(alice))) {
+            socket.next("hello");
+            socket.send("not json");
+            assertEquals("bad-frame", socket.next("error").getString("error"));
+            socket.send("[1,2]");
+            assertEquals("bad-frame", socket.next("error").getString("error"));
+            socket.send(new JsonObject().put("type", "dance"));
+            assertEquals("unknown-type", socket.next("error").getString("error"));
+            socket.send(new JsonObject().put("type", "watch").put("userIds", "bob"));
+            assertEquals("bad-frame", socket.next("error").getString("error"));
+            socket.send(new JsonObject().put("type", "watch").put("userIds", List.of("bob", "x:y")));
+            JsonObject error = socket.next("error");
+            assertEquals("userIds[1] is not a user id", error.getString("detail"));
+            List<String> tooMany = new ArrayList<>();
+            for (int i = 0; i < 501; i++) {
+                tooMany.add("u" + i);
+            }
+            socket.send(new JsonObject().put("type", "watch").put("userIds", tooMany));
+            assertEquals("too-many-users", socket.next("error").getString("error"));
+
+            socket.send(new JsonObject().put("type", "watch").put("userIds", List.of(alice)));
+            assertEquals(true, socket.next("presence-snapshot").getJsonArray("users").getJsonObject(0).getBoolean("online"));
+        }
+    }
+
+    @Test
+    void anOversizedFrameClosesTheSocketWithMessageTooBig() throws Exception {
+        String alice = user("alice");
+        try (TestSocket socket = TestSocket.open(vertx, base.getPort(), token(alice))) {
+            socket.next("hello");
+            socket.send("{\"type\":\"heartbeat\",\"pad\":\"" + "x".repeat(200_000) + "\"}");
+            assertEquals(1009, socket.closedWith());
+        }
+    }
+}
