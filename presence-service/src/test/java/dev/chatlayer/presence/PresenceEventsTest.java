@@ -1,0 +1,109 @@
+package dev.chatlayer.presence;
+
+import static dev.chatlayer.presence.Users.token;
+import static dev.chatlayer.presence.Users.user;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URL;
+import java.time.Duration;
+import java.util.List;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import jakarta.inject.Inject;
+
+@QuarkusTest
+class PresenceEventsTest {
+
+    @Inject
+    RedisDataSource redis;
+
+    @Inject
+    Vertx vertx;
+
+    @TestHTTPResource("/")
+    URL base;
+
+    @Test
+    void aWatcherGetsASnapshotThenOnlineAndOfflineEvents() {
+        String alice = user("alice"), bob = user("bob");
+        try (TestSocket watcher = TestSocket.open(vertx, base.getPort(), token(alice))) {
+            watcher.next("hello");
+            watcher.send(new JsonObject().put("type", "watch").put("userIds", List.of(bob)));
+            JsonObject snapshot = watcher.next("presence-snapshot").getJsonArray("users").getJsonObject(0);
+            assertEquals(bob, snapshot.getString("userId"));
+            assertFalse(snapshot.getBoolean("online"));
+            awaitSubscribers("presence-events:" + bob, 1);
+
+            TestSocket bobSocket = TestSocket.open(vertx, base.getPort(), token(bob));
+            JsonObject online = watcher.next("presence");
+            assertEquals(bob, online.getString("userId"));
+            assertTrue(online.getBoolean("online"));
+
+            bobSocket.close();
+            JsonObject offline = watcher.next("presence");
+            assertEquals(bob, offline.getString("userId"));
+            assertFalse(offline.getBoolean("online"));
+        }
+    }
+
+    @Test
+    void anEventPublishedForAUserReachesEveryOneOfTheirSockets() {
+        String alice = user("alice");
+        try (TestSocket phone = TestSocket.open(vertx, base.getPort(), token(alice));
+                TestSocket laptop = TestSocket.open(vertx, base.getPort(), token(alice))) {
+            phone.next("hello");
+            laptop.next("hello");
+            awaitSubscribers("user-events:" + alice, 1);
+
+            String event = new JsonObject().put("type", "message").put("conversationId", "c1").put("id", "m1")
+                    .put("senderId", "bob").put("content", "hi").put("createdAt", "2026-01-01T00:00:00Z").encode();
+            redis.pubsub(String.class).publish("user-events:" + alice, event);
+
+            assertEquals("hi", phone.next("message").getString("content"));
+            assertEquals("hi", laptop.next("message").getString("content"));
+        }
+    }
+
+    @Test
+    void eventsForOtherUsersDoNotReachThisSocket() throws InterruptedException {
+        String alice = user("alice"), bob = user("bob");
+        try (TestSocket socket = TestSocket.open(vertx, base.getPort(), token(alice))) {
+            socket.next("hello");
+            redis.pubsub(String.class).publish("user-events:" + bob, new JsonObject().put("type", "message").encode());
+            assertTrue(socket.receivesNo("message", Duration.ofMillis(500)));
+        }
+    }
+
+    @Test
+    void aReplicaListensToAUsersChannelOnlyWhileItHoldsTheirSocket() {
+        String alice = user("alice");
+        assertEquals(0, subscribers("user-events:" + alice));
+        TestSocket first = TestSocket.open(vertx, base.getPort(), token(alice));
+        TestSocket second = TestSocket.open(vertx, base.getPort(), token(alice));
+        first.next("hello");
+        second.next("hello");
+        awaitSubscribers("user-events:" + alice, 1); // one subscription per replica, not per socket
+
+        first.close();
+        assertEquals(1, subscribers("user-events:" + alice));
+        second.close();
+        awaitSubscribers("user-events:" + alice, 0);
+    }
+
+    private void awaitSubscribers(String channel, long expected) {
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> subscribers(channel) == expected);
+    }
+
+    private long subscribers(String channel) {
+        return redis.execute("PUBSUB", "NUMSUB", channel).get(1).toLong();
+    }
+}

@@ -1,0 +1,85 @@
+package dev.chatlayer.presence;
+
+import static dev.chatlayer.presence.Users.as;
+import static dev.chatlayer.presence.Users.token;
+import static dev.chatlayer.presence.Users.user;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.not;
+
+import java.net.URL;
+import java.time.Duration;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+import dev.chatlayer.testkit.ChatInfra;
+import dev.chatlayer.testkit.LocalRedis;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import jakarta.inject.Inject;
+
+@QuarkusTest
+class PresenceOperationsTest {
+
+    @Inject
+    RedisDataSource redis;
+
+    @Inject
+    Vertx vertx;
+
+    @TestHTTPResource("/")
+    URL base;
+
+    @Test
+    void metricsCountSocketsHeartbeatsTransitionsAndEventsWithoutUserIds() {
+        String alice = user("alice");
+        try (TestSocket socket = TestSocket.open(vertx, base.getPort(), token(alice))) {
+            socket.next("hello");
+            socket.send(new JsonObject().put("type", "heartbeat"));
+            given().accept("text/plain; version=0.0.4").get("/q/metrics").then().statusCode(200)
+                    .body(matchesPattern("(?s).*presence_sockets_open [1-9].*"))
+                    .body(matchesPattern("(?s).*presence_heartbeats_total [1-9].*"))
+                    .body(matchesPattern("(?s).*presence_transitions_total\\{to=\"online\",?} [1-9].*"))
+                    .body(containsString("presence_events_delivered_total"))
+                    .body(containsString("presence_events_dropped_total"))
+                    .body(not(containsString(alice)));
+        }
+    }
+
+    @Test
+    void afterARedisRestartSubscriptionsAndPresenceComeBackByThemselves() {
+        String alice = user("alice");
+        int port = ChatInfra.redisPort();
+        try (TestSocket socket = TestSocket.open(vertx, base.getPort(), token(alice))) {
+            socket.next("hello");
+
+            LocalRedis.stop(port);
+            try {
+                given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+                given().get("/q/health/ready").then().statusCode(503);
+                socket.send(new JsonObject().put("type", "heartbeat")); // fails quietly, socket stays open
+            } finally {
+                LocalRedis.start(port); // empty, like a restart without persistence
+            }
+
+            Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200));
+            // the next heartbeat re-asserts presence
+            Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(300)).until(() -> {
+                socket.send(new JsonObject().put("type", "heartbeat"));
+                return redis.key().exists("presence:" + alice);
+            });
+            // and events reach the socket again: the subscriber reconnected and re-subscribed
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(
+                    () -> redis.execute("PUBSUB", "NUMSUB", "user-events:" + alice).get(1).toLong() == 1);
+            redis.pubsub(String.class).publish("user-events:" + alice, new JsonObject().put("type", "read").put("conversationId", "c1").encode());
+            socket.next("read");
+        }
+        as(alice).get("/api/v1/presence/" + alice).then().statusCode(200);
+    }
+}
