@@ -18,6 +18,7 @@ import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
@@ -141,8 +142,7 @@ class EventChannels {
     private void enableExpiryEvents() {
         client.send(Request.cmd(Command.CONFIG).arg("GET").arg("notify-keyspace-events"))
                 .compose(current -> {
-                    // RESP2 answers [name, value], RESP3 a map
-                    String flags = current.size() > 1 ? current.get(1).toString() : current.get("notify-keyspace-events").toString();
+                    String flags = configValue(current, "notify-keyspace-events");
                     String wantedFlags = flags
                             + (flags.contains("E") || flags.contains("A") ? "" : "E")
                             + (flags.contains("x") || flags.contains("A") ? "" : "x");
@@ -150,6 +150,14 @@ class EventChannels {
                 })
                 .onFailure(e -> LOG.warnf("cannot enable key expiry events (%s): watchers learn of vanished connections"
                         + " from their next snapshot", e.getMessage()));
+    }
+
+    /** CONFIG GET answers a map under RESP3 and [name, value] under RESP2. */
+    private static String configValue(Response answer, String name) {
+        if (answer.type() == ResponseType.MULTI && answer.getKeys() != null && answer.getKeys().contains(name)) {
+            return answer.get(name).toString();
+        }
+        return answer.get(1).toString();
     }
 
     private void dispatch(Response push) {

@@ -1,0 +1,198 @@
+package dev.chatlayer.presence;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import dev.chatlayer.testkit.DevKeys;
+import dev.chatlayer.testkit.LocalRedis;
+import dev.chatlayer.testkit.Tokens;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+
+/**
+ * Several replicas of the packaged service sharing one Redis, as in Kubernetes: presence is shared,
+ * an event reaches the replica that holds the socket (and only it), and a killed replica's users go
+ * offline within the TTL with nobody closing anything.
+ */
+class PresenceReplicasIT {
+
+    private static final Duration TTL = Duration.ofSeconds(3);
+
+    private static final List<Process> replicas = new ArrayList<>();
+    private static int redisPort;
+    private static Path keys;
+    private static Vertx vertx;
+    private static Redis redis;
+    private static int portA;
+    private static int portB;
+
+    @BeforeAll
+    static void startReplicas() throws Exception {
+        redisPort = freePort();
+        LocalRedis.start(redisPort);
+        keys = Files.createTempDirectory("presence-it-keys");
+        DevKeys.ensure(keys);
+        System.setProperty(Tokens.KEYS_DIR_PROPERTY, keys.toString());
+        vertx = Vertx.vertx();
+        redis = Redis.createClient(vertx, "redis://127.0.0.1:" + redisPort);
+        portA = freePort();
+        portB = freePort();
+        replicas.add(replica(portA));
+        replicas.add(replica(portB));
+        awaitReady(portA);
+        awaitReady(portB);
+    }
+
+    @AfterAll
+    static void stopReplicas() {
+        replicas.forEach(Process::destroy);
+        LocalRedis.stop(redisPort);
+        redis.close();
+        vertx.close();
+    }
+
+    @Test
+    void aUserConnectedToOneReplicaIsOnlineForAllOfThem() {
+        String alice = user("alice");
+        try (TestSocket socket = TestSocket.open(vertx, portA, Tokens.forUser(alice))) {
+            socket.next("hello");
+            given().port(portB).auth().oauth2(Tokens.forUser("bob")).get("/api/v1/presence/" + alice)
+                    .then().statusCode(200).body("online", equalTo(true));
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                given().port(portB).auth().oauth2(Tokens.forUser("bob")).get("/api/v1/presence/" + alice)
+                        .then().body("online", equalTo(false)));
+    }
+
+    @Test
+    void anEventReachesTheSocketOnWhicheverReplicaHoldsIt() throws Exception {
+        String alice = user("alice");
+        try (TestSocket onA = TestSocket.open(vertx, portA, Tokens.forUser(alice));
+                TestSocket onB = TestSocket.open(vertx, portB, Tokens.forUser(alice))) {
+            onA.next("hello");
+            onB.next("hello");
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> subscribers("user-events:" + alice) == 2);
+
+            publish("user-events:" + alice, new JsonObject().put("type", "message").put("content", "to both devices"));
+
+            assertEquals("to both devices", onA.next("message").getString("content"));
+            assertEquals("to both devices", onB.next("message").getString("content"));
+        }
+    }
+
+    @Test
+    void onlyTheReplicaHoldingTheSocketListensForThatUser() throws Exception {
+        String alice = user("alice");
+        String bob = user("bob");
+        try (TestSocket aliceOnA = TestSocket.open(vertx, portA, Tokens.forUser(alice));
+                TestSocket bobOnB = TestSocket.open(vertx, portB, Tokens.forUser(bob))) {
+            aliceOnA.next("hello");
+            bobOnB.next("hello");
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> subscribers("user-events:" + alice) == 1);
+
+            publish("user-events:" + alice, new JsonObject().put("type", "message").put("content", "for alice"));
+
+            assertEquals("for alice", aliceOnA.next("message").getString("content"));
+            assertTrue(bobOnB.receivesNo("message", Duration.ofMillis(500)));
+            assertEquals(1, subscribers("user-events:" + alice), "one subscriber: replica A");
+        }
+    }
+
+    @Test
+    void usersOfAKilledReplicaGoOfflineWithinTheTtlAndWatchersAreTold() throws Exception {
+        int portC = freePort();
+        Process doomed = replica(portC);
+        replicas.add(doomed);
+        awaitReady(portC);
+        String dave = user("dave");
+        String erin = user("erin");
+        try (TestSocket erinOnB = TestSocket.open(vertx, portB, Tokens.forUser(erin))) {
+            erinOnB.next("hello");
+            TestSocket daveOnC = TestSocket.open(vertx, portC, Tokens.forUser(dave));
+            daveOnC.next("hello");
+            erinOnB.send(new JsonObject().put("type", "watch").put("userIds", List.of(dave)));
+            assertTrue(erinOnB.next("presence-snapshot").getJsonArray("users").getJsonObject(0).getBoolean("online"));
+
+            doomed.destroyForcibly().waitFor(); // SIGKILL: no close handler runs anywhere
+            long killedAt = System.nanoTime();
+
+            JsonObject offline = erinOnB.next("presence");
+            assertEquals(dave, offline.getString("userId"));
+            assertFalse(offline.getBoolean("online"));
+            Duration took = Duration.ofNanos(System.nanoTime() - killedAt);
+            assertTrue(took.compareTo(TTL.plusSeconds(2)) < 0, "offline within the TTL, took " + took);
+            given().port(portB).auth().oauth2(Tokens.forUser(erin)).get("/api/v1/presence/" + dave)
+                    .then().statusCode(200).body("online", equalTo(false));
+            daveOnC.close();
+        }
+    }
+
+    private static Process replica(int port) throws IOException {
+        File jar = new File("target/quarkus-app/quarkus-run.jar");
+        assertTrue(jar.exists(), "package the service first: " + jar.getAbsolutePath());
+        Path log = Files.createTempFile("presence-replica-" + port + "-", ".log");
+        log.toFile().deleteOnExit();
+        return new ProcessBuilder(List.of(System.getProperty("java.home") + "/bin/java",
+                "-Xmx128m",
+                "-Dquarkus.http.port=" + port,
+                "-Dquarkus.redis.hosts=redis://127.0.0.1:" + redisPort,
+                "-Dmp.jwt.verify.publickey.location=" + keys.resolve(DevKeys.PUBLIC_KEY).toUri(),
+                "-Dmp.jwt.verify.issuer=" + Tokens.DEFAULT_ISSUER,
+                "-Dpresence.ttl=" + TTL.toSeconds() + "s",
+                "-Dpresence.min-refresh-interval=500ms",
+                "-jar", jar.getAbsolutePath()))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    private static void awaitReady(int port) {
+        HttpClient http = HttpClient.newHttpClient();
+        Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> http.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/health/ready")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+    }
+
+    private static long subscribers(String channel) throws Exception {
+        Response numsub = redis.send(Request.cmd(Command.PUBSUB).arg("NUMSUB").arg(channel)).toCompletionStage().toCompletableFuture().get();
+        return numsub.get(1).toLong();
+    }
+
+    private static void publish(String channel, JsonObject event) throws Exception {
+        redis.send(Request.cmd(Command.PUBLISH).arg(channel).arg(event.encode())).toCompletionStage().toCompletableFuture().get();
+    }
+
+    private static String user(String name) {
+        return name + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
