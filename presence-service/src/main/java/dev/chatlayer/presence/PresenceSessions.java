@@ -32,6 +32,10 @@ class PresenceSessions {
     static final int MESSAGE_TOO_BIG = 1009;
     static final int INTERNAL_ERROR = 1011;
 
+    private static final long REFUSED = -1;
+    /** A session whose presence is not in Redis yet: its next frame writes it. */
+    private static final long NEVER_REFRESHED = 0;
+
     private static final Logger LOG = Logger.getLogger(PresenceSessions.class);
 
     /** What this replica remembers about one of its sockets. */
@@ -64,21 +68,33 @@ class PresenceSessions {
         if (!UserIds.isValid(userId)) {
             return socket.close(new CloseReason(POLICY_VIOLATION, "token subject is not a valid user id"));
         }
-        return presence.connect(userId, socket.id()).chain(accepted -> {
-            if (!accepted) {
-                return socket.close(new CloseReason(POLICY_VIOLATION,
-                        "too many connections: at most " + config.maxSocketsPerUser() + " sockets per user"));
-            }
-            sessions.put(socket.id(), new Session(userId, System.currentTimeMillis()));
-            registry.add(userId, socket);
-            ObjectNode hello = json.createObjectNode()
-                    .put("type", "hello")
-                    .put("userId", userId)
-                    .put("connectionId", socket.id())
-                    .put("heartbeatSeconds", config.heartbeatInterval().toSeconds())
-                    .put("ttlSeconds", config.ttl().toSeconds());
-            return socket.sendText(hello.toString());
-        });
+        long now = System.currentTimeMillis();
+        return presence.connect(userId, socket.id())
+                .map(accepted -> accepted ? now : REFUSED)
+                .onFailure().recoverWithItem(e -> {
+                    // Redis unreachable: keep the socket (a chat client would only reconnect in a loop);
+                    // presence is written by the first frame after Redis is back.
+                    LOG.warnf("presence not recorded on open, will retry on the next frame: %s", e.getMessage());
+                    return NEVER_REFRESHED;
+                })
+                .chain(refreshedAt -> refreshedAt == REFUSED ? refuse(socket) : welcome(socket, userId, refreshedAt));
+    }
+
+    private Uni<Void> refuse(WebSocketConnection socket) {
+        return socket.close(new CloseReason(POLICY_VIOLATION,
+                "too many connections: at most " + config.maxSocketsPerUser() + " sockets per user"));
+    }
+
+    private Uni<Void> welcome(WebSocketConnection socket, String userId, long refreshedAt) {
+        sessions.put(socket.id(), new Session(userId, refreshedAt));
+        registry.add(userId, socket);
+        ObjectNode hello = json.createObjectNode()
+                .put("type", "hello")
+                .put("userId", userId)
+                .put("connectionId", socket.id())
+                .put("heartbeatSeconds", config.heartbeatInterval().toSeconds())
+                .put("ttlSeconds", config.ttl().toSeconds());
+        return socket.sendText(hello.toString());
     }
 
     /** A text frame: proof of life first, then whatever it asks. */
@@ -144,7 +160,7 @@ class PresenceSessions {
         session.lastRefreshMillis = now;
         return presence.refresh(session.userId, socket.id())
                 .onFailure().invoke(e -> {
-                    session.lastRefreshMillis = 0; // try again on the next frame
+                    session.lastRefreshMillis = NEVER_REFRESHED; // try again on the next frame
                     LOG.warnf("presence refresh failed: %s", e.getMessage());
                 })
                 .onFailure().recoverWithNull();

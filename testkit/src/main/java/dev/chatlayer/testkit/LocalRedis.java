@@ -36,6 +36,7 @@ public final class LocalRedis {
 
     /** Starts a server on {@code port} and waits until it answers. */
     public static void start(int port) {
+        requireFree(port);
         try {
             File executable = executable();
             Path log = Files.createTempFile("chat-redis-" + port + "-", ".log");
@@ -71,6 +72,15 @@ public final class LocalRedis {
     /** Sends FLUSHALL over a plain connection, as an operator losing the speed layer would. */
     public static void flushAll(int port) {
         command(port, "FLUSHALL");
+    }
+
+    /** A server already on the port would answer our readiness check and be mistaken for ours. */
+    private static void requireFree(int port) {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.bind(new InetSocketAddress("127.0.0.1", port));
+        } catch (IOException e) {
+            throw new IllegalStateException("port " + port + " is in use: not starting a Redis there", e);
+        }
     }
 
     private static File executable() throws IOException {
