@@ -6,18 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import org.awaitility.Awaitility;
@@ -27,6 +23,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.chatlayer.testkit.DevKeys;
 import dev.chatlayer.testkit.LocalRedis;
+import dev.chatlayer.testkit.ServiceProcess;
 import dev.chatlayer.testkit.Tokens;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -44,7 +41,7 @@ class PresenceReplicasIT {
 
     private static final Duration TTL = Duration.ofSeconds(3);
 
-    private static final List<Process> replicas = new ArrayList<>();
+    private static final List<ServiceProcess> replicas = new ArrayList<>();
     private static int redisPort;
     private static Path keys;
     private static Vertx vertx;
@@ -61,17 +58,13 @@ class PresenceReplicasIT {
         System.setProperty(Tokens.KEYS_DIR_PROPERTY, keys.toString());
         vertx = Vertx.vertx();
         redis = Redis.createClient(vertx, "redis://127.0.0.1:" + redisPort);
-        portA = freePort();
-        portB = freePort();
-        replicas.add(replica(portA));
-        replicas.add(replica(portB));
-        awaitReady(portA);
-        awaitReady(portB);
+        portA = replica().port();
+        portB = replica().port();
     }
 
     @AfterAll
     static void stopReplicas() {
-        replicas.forEach(Process::destroy);
+        replicas.forEach(ServiceProcess::stop);
         LocalRedis.stop(redisPort);
         redis.close();
         vertx.close();
@@ -126,10 +119,8 @@ class PresenceReplicasIT {
 
     @Test
     void usersOfAKilledReplicaGoOfflineWithinTheTtlAndWatchersAreTold() throws Exception {
-        int portC = freePort();
-        Process doomed = replica(portC);
-        replicas.add(doomed);
-        awaitReady(portC);
+        ServiceProcess doomed = replica();
+        int portC = doomed.port();
         String dave = user("dave");
         String erin = user("erin");
         try (TestSocket erinOnB = TestSocket.open(vertx, portB, Tokens.forUser(erin))) {
@@ -139,7 +130,7 @@ class PresenceReplicasIT {
             erinOnB.send(new JsonObject().put("type", "watch").put("userIds", List.of(dave)));
             assertTrue(erinOnB.next("presence-snapshot").getJsonArray("users").getJsonObject(0).getBoolean("online"));
 
-            doomed.destroyForcibly().waitFor(); // SIGKILL: no close handler runs anywhere
+            doomed.kill(); // SIGKILL: no close handler runs anywhere
             long killedAt = System.nanoTime();
 
             JsonObject offline = erinOnB.next("presence");
@@ -153,28 +144,15 @@ class PresenceReplicasIT {
         }
     }
 
-    private static Process replica(int port) throws IOException {
-        File jar = new File("target/quarkus-app/quarkus-run.jar");
-        assertTrue(jar.exists(), "package the service first: " + jar.getAbsolutePath());
-        Path log = Files.createTempFile("presence-replica-" + port + "-", ".log");
-        log.toFile().deleteOnExit();
-        return new ProcessBuilder(List.of(System.getProperty("java.home") + "/bin/java",
-                "-Xmx128m",
-                "-Dquarkus.http.port=" + port,
-                "-Dquarkus.redis.hosts=redis://127.0.0.1:" + redisPort,
-                "-Dmp.jwt.verify.publickey.location=" + keys.resolve(DevKeys.PUBLIC_KEY).toUri(),
-                "-Dmp.jwt.verify.issuer=" + Tokens.DEFAULT_ISSUER,
-                "-Dpresence.ttl=" + TTL.toSeconds() + "s",
-                "-Dpresence.min-refresh-interval=500ms",
-                "-jar", jar.getAbsolutePath()))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    private static void awaitReady(int port) {
-        HttpClient http = HttpClient.newHttpClient();
-        Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> http.send(
-                HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/health/ready")).build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+    private static ServiceProcess replica() {
+        ServiceProcess replica = ServiceProcess.start(Path.of("target/quarkus-app/quarkus-run.jar"), Map.of(
+                "quarkus.redis.hosts", "redis://127.0.0.1:" + redisPort,
+                "mp.jwt.verify.publickey.location", keys.resolve(DevKeys.PUBLIC_KEY).toUri().toString(),
+                "mp.jwt.verify.issuer", Tokens.DEFAULT_ISSUER,
+                "presence.ttl", TTL.toSeconds() + "s",
+                "presence.min-refresh-interval", "500ms"));
+        replicas.add(replica);
+        return replica;
     }
 
     private static long subscribers(String channel) throws Exception {

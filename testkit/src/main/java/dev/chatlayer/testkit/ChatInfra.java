@@ -24,6 +24,19 @@ public class ChatInfra implements QuarkusTestResourceLifecycleManager {
 
     private int redisPort;
     private LocalMongo mongo;
+    private final java.util.List<ServiceProcess> neighbours = new java.util.ArrayList<>();
+    private String[] neighbourNames = new String[0];
+
+    /**
+     * {@code @ResourceArg(name = "services", value = "conversation-service")}: packaged sibling services to
+     * run next to the service under test, against the same servers; their URLs become the
+     * {@code quarkus.rest-client.<name>.url} of the service under test.
+     */
+    @Override
+    public void init(Map<String, String> initArgs) {
+        String services = initArgs.getOrDefault("services", "");
+        neighbourNames = services.isBlank() ? new String[0] : services.split(",");
+    }
 
     @Override
     public Map<String, String> start() {
@@ -51,11 +64,22 @@ public class ChatInfra implements QuarkusTestResourceLifecycleManager {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        for (String name : neighbourNames) {
+            ServiceProcess neighbour = ServiceProcess.start(ServiceProcess.siblingJar(name.trim()).toPath(), Map.of(
+                    "quarkus.redis.hosts", config.get("quarkus.redis.hosts"),
+                    "quarkus.mongodb.connection-string", config.get("quarkus.mongodb.connection-string"),
+                    "quarkus.mongodb.database", config.getOrDefault("quarkus.mongodb.database", "chat"),
+                    "mp.jwt.verify.publickey.location", config.get("mp.jwt.verify.publickey.location"),
+                    "mp.jwt.verify.issuer", Tokens.DEFAULT_ISSUER));
+            neighbours.add(neighbour);
+            config.put("quarkus.rest-client." + name.trim() + ".url", neighbour.url());
+        }
         return config;
     }
 
     @Override
     public void stop() {
+        neighbours.forEach(ServiceProcess::stop);
         LocalRedis.stop(redisPort);
         if (mongo != null) {
             mongo.stop();

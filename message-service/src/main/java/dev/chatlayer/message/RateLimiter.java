@@ -1,0 +1,64 @@
+package dev.chatlayer.message;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+import org.jboss.logging.Logger;
+
+import dev.chatlayer.support.ApiException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.vertx.mutiny.redis.client.Response;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** {@code messages.rate-limit} sends per {@code messages.rate-window} per user, counted atomically in Redis. */
+@ApplicationScoped
+class RateLimiter {
+
+    private static final Logger LOG = Logger.getLogger(RateLimiter.class);
+    private static final String SCRIPT = read("redis/rate-limit.lua");
+
+    private final RedisDataSource redis;
+    private final MessageConfig config;
+    private final Counter rejections;
+    private final Counter unavailable;
+
+    RateLimiter(RedisDataSource redis, MessageConfig config, MeterRegistry metrics) {
+        this.redis = redis;
+        this.config = config;
+        this.rejections = Counter.builder("messages.rate.limited").description("Sends refused by the rate limit").register(metrics);
+        this.unavailable = Counter.builder("messages.rate.unchecked").description("Sends let through because Redis was unavailable")
+                .register(metrics);
+    }
+
+    /** Counts one send; 429 with the seconds until the window ends when over the limit. */
+    void acquire(String userId) {
+        Response answer;
+        try {
+            answer = redis.execute("EVAL", SCRIPT, "1", RedisKeys.rateLimit(userId), String.valueOf(config.rateWindow().toMillis()));
+        } catch (RuntimeException e) {
+            // Redis is the speed layer: without it chat keeps working, unlimited, and the outage is counted.
+            unavailable.increment();
+            LOG.warnf("rate limit not applied, Redis unavailable: %s", e.getMessage());
+            return;
+        }
+        long sends = answer.get(0).toLong();
+        if (sends > config.rateLimit()) {
+            rejections.increment();
+            long retryAfter = Math.max(1, (answer.get(1).toLong() + 999) / 1000);
+            throw ApiException.tooMany("at most " + config.rateLimit() + " messages per " + config.rateWindow().toSeconds()
+                    + " s; retry after " + retryAfter + " s", retryAfter);
+        }
+    }
+
+    private static String read(String resource) {
+        try (InputStream in = RateLimiter.class.getClassLoader().getResourceAsStream(resource)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

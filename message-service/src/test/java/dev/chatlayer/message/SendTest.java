@@ -1,0 +1,150 @@
+package dev.chatlayer.message;
+
+import static dev.chatlayer.message.Api.accepted;
+import static dev.chatlayer.message.Api.as;
+import static dev.chatlayer.message.Api.conversationsAs;
+import static dev.chatlayer.message.Api.pending;
+import static dev.chatlayer.message.Api.send;
+import static dev.chatlayer.message.Api.user;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
+
+import org.bson.Document;
+import org.bson.types.ObjectId;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+import com.mongodb.client.MongoClient;
+
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+
+@QuarkusTest
+class SendTest {
+
+    @Inject
+    MongoClient mongo;
+
+    @Inject
+    RedisDataSource redis;
+
+    @ConfigProperty(name = "quarkus.mongodb.database")
+    String database;
+
+    @Test
+    void aSendIsStoredInMongoDbBeforeThe201() {
+        String alice = user("alice"), bob = user("bob");
+        String chat = accepted(alice, bob);
+
+        String id = send(alice, chat, "  hello bob  ").then().statusCode(201)
+                .body("conversationId", equalTo(chat))
+                .body("senderId", equalTo(alice))
+                .body("content", equalTo("hello bob"))
+                .body("createdAt", notNullValue())
+                .extract().path("id");
+
+        Document stored = mongo.getDatabase(database).getCollection("messages").find(new Document("_id", new ObjectId(id))).first();
+        assertNotNull(stored, "in MongoDB when the 201 arrives");
+        assertEquals("hello bob", stored.getString("content"));
+        assertEquals(alice, stored.getString("senderId"));
+    }
+
+    @Test
+    void anyParticipantMaySendInAnAcceptedConversation() {
+        String alice = user("alice"), bob = user("bob");
+        String chat = accepted(alice, bob);
+        send(alice, chat, "hi").then().statusCode(201);
+        send(bob, chat, "hi back").then().statusCode(201);
+    }
+
+    @Test
+    void inAPendingConversationOnlyTheCreatorSendsAndOnlyOnce() {
+        String alice = user("alice"), bob = user("bob");
+        String chat = pending(alice, bob);
+        send(bob, chat, "may I?").then().statusCode(409).contentType("application/problem+json");
+        send(alice, chat, "let's talk").then().statusCode(201);
+        // conversation-service learns of the request message through the activity report
+        conversationsAs(alice).body(Map.of("messageId", "m", "sentAt", java.time.Instant.now().toString()))
+                .post("/internal/conversations/" + chat + "/activity").then().statusCode(204);
+        send(alice, chat, "hello??").then().statusCode(409)
+                .body("detail", equalTo("the conversation is pending: the request message was already sent"));
+    }
+
+    @Test
+    void nobodySendsInDeclinedOrEndedConversations() {
+        String alice = user("alice"), bob = user("bob");
+        String declined = pending(alice, bob);
+        conversationsAs(bob).post("/api/v1/conversations/" + declined + "/decline").then().statusCode(200);
+        send(alice, declined, "please").then().statusCode(409).body("detail", equalTo("the conversation is DECLINED: nobody may send"));
+
+        String ended = accepted(alice, bob);
+        conversationsAs(alice).post("/api/v1/conversations/" + ended + "/end").then().statusCode(200);
+        send(bob, ended, "wait").then().statusCode(409);
+    }
+
+    @Test
+    void aNonParticipantOrAnUnknownConversationIsA404() {
+        String alice = user("alice"), bob = user("bob"), mallory = user("mallory");
+        String chat = accepted(alice, bob);
+        send(mallory, chat, "psst").then().statusCode(404).contentType("application/problem+json").body("detail", equalTo("no such conversation"));
+        send(alice, new ObjectId().toHexString(), "anyone?").then().statusCode(404);
+    }
+
+    @Test
+    void theEleventhSendInTenSecondsIsA429WithRetryAfter() {
+        String alice = user("alice"), bob = user("bob");
+        String chat = accepted(alice, bob);
+        for (int i = 0; i < 10; i++) {
+            send(alice, chat, "message " + i).then().statusCode(201);
+        }
+        String retryAfter = send(alice, chat, "one too many").then().statusCode(429).contentType("application/problem+json")
+                .extract().header("Retry-After");
+        long seconds = Long.parseLong(retryAfter);
+        assertTrue(seconds >= 1 && seconds <= 10, "Retry-After in seconds: " + retryAfter);
+        long ttl = redis.key().pttl("ratelimit:messages:" + alice);
+        assertTrue(ttl > 0 && ttl <= 10_000, "the counter always has its TTL: " + ttl);
+        send(bob, chat, "bob has his own budget").then().statusCode(201);
+    }
+
+    @Test
+    void racingSendsWithOneClientMessageIdStoreOneMessage() {
+        String alice = user("alice"), bob = user("bob");
+        String chat = accepted(alice, bob);
+        Set<String> ids = ConcurrentHashMap.newKeySet();
+        Set<Integer> statuses = ConcurrentHashMap.newKeySet();
+        CompletableFuture.allOf(IntStream.range(0, 6).mapToObj(i -> CompletableFuture.runAsync(() -> {
+            var response = as(alice).body(Map.of("conversationId", chat, "content", "once", "clientMessageId", "c-42"))
+                    .post("/api/v1/messages");
+            statuses.add(response.statusCode());
+            ids.add(response.path("id"));
+        })).toArray(CompletableFuture[]::new)).join();
+
+        assertEquals(1, ids.size(), "every request answered with the same message");
+        assertTrue(statuses.contains(201) && Set.of(200, 201).containsAll(statuses), "201 for the first, 200 for the others: " + statuses);
+        assertEquals(1, mongo.getDatabase(database).getCollection("messages")
+                .countDocuments(new Document("conversationId", chat).append("clientMessageId", "c-42")));
+    }
+
+    @Test
+    void concurrentSendsAreAllStored() {
+        List<String> senders = IntStream.range(0, 40).mapToObj(i -> user("s" + i)).toList();
+        String bob = user("bob");
+        List<String> chats = senders.stream().map(s -> accepted(s, bob)).toList();
+        CompletableFuture.allOf(IntStream.range(0, senders.size()).mapToObj(i -> CompletableFuture.runAsync(
+                () -> send(senders.get(i), chats.get(i), "burst").then().statusCode(201))).toArray(CompletableFuture[]::new)).join();
+        for (String chat : chats) {
+            assertEquals(1, mongo.getDatabase(database).getCollection("messages").countDocuments(new Document("conversationId", chat)));
+        }
+    }
+}

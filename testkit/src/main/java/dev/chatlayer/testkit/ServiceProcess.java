@@ -1,0 +1,115 @@
+package dev.chatlayer.testkit;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A packaged service ({@code target/quarkus-app/quarkus-run.jar}) run as its own process, as a replica
+ * or a neighbour service would run in Kubernetes. Waits until it is ready.
+ */
+public final class ServiceProcess {
+
+    private final Process process;
+    private final int port;
+
+    private ServiceProcess(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    /** Starts {@code jar} on a free port with {@code properties} as system properties. */
+    public static ServiceProcess start(Path jar, Map<String, String> properties) {
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException("package the service first: " + jar.toAbsolutePath());
+        }
+        int port = FreePort.find();
+        List<String> command = new ArrayList<>(List.of(System.getProperty("java.home") + "/bin/java", "-Xmx192m",
+                "-Dquarkus.http.port=" + port));
+        properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        command.add("-jar");
+        command.add(jar.toAbsolutePath().toString());
+        try {
+            Path log = Files.createTempFile("chat-service-" + port + "-", ".log");
+            log.toFile().deleteOnExit();
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
+            ServiceProcess service = new ServiceProcess(process, port);
+            service.awaitReady(log);
+            return service;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String url() {
+        return "http://localhost:" + port;
+    }
+
+    /** A graceful stop, as Kubernetes does on a rollout. */
+    public void stop() {
+        process.destroy();
+        waitFor();
+    }
+
+    /** SIGKILL: no shutdown hook, no close handler runs (a killed pod). */
+    public void kill() {
+        process.destroyForcibly();
+        waitFor();
+    }
+
+    private void waitFor() {
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void awaitReady(Path log) throws IOException {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest ready = HttpRequest.newBuilder(URI.create(url() + "/q/health/ready")).timeout(Duration.ofSeconds(2)).build();
+        Instant deadline = Instant.now().plusSeconds(60);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("service exited: " + Files.readString(log));
+            }
+            try {
+                if (http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new IllegalStateException("service not ready on port " + port + ": " + Files.readString(log));
+    }
+
+    static File siblingJar(String service) {
+        return new File("../" + service + "/target/quarkus-app/quarkus-run.jar");
+    }
+}
