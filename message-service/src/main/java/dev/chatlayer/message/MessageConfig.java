@@ -17,6 +17,25 @@ public interface MessageConfig {
     @WithDefault("10s")
     Duration rateWindow();
 
+    /** Newest messages kept per conversation in {@code messages:{chatId}}. */
+    @WithDefault("100")
+    int cacheSize();
+
+    /** TTL of {@code messages:{chatId}}, refreshed on every write. */
+    @WithDefault("2h")
+    Duration cacheTtl();
+
+    /** Page size of the history when the client names none; and the largest it may ask. */
+    @WithDefault("50")
+    int defaultPageSize();
+
+    @WithDefault("100")
+    int maxPageSize();
+
+    /** Conversations one unread query may name. */
+    @WithDefault("500")
+    int maxUnreadQuery();
+
     /** Longest message, in characters after trimming. */
     @WithDefault("1000")
     int maxContentLength();

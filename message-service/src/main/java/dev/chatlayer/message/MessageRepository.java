@@ -1,7 +1,13 @@
 package dev.chatlayer.message;
 
+import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
+import static com.mongodb.client.model.Filters.gt;
+import static com.mongodb.client.model.Filters.lt;
+import static com.mongodb.client.model.Filters.ne;
+import static com.mongodb.client.model.Filters.or;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Date;
@@ -9,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 
 import org.bson.Document;
+import org.bson.conversions.Bson;
 import org.bson.types.ObjectId;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -22,6 +29,7 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.InsertManyOptions;
+import com.mongodb.client.model.Sorts;
 
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -75,6 +83,39 @@ class MessageRepository {
             }
         }
         return new ArrayList<>(Arrays.asList(outcome));
+    }
+
+    /**
+     * Up to {@code limit} messages of the conversation after {@code cutoff}: newest first and older than
+     * {@code before} when it is given, else oldest first and newer than {@code after} when it is given,
+     * else the newest.
+     */
+    List<Message> page(String conversationId, Instant cutoff, Position before, Position after, int limit) {
+        List<Bson> filters = new ArrayList<>(List.of(eq("conversationId", conversationId)));
+        if (cutoff != null) {
+            filters.add(gt("createdAt", Date.from(cutoff)));
+        }
+        Bson sort = Sorts.descending("createdAt", "_id");
+        if (before != null) {
+            filters.add(or(lt("createdAt", Date.from(before.createdAt())),
+                    and(eq("createdAt", Date.from(before.createdAt())), lt("_id", new ObjectId(before.id())))));
+        } else if (after != null) {
+            filters.add(or(gt("createdAt", Date.from(after.createdAt())),
+                    and(eq("createdAt", Date.from(after.createdAt())), gt("_id", new ObjectId(after.id())))));
+            sort = Sorts.ascending("createdAt", "_id");
+        }
+        List<Message> page = new ArrayList<>(limit);
+        messages.find(and(filters)).sort(sort).limit(limit).forEach(d -> page.add(fromDocument(d)));
+        return page;
+    }
+
+    /** Messages from others in the conversation after {@code since} (exclusive): the exact unread count. */
+    long countFromOthers(String conversationId, String userId, Instant since) {
+        List<Bson> filters = new ArrayList<>(List.of(eq("conversationId", conversationId), ne("senderId", userId)));
+        if (since != null) {
+            filters.add(gt("createdAt", Date.from(since)));
+        }
+        return messages.countDocuments(and(filters));
     }
 
     Optional<Message> findByClientMessageId(String senderId, String clientMessageId) {

@@ -4,7 +4,10 @@ import dev.chatlayer.support.Caller;
 import io.quarkus.security.Authenticated;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import org.jboss.resteasy.reactive.RestQuery;
+
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -20,10 +23,12 @@ import jakarta.ws.rs.core.Response;
 public class MessageResource {
 
     private final MessageService messages;
+    private final HistoryService history;
     private final Caller caller;
 
-    MessageResource(MessageService messages, Caller caller) {
+    MessageResource(MessageService messages, HistoryService history, Caller caller) {
         this.messages = messages;
+        this.history = history;
         this.caller = caller;
     }
 
@@ -34,5 +39,24 @@ public class MessageResource {
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         MessageService.Sent sent = messages.send(caller.id(), authorization, body);
         return Response.status(sent.isNew() ? 201 : 200).entity(sent.message()).build();
+    }
+
+    @GET
+    public Page<Message> history(@RestQuery String conversationId, @RestQuery String before, @RestQuery String after,
+            @RestQuery String limit, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        return history.page(caller.id(), authorization, conversationId, before, after, limit);
+    }
+
+    /** 204: the caller's unread for the conversation is 0, a read marker is stored, the others get a receipt. */
+    @POST
+    @Path("/read")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public void read(@Valid @NotNull(message = "a JSON body is required") ReadRequest body,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        history.markRead(caller.id(), authorization, body.conversationId());
+    }
+
+    /** Body of {@code POST /api/v1/messages/read}. */
+    public record ReadRequest(@NotNull String conversationId) {
     }
 }

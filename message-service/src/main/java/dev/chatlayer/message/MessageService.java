@@ -1,6 +1,8 @@
 package dev.chatlayer.message;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -8,16 +10,22 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.bson.types.ObjectId;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.jboss.logging.Logger;
 
 import dev.chatlayer.support.ApiException;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /** The send path (contract section 6): validate, rate limit, check the conversation, store durably. */
 @ApplicationScoped
 class MessageService {
 
+    private static final Logger LOG = Logger.getLogger(MessageService.class);
     private static final long STORE_TIMEOUT_SECONDS = 10;
 
     /** A send's outcome: the message, and whether it is new (201) or the first one with that clientMessageId (200). */
@@ -30,9 +38,16 @@ class MessageService {
     private final ConversationGate gate;
     private final MessageConfig config;
     private final Timer sendLatency;
+    private final RecentMessages recent;
+    private final UnreadCounters unread;
+    private final MessageEvents events;
+    private final Redis redis;
+    private final ConversationClient conversations;
+    private final Counter afterStoreFailures;
 
     MessageService(MessageRepository repository, BatchWriter writer, RateLimiter rateLimiter, ConversationGate gate,
-            MessageConfig config, MeterRegistry metrics) {
+            MessageConfig config, MeterRegistry metrics, RecentMessages recent, UnreadCounters unread, MessageEvents events,
+            Redis redis, @RestClient ConversationClient conversations) {
         this.repository = repository;
         this.writer = writer;
         this.rateLimiter = rateLimiter;
@@ -40,6 +55,13 @@ class MessageService {
         this.config = config;
         this.sendLatency = Timer.builder("messages.send").description("Send path, request to stored")
                 .publishPercentiles(0.5, 0.99, 0.999).register(metrics);
+        this.recent = recent;
+        this.unread = unread;
+        this.events = events;
+        this.redis = redis;
+        this.conversations = conversations;
+        this.afterStoreFailures = Counter.builder("messages.after.store.failures")
+                .description("Cache, counter, event or activity updates that failed after a message was stored").register(metrics);
     }
 
     Sent send(String caller, String authorization, NewMessage body) {
@@ -56,15 +78,41 @@ class MessageService {
                 }
             }
             rateLimiter.acquire(caller);
-            gate.allowSend(caller, body.conversationId(), authorization);
+            Conversation conversation = gate.allowSend(caller, body.conversationId(), authorization);
             Message message = new Message(new ObjectId().toHexString(), body.conversationId(), caller, content,
                     body.clientMessageId(), Instant.now().truncatedTo(ChronoUnit.MILLIS));
             if (store(message) == MessageRepository.Stored.DUPLICATE) {
                 // a concurrent request with the same clientMessageId won the race
                 return new Sent(repository.findByClientMessageId(caller, body.clientMessageId()).orElseThrow(), false);
             }
+            afterStore(message, conversation, authorization);
             return new Sent(message, true);
         });
+    }
+
+    /**
+     * The speed layer after the message is durable, in one Redis round trip: the recent cache, every
+     * recipient's unread counter, the real-time event. Then conversation-service learns of the activity
+     * (lastMessageAt, un-hiding). None of it can fail the send any more: failures are counted and logged.
+     */
+    private void afterStore(Message message, Conversation conversation, String authorization) {
+        List<String> recipients = conversation.participants().stream().filter(p -> !p.equals(message.senderId())).toList();
+        List<Request> commands = new ArrayList<>();
+        commands.add(recent.add(message));
+        commands.addAll(unread.increment(recipients, message.conversationId()));
+        commands.addAll(events.message(message, conversation.participants()));
+        try {
+            redis.batchAndAwait(commands);
+        } catch (RuntimeException e) {
+            afterStoreFailures.increment();
+            LOG.warnf("speed-layer update failed for message %s: %s", message.id(), e.getMessage());
+        }
+        try {
+            conversations.activity(message.conversationId(), new ConversationClient.Activity(message.id(), message.createdAt()), authorization);
+        } catch (RuntimeException e) {
+            afterStoreFailures.increment();
+            LOG.warnf("activity report failed for message %s: %s", message.id(), e.getMessage());
+        }
     }
 
     private MessageRepository.Stored store(Message message) {

@@ -1,10 +1,5 @@
 package dev.chatlayer.message;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-
 import org.jboss.logging.Logger;
 
 import dev.chatlayer.support.ApiException;
@@ -19,7 +14,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 class RateLimiter {
 
     private static final Logger LOG = Logger.getLogger(RateLimiter.class);
-    private static final String SCRIPT = read("redis/rate-limit.lua");
 
     private final RedisDataSource redis;
     private final MessageConfig config;
@@ -38,7 +32,7 @@ class RateLimiter {
     void acquire(String userId) {
         Response answer;
         try {
-            answer = redis.execute("EVAL", SCRIPT, "1", RedisKeys.rateLimit(userId), String.valueOf(config.rateWindow().toMillis()));
+            answer = redis.execute("EVAL", Scripts.RATE_LIMIT, "1", RedisKeys.rateLimit(userId), String.valueOf(config.rateWindow().toMillis()));
         } catch (RuntimeException e) {
             // Redis is the speed layer: without it chat keeps working, unlimited, and the outage is counted.
             unavailable.increment();
@@ -51,14 +45,6 @@ class RateLimiter {
             long retryAfter = Math.max(1, (answer.get(1).toLong() + 999) / 1000);
             throw ApiException.tooMany("at most " + config.rateLimit() + " messages per " + config.rateWindow().toSeconds()
                     + " s; retry after " + retryAfter + " s", retryAfter);
-        }
-    }
-
-    private static String read(String resource) {
-        try (InputStream in = RateLimiter.class.getClassLoader().getResourceAsStream(resource)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

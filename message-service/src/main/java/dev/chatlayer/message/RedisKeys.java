@@ -6,6 +6,31 @@ final class RedisKeys {
     private RedisKeys() {
     }
 
+    /** ZSET of the conversation's newest messages (score createdAt ms, member JSON); TTL {@code messages.cache-ttl}. */
+    static String messages(String conversationId) {
+        return "messages:" + conversationId;
+    }
+
+    /** STRING (int): the user's unread messages in the conversation; no TTL, deleted when read. */
+    static String unread(String userId, String conversationId) {
+        return "unread:" + userId + ":" + conversationId;
+    }
+
+    /**
+     * SET of the conversations where the user may have unread messages, so "all my unread" needs no KEYS or
+     * SCAN. The member {@value #INDEX_COMPLETE} says the set was rebuilt from MongoDB (after a flush it is gone).
+     */
+    static String unreadIndex(String userId) {
+        return "unread-index:" + userId;
+    }
+
+    static final String INDEX_COMPLETE = "~";
+
+    /** Channel presence-service delivers to every socket of the user. */
+    static String userEvents(String userId) {
+        return "user-events:" + userId;
+    }
+
     /** STRING counter of the user's sends in the current window; TTL {@code messages.rate-window}. */
     static String rateLimit(String userId) {
         return "ratelimit:messages:" + userId;

@@ -5,9 +5,9 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 
 /**
- * Every test of this module runs against the servers ChatInfra starts and a real conversation-service
+ * Every test of this module runs against the servers ChatInfra starts and real conversation- and presence-services
  * (its packaged jar) beside it (one app boot for the module).
  */
-@QuarkusTestResource(value = ChatInfra.class, initArgs = @ResourceArg(name = "services", value = "conversation-service"))
+@QuarkusTestResource(value = ChatInfra.class, initArgs = @ResourceArg(name = "services", value = "conversation-service,presence-service"))
 public class TestServers {
 }

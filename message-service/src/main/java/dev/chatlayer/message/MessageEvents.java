@@ -1,0 +1,56 @@
+package dev.chatlayer.message;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Request;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Real-time events, published on {@code user-events:{userId}} where presence-service delivers them to every
+ * socket of that user (the channel contract is in presence-service's README).
+ */
+@ApplicationScoped
+class MessageEvents {
+
+    /** {@code {"type":"message", id, conversationId, senderId, content, createdAt}} */
+    record MessageEvent(String type, String id, String conversationId, String senderId, String content, Instant createdAt) {
+    }
+
+    /** {@code {"type":"read", conversationId, userId, at}} */
+    record ReadEvent(String type, String conversationId, String userId, Instant at) {
+    }
+
+    private final ObjectMapper json;
+
+    MessageEvents(ObjectMapper json) {
+        this.json = json;
+    }
+
+    /** A new message, to every participant (the sender's other devices too). */
+    List<Request> message(Message m, List<String> participants) {
+        return publish(participants, new MessageEvent("message", m.id(), m.conversationId(), m.senderId(), m.content(), m.createdAt()));
+    }
+
+    /** A read receipt, to the other participants. */
+    List<Request> read(String conversationId, String reader, Instant at, List<String> others) {
+        return publish(others, new ReadEvent("read", conversationId, reader, at));
+    }
+
+    private List<Request> publish(List<String> users, Object event) {
+        String payload;
+        try {
+            payload = json.writeValueAsString(event);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        List<Request> commands = new ArrayList<>(users.size());
+        users.forEach(user -> commands.add(Request.cmd(Command.PUBLISH).arg(RedisKeys.userEvents(user)).arg(payload)));
+        return commands;
+    }
+}

@@ -1,0 +1,102 @@
+package dev.chatlayer.message;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * The recent-message cache {@code messages:{chatId}}: the newest {@code messages.cache-size} messages as JSON
+ * scored by createdAt. A cache filled from MongoDB carries the marker member "~" and then has no gap, so the
+ * newest page can be served from it; sends add to it whether or not it is marked.
+ */
+@ApplicationScoped
+class RecentMessages {
+
+    private static final Logger LOG = Logger.getLogger(RecentMessages.class);
+    private static final String COMPLETE = "~";
+
+    /** What the cache holds for a conversation: its newest messages (newest first) and whether it is full. */
+    record Cached(List<Message> newestFirst, boolean full) {
+    }
+
+    private final RedisDataSource redis;
+    private final ObjectMapper json;
+    private final MessageConfig config;
+    private final Counter hits;
+    private final Counter misses;
+
+    RecentMessages(RedisDataSource redis, ObjectMapper json, MessageConfig config, MeterRegistry metrics) {
+        this.redis = redis;
+        this.json = json;
+        this.config = config;
+        this.hits = lookups(metrics, "hit");
+        this.misses = lookups(metrics, "miss");
+    }
+
+    /** The command that adds a stored message (sent in the send path's one round trip). */
+    Request add(Message message) {
+        return Request.cmd(Command.EVAL).arg(Scripts.CACHE_MESSAGE).arg(1).arg(RedisKeys.messages(message.conversationId()))
+                .arg(message.createdAt().toEpochMilli()).arg(toJson(message)).arg(config.cacheSize()).arg(config.cacheTtl().toMillis());
+    }
+
+    /** The cached newest messages, if the cache is complete (filled from MongoDB and not evicted since). */
+    Optional<Cached> newest(String conversationId) {
+        try {
+            Response members = redis.execute("ZREVRANGE", RedisKeys.messages(conversationId), "0", "-1");
+            if (members.size() == 0 || !COMPLETE.equals(members.get(0).toString())) {
+                misses.increment();
+                return Optional.empty();
+            }
+            hits.increment();
+            List<Message> messages = new ArrayList<>(members.size() - 1);
+            for (int i = 1; i < members.size(); i++) {
+                messages.add(json.readValue(members.get(i).toString(), Message.class));
+            }
+            return Optional.of(new Cached(messages, messages.size() >= config.cacheSize()));
+        } catch (RuntimeException | JsonProcessingException e) {
+            LOG.warnf("recent-message cache read failed, using MongoDB: %s", e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** Fills the cache with MongoDB's newest messages and marks it complete. */
+    void fill(String conversationId, List<Message> newest) {
+        List<String> args = new ArrayList<>(List.of(Scripts.FILL_MESSAGES, "1", RedisKeys.messages(conversationId),
+                String.valueOf(config.cacheSize()), String.valueOf(config.cacheTtl().toMillis())));
+        for (Message m : newest) {
+            args.add(String.valueOf(m.createdAt().toEpochMilli()));
+            args.add(toJson(m));
+        }
+        try {
+            redis.execute("EVAL", args.toArray(String[]::new));
+        } catch (RuntimeException e) {
+            LOG.warnf("recent-message cache fill failed: %s", e.getMessage());
+        }
+    }
+
+    private String toJson(Message message) {
+        try {
+            return json.writeValueAsString(message);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Counter lookups(MeterRegistry metrics, String result) {
+        return Counter.builder("chat.cache.requests").description("Lookups of messages:{chatId}, by result")
+                .tag("cache", "messages").tag("result", result).register(metrics);
+    }
+}

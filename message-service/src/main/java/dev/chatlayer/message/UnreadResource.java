@@ -1,0 +1,32 @@
+package dev.chatlayer.message;
+
+import org.jboss.resteasy.reactive.RestQuery;
+
+import dev.chatlayer.support.Caller;
+import io.quarkus.security.Authenticated;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+
+/** {@code GET /api/v1/unread?conversationIds=a,b} (at most 500), or every conversation with unread messages. */
+@Path("/api/v1/unread")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+public class UnreadResource {
+
+    private final UnreadService unread;
+    private final Caller caller;
+
+    UnreadResource(UnreadService unread, Caller caller) {
+        this.unread = unread;
+        this.caller = caller;
+    }
+
+    @GET
+    public UnreadService.Unread counts(@RestQuery String conversationIds, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        return unread.counts(caller.id(), authorization, conversationIds);
+    }
+}

@@ -1,0 +1,109 @@
+package dev.chatlayer.message;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.bson.types.ObjectId;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.jboss.logging.Logger;
+
+import dev.chatlayer.support.ApiException;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Unread counts: from Redis in one round trip while the user's index is complete; otherwise (Redis was
+ * flushed or restarted empty) recomputed exactly from MongoDB — messages from others after the user's read
+ * marker and deletion cutoff — and written back.
+ */
+@ApplicationScoped
+class UnreadService {
+
+    private static final Logger LOG = Logger.getLogger(UnreadService.class);
+    private static final int LIST_PAGE = 100;
+
+    /** {@code {"counts": {conversationId: n}, "total": n}} */
+    record Unread(Map<String, Long> counts, long total) {
+        static Unread of(Map<String, Long> counts) {
+            return new Unread(counts, counts.values().stream().mapToLong(Long::longValue).sum());
+        }
+    }
+
+    private final UnreadCounters counters;
+    private final MessageRepository messages;
+    private final ReadMarkers markers;
+    private final ConversationClient conversations;
+    private final MessageConfig config;
+
+    UnreadService(UnreadCounters counters, MessageRepository messages, ReadMarkers markers,
+            @RestClient ConversationClient conversations, MessageConfig config) {
+        this.counters = counters;
+        this.messages = messages;
+        this.markers = markers;
+        this.conversations = conversations;
+        this.config = config;
+    }
+
+    Unread counts(String caller, String authorization, String conversationIdsParam) {
+        if (conversationIdsParam == null || conversationIdsParam.isBlank()) {
+            UnreadCounters.Counts all = counters.all(caller);
+            if (all.complete()) {
+                return Unread.of(all.byConversation());
+            }
+            Map<String, Long> nonZero = new LinkedHashMap<>();
+            rebuild(caller, authorization).forEach((id, n) -> {
+                if (n > 0) {
+                    nonZero.put(id, n);
+                }
+            });
+            return Unread.of(nonZero);
+        }
+        List<String> ids = Arrays.stream(conversationIdsParam.split(",")).map(String::trim).distinct().toList();
+        if (ids.size() > config.maxUnreadQuery()) {
+            throw ApiException.badInput("conversationIds", "at most " + config.maxUnreadQuery() + " conversations per query");
+        }
+        for (int i = 0; i < ids.size(); i++) {
+            if (!ObjectId.isValid(ids.get(i))) {
+                throw ApiException.badInput("conversationIds", "conversationIds[" + i + "] is not a conversation id");
+            }
+        }
+        UnreadCounters.Counts counts = counters.of(caller, ids);
+        if (counts.complete()) {
+            return Unread.of(counts.byConversation());
+        }
+        Map<String, Long> exact = rebuild(caller, authorization);
+        Map<String, Long> asked = new LinkedHashMap<>();
+        ids.forEach(id -> asked.put(id, exact.getOrDefault(id, 0L)));
+        return Unread.of(asked);
+    }
+
+    /** Exact counts for every conversation in the caller's list, written back to Redis. */
+    private Map<String, Long> rebuild(String caller, String authorization) {
+        Map<String, Long> exact = new LinkedHashMap<>();
+        String cursor = null;
+        do {
+            ConversationClient.ConversationPage page = conversations.list(LIST_PAGE, cursor, authorization);
+            for (ConversationClient.ConversationView conversation : page.items()) {
+                Instant since = latest(conversation.deletedAt(), markers.readAt(caller, conversation.id()).orElse(null));
+                exact.put(conversation.id(), messages.countFromOthers(conversation.id(), caller, since));
+            }
+            cursor = page.nextCursor();
+        } while (cursor != null);
+        try {
+            counters.rebuild(caller, exact);
+        } catch (RuntimeException e) {
+            LOG.warnf("unread counters not written back: %s", e.getMessage());
+        }
+        LOG.infof("unread counters rebuilt from MongoDB for %d conversations", exact.size());
+        return exact;
+    }
+
+    private static Instant latest(Instant a, Instant b) {
+        if (a == null) {
+            return b;
+        }
+        return b == null || a.isAfter(b) ? a : b;
+    }
+}
