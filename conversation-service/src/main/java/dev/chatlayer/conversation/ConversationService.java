@@ -13,6 +13,7 @@ import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 
 import org.bson.types.ObjectId;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
 import dev.chatlayer.support.ApiException;
@@ -29,12 +30,15 @@ class ConversationService {
     private final ConversationCache cache;
     private final DeletionMarks marks;
     private final ConversationConfig config;
+    private final MessageServiceClient messages;
 
-    ConversationService(ConversationRepository repository, ConversationCache cache, DeletionMarks marks, ConversationConfig config) {
+    ConversationService(ConversationRepository repository, ConversationCache cache, DeletionMarks marks, ConversationConfig config,
+            @RestClient MessageServiceClient messages) {
         this.repository = repository;
         this.cache = cache;
         this.marks = marks;
         this.config = config;
+        this.messages = messages;
     }
 
     /** The outcome of a create: the conversation, and whether it is new (201) or an open one returned (200). */
@@ -99,8 +103,8 @@ class ConversationService {
         });
     }
 
-    /** Hides the conversation for the caller and cuts their history at now. */
-    void hide(String caller, String id) {
+    /** Hides the conversation for the caller, cuts their history at now and resets their unread count. */
+    void hide(String caller, String id, String authorization) {
         Instant at = now();
         Conversation hidden = change(caller, id, c -> {
             Map<String, Instant> deletedAt = new LinkedHashMap<>(c.deletedAt());
@@ -112,6 +116,12 @@ class ConversationService {
             return copy(c, c.status(), c.lastMessageAt(), hiddenFor, deletedAt);
         });
         marks.hidden(caller, hidden.id(), at);
+        try {
+            messages.resetUnread(hidden.id(), authorization);
+        } catch (RuntimeException e) {
+            // the cutoff is stored: message-service's exact count is 0 from it on, whenever it rebuilds
+            LOG.warnf("unread reset not delivered to message-service: %s", e.getMessage());
+        }
     }
 
     /** Shows the conversation to the caller again and removes their cutoff. */

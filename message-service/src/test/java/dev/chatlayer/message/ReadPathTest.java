@@ -169,6 +169,22 @@ class ReadPathTest {
     }
 
     @Test
+    void deletingAConversationResetsTheCallersUnread() {
+        String alice = user("alice"), bob = user("bob");
+        String chat = accepted(alice, bob);
+        send(alice, chat, "one").then().statusCode(201);
+        send(alice, chat, "two").then().statusCode(201);
+        as(bob).get("/api/v1/unread?conversationIds=" + chat).then().body("counts." + chat, equalTo(2));
+
+        conversationsAs(bob).delete("/api/v1/conversations/" + chat).then().statusCode(204);
+
+        assertFalse(redis.key().exists("unread:" + bob + ":" + chat));
+        as(bob).get("/api/v1/unread?conversationIds=" + chat).then().body("counts." + chat, equalTo(0));
+        LocalRedis.flushAll(ChatInfra.redisPort());
+        as(bob).get("/api/v1/unread?conversationIds=" + chat).then().body("counts." + chat, equalTo(0)).body("total", equalTo(0));
+    }
+
+    @Test
     void afterFlushallUnreadCountsAndHistoryAreTheSame() {
         String alice = user("alice"), bob = user("bob"), carol = user("carol");
         String withAlice = accepted(alice, bob);

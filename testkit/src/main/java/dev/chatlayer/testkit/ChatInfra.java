@@ -26,16 +26,19 @@ public class ChatInfra implements QuarkusTestResourceLifecycleManager {
     private LocalMongo mongo;
     private final java.util.List<ServiceProcess> neighbours = new java.util.ArrayList<>();
     private String[] neighbourNames = new String[0];
+    private String self;
 
     /**
      * {@code @ResourceArg(name = "services", value = "conversation-service")}: packaged sibling services to
      * run next to the service under test, against the same servers; their URLs become the
-     * {@code quarkus.rest-client.<name>.url} of the service under test.
+     * {@code quarkus.rest-client.<name>.url} of the service under test. {@code self} names the service under
+     * test, so the neighbours can call it back.
      */
     @Override
     public void init(Map<String, String> initArgs) {
         String services = initArgs.getOrDefault("services", "");
         neighbourNames = services.isBlank() ? new String[0] : services.split(",");
+        self = initArgs.get("self");
     }
 
     @Override
@@ -64,13 +67,20 @@ public class ChatInfra implements QuarkusTestResourceLifecycleManager {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        Map<String, String> neighbourConfig = new HashMap<>(Map.of(
+                "quarkus.redis.hosts", config.get("quarkus.redis.hosts"),
+                "quarkus.mongodb.connection-string", config.get("quarkus.mongodb.connection-string"),
+                "quarkus.mongodb.database", config.getOrDefault("quarkus.mongodb.database", "chat"),
+                "mp.jwt.verify.publickey.location", config.get("mp.jwt.verify.publickey.location"),
+                "mp.jwt.verify.issuer", Tokens.DEFAULT_ISSUER));
+        if (self != null && neighbourNames.length > 0) {
+            // the neighbours call the service under test back: give it a known port
+            int port = FreePort.find();
+            config.put("quarkus.http.test-port", String.valueOf(port));
+            neighbourConfig.put("quarkus.rest-client." + self + ".url", "http://localhost:" + port);
+        }
         for (String name : neighbourNames) {
-            ServiceProcess neighbour = ServiceProcess.start(ServiceProcess.siblingJar(name.trim()).toPath(), Map.of(
-                    "quarkus.redis.hosts", config.get("quarkus.redis.hosts"),
-                    "quarkus.mongodb.connection-string", config.get("quarkus.mongodb.connection-string"),
-                    "quarkus.mongodb.database", config.getOrDefault("quarkus.mongodb.database", "chat"),
-                    "mp.jwt.verify.publickey.location", config.get("mp.jwt.verify.publickey.location"),
-                    "mp.jwt.verify.issuer", Tokens.DEFAULT_ISSUER));
+            ServiceProcess neighbour = ServiceProcess.start(ServiceProcess.siblingJar(name.trim()).toPath(), neighbourConfig);
             neighbours.add(neighbour);
             config.put("quarkus.rest-client." + name.trim() + ".url", neighbour.url());
         }
