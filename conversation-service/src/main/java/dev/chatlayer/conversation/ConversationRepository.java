@@ -25,7 +25,9 @@ import com.mongodb.MongoException;
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Sorts;
 
@@ -94,6 +96,23 @@ class ConversationRepository {
         }
         return conversations.updateOne(and(eq("_id", new ObjectId(current.id())), eq("version", current.version())), update)
                 .getMatchedCount() == 1;
+    }
+
+    /**
+     * The common case of new activity, in one atomic update with no read-modify-write: nobody has the
+     * conversation hidden, so only {@code lastMessageAt}/{@code activityAt} move forward ({@code $max} keeps
+     * a late report from moving them back). Empty if the conversation is hidden by someone, or the caller
+     * is not in it; the caller then takes the general path.
+     */
+    Optional<Conversation> advanceActivity(String id, String participant, Instant sentAt, Instant now) {
+        Date at = Date.from(sentAt);
+        Document updated = conversations.findOneAndUpdate(
+                and(eq("_id", new ObjectId(id)), eq("participants", participant), eq("hiddenFor", List.of())),
+                new Document("$max", new Document("lastMessageAt", at).append("activityAt", at))
+                        .append("$set", new Document("updatedAt", Date.from(now)))
+                        .append("$inc", new Document("version", 1L)),
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER));
+        return Optional.ofNullable(updated).map(ConversationRepository::fromDocument);
     }
 
     /**

@@ -145,6 +145,14 @@ class ConversationService {
      * cutoff stays). Idempotent: reporting the same message twice changes nothing.
      */
     void recordActivity(String caller, String id, Instant sentAt) {
+        if (!ObjectId.isValid(id)) {
+            throw ApiException.badInput("id", "not a conversation id");
+        }
+        Optional<Conversation> advanced = repository.advanceActivity(id, caller, sentAt, now());
+        if (advanced.isPresent()) {
+            cache.write(advanced.get());
+            return;
+        }
         List<String> unhidden = new ArrayList<>();
         Conversation updated = change(caller, id, c -> {
             unhidden.clear();
