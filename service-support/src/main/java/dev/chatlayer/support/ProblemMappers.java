@@ -12,7 +12,6 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.mongodb.MongoException;
 
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
@@ -27,8 +26,9 @@ import jakarta.ws.rs.core.Response;
 /**
  * Turns every failure into {@code application/problem+json}: what the client did wrong and which field,
  * never a stack trace or a class name. Unexpected failures are logged with an id the answer repeats.
+ * Shared by the services (one error format everywhere); storage-specific mappers stay in each service.
  */
-class ProblemMappers {
+public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
 
@@ -98,13 +98,6 @@ class ProblemMappers {
         }
         return Problem.response(status, Response.Status.fromStatusCode(status) == null ? "Error"
                 : Response.Status.fromStatusCode(status).getReasonPhrase(), reasonFor(status), null);
-    }
-
-    @ServerExceptionMapper
-    Response storageDown(MongoException e) {
-        LOG.warnf("MongoDB unavailable: %s", e.getMessage());
-        return Response.fromResponse(Problem.response(503, "Service unavailable", "storage is unavailable, retry shortly", null))
-                .header(HttpHeaders.RETRY_AFTER, "1").build();
     }
 
     @ServerExceptionMapper
