@@ -36,6 +36,14 @@ public interface MessageConfig {
     @WithDefault("500")
     int maxUnreadQuery();
 
+    /** Attempts at a work entry (events, activity) before it is dead-lettered. */
+    @WithDefault("5")
+    int workMaxAttempts();
+
+    /** A work entry unacknowledged this long (its consumer crashed) is claimed by another consumer. */
+    @WithDefault("30s")
+    Duration workClaimIdle();
+
     /** Longest message, in characters after trimming. */
     @WithDefault("1000")
     int maxContentLength();

@@ -40,13 +40,13 @@ class MessageService {
     private final Timer sendLatency;
     private final RecentMessages recent;
     private final UnreadCounters unread;
-    private final MessageEvents events;
+    private final AfterStoreWork work;
     private final Redis redis;
     private final ConversationClient conversations;
     private final Counter afterStoreFailures;
 
     MessageService(MessageRepository repository, BatchWriter writer, RateLimiter rateLimiter, ConversationGate gate,
-            MessageConfig config, MeterRegistry metrics, RecentMessages recent, UnreadCounters unread, MessageEvents events,
+            MessageConfig config, MeterRegistry metrics, RecentMessages recent, UnreadCounters unread, AfterStoreWork work,
             Redis redis, @RestClient ConversationClient conversations) {
         this.repository = repository;
         this.writer = writer;
@@ -57,11 +57,11 @@ class MessageService {
                 .publishPercentiles(0.5, 0.99, 0.999).register(metrics);
         this.recent = recent;
         this.unread = unread;
-        this.events = events;
+        this.work = work;
         this.redis = redis;
         this.conversations = conversations;
         this.afterStoreFailures = Counter.builder("messages.after.store.failures")
-                .description("Cache, counter, event or activity updates that failed after a message was stored").register(metrics);
+                .description("Cache, counter or work-queue updates that failed after a message was stored").register(metrics);
     }
 
     Sent send(String caller, String authorization, NewMessage body) {
@@ -92,26 +92,27 @@ class MessageService {
 
     /**
      * The speed layer after the message is durable, in one Redis round trip: the recent cache, every
-     * recipient's unread counter, the real-time event. Then conversation-service learns of the activity
-     * (lastMessageAt, un-hiding). None of it can fail the send any more: failures are counted and logged.
+     * recipient's unread counter, and the work entry from which the consumer group delivers the events and
+     * reports the activity (at least once). It never fails the send any more; if Redis cannot take the work
+     * entry, the activity is reported directly so the conversation still learns of the message.
      */
     private void afterStore(Message message, Conversation conversation, String authorization) {
         List<String> recipients = conversation.participants().stream().filter(p -> !p.equals(message.senderId())).toList();
         List<Request> commands = new ArrayList<>();
         commands.add(recent.add(message));
         commands.addAll(unread.increment(recipients, message.conversationId()));
-        commands.addAll(events.message(message, conversation.participants()));
+        commands.add(work.enqueue(message, conversation.participants(), authorization));
         try {
             redis.batchAndAwait(commands);
         } catch (RuntimeException e) {
             afterStoreFailures.increment();
             LOG.warnf("speed-layer update failed for message %s: %s", message.id(), e.getMessage());
-        }
-        try {
-            conversations.activity(message.conversationId(), new ConversationClient.Activity(message.id(), message.createdAt()), authorization);
-        } catch (RuntimeException e) {
-            afterStoreFailures.increment();
-            LOG.warnf("activity report failed for message %s: %s", message.id(), e.getMessage());
+            try {
+                conversations.activity(message.conversationId(), new ConversationClient.Activity(message.id(), message.createdAt()),
+                        authorization);
+            } catch (RuntimeException alsoFailed) {
+                LOG.errorf("activity of message %s not reported: %s", message.id(), alsoFailed.getMessage());
+            }
         }
     }
 

@@ -26,6 +26,12 @@ final class RedisKeys {
 
     static final String INDEX_COMPLETE = "~";
 
+    /** STREAM of work to do after a message is stored (events, conversation activity); consumer group {@link #WORK_GROUP}. */
+    static final String WORK = "queue:message-work";
+    /** STREAM of work entries that failed {@code messages.work-max-attempts} times or permanently, for operators. */
+    static final String DEAD_WORK = "queue:message-work:dead";
+    static final String WORK_GROUP = "message-service";
+
     /** Channel presence-service delivers to every socket of the user. */
     static String userEvents(String userId) {
         return "user-events:" + userId;

@@ -1,0 +1,94 @@
+package dev.chatlayer.message;
+
+import static dev.chatlayer.message.Api.accepted;
+import static dev.chatlayer.message.Api.conversationsAs;
+import static dev.chatlayer.message.Api.send;
+import static dev.chatlayer.message.Api.user;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+
+import org.awaitility.Awaitility;
+import org.bson.types.ObjectId;
+import org.junit.jupiter.api.Test;
+
+import dev.chatlayer.testkit.Tokens;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
+import jakarta.inject.Inject;
+
+/** The after-store work goes through the stream's consumer group: done once, reclaimed, dead-lettered. */
+@QuarkusTest
+class WorkQueueTest {
+
+    @Inject
+    RedisDataSource redis;
+
+    @Inject
+    Redis vertxRedis;
+
+    @Test
+    void aSendsWorkIsDoneAndAcknowledged() {
+        String alice = user("alice"), bob = user("bob");
+        String chat = accepted(alice, bob);
+        String createdAt = send(alice, chat, "hello").then().statusCode(201).extract().path("createdAt");
+
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertEquals(createdAt, conversationsAs(alice).get("/api/v1/conversations/" + chat).path("lastMessageAt")));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> pendingCount() == 0);
+    }
+
+    @Test
+    void workHeldByACrashedConsumerIsClaimedAndDone() {
+        String alice = user("alice"), bob = user("bob");
+        String chat = accepted(alice, bob);
+        Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        // Another replica read the entry, then died before acknowledging. MULTI makes the dead replica's read
+        // happen before this service's blocked consumer is served.
+        List<Response> replies = vertxRedis.batchAndAwait(List.of(
+                Request.cmd(Command.MULTI),
+                Request.cmd(Command.XADD).arg("queue:message-work").arg("*").arg("id").arg(new ObjectId().toHexString())
+                        .arg("conversationId").arg(chat).arg("senderId").arg(alice).arg("content").arg("orphaned")
+                        .arg("createdAt").arg(at.toEpochMilli()).arg("participants").arg(alice + "," + bob)
+                        .arg("authorization").arg("Bearer " + Tokens.forUser(alice)),
+                Request.cmd(Command.XREADGROUP).arg("GROUP").arg("message-service").arg("crashed-replica")
+                        .arg("COUNT").arg(1).arg("STREAMS").arg("queue:message-work").arg(">"),
+                Request.cmd(Command.EXEC)));
+        assertTrue(replies.get(3).toString().contains("orphaned"), "the dead replica got it: " + replies.get(3));
+        assertTrue(redis.execute("XPENDING", "queue:message-work", "message-service").toString().contains("crashed-replica"));
+
+        Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                assertEquals(at.toString(), conversationsAs(alice).get("/api/v1/conversations/" + chat).path("lastMessageAt")));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> pendingCount() == 0);
+    }
+
+    @Test
+    void workThatCanNeverSucceedIsDeadLetteredWithoutTheToken() {
+        String alice = user("alice");
+        String missing = new ObjectId().toHexString();
+        String messageId = new ObjectId().toHexString();
+        redis.execute("XADD", "queue:message-work", "*", "id", messageId, "conversationId", missing,
+                "senderId", alice, "content", "into the void", "createdAt", String.valueOf(System.currentTimeMillis()),
+                "participants", alice, "authorization", "Bearer " + Tokens.forUser(alice));
+
+        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() ->
+                redis.execute("XRANGE", "queue:message-work:dead", "-", "+").toString().contains(messageId));
+        String dead = redis.execute("XRANGE", "queue:message-work:dead", "-", "+").toString();
+        assertTrue(dead.contains("conversation-service refused the activity: 404"), dead);
+        assertFalse(dead.contains("Bearer"), "tokens never reach the dead-letter stream");
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> pendingCount() == 0);
+    }
+
+    private long pendingCount() {
+        return redis.execute("XPENDING", "queue:message-work", "message-service").get(0).toLong();
+    }
+}
