@@ -213,10 +213,14 @@ class ReadPathTest {
         URI presence = URI.create(ConfigProvider.getConfig().getValue("quarkus.rest-client.presence-service.url", String.class));
         LinkedBlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
         var client = vertx.createWebSocketClient();
+        // the handler is attached on the event loop as the upgrade completes, so the hello frame is never missed
         WebSocket socket = client.connect(new WebSocketConnectOptions().setHost(presence.getHost()).setPort(presence.getPort())
                 .setURI("/api/v1/presence/ws").addHeader("Authorization", "Bearer " + Tokens.forUser(bob)))
+                .map(ws -> {
+                    ws.textMessageHandler(text -> frames.add(new JsonObject(text)));
+                    return ws;
+                })
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        socket.textMessageHandler(text -> frames.add(new JsonObject(text)));
         try {
             assertEquals("hello", frames.poll(10, TimeUnit.SECONDS).getString("type"));
             Thread.sleep(300); // presence-service subscribes to bob's channel right after the hello

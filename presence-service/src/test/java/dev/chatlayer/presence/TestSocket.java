@@ -70,8 +70,9 @@ final class TestSocket implements AutoCloseable {
     private static TestSocket connect(Vertx vertx, WebSocketConnectOptions options) {
         WebSocketClient client = vertx.createWebSocketClient();
         try {
-            WebSocket socket = client.connect(options).toCompletionStage().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
-            return new TestSocket(client, socket);
+            // handlers are attached on the event loop as the upgrade completes, so no early frame (hello) is missed
+            return client.connect(options).map(socket -> new TestSocket(client, socket))
+                    .toCompletionStage().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
         } catch (Exception e) {
             client.close();
             throw new IllegalStateException("WebSocket upgrade failed", e);
