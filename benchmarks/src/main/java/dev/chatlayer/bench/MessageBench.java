@@ -1,0 +1,174 @@
+package dev.chatlayer.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
+
+import org.HdrHistogram.Histogram;
+
+import dev.chatlayer.testkit.Tokens;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Drives message-service with an open (fixed-arrival-rate) load model: each request has an intended start on a
+ * fixed schedule and its latency is measured from that instant, so a slow server cannot slow the load down and
+ * hide its own latency (no coordinated omission). Prints HdrHistogram percentiles.
+ *
+ * <pre>MessageBench KEYS_DIR CONVERSATIONS_URL MESSAGES_URL ONE_BY_ONE_MESSAGES_URL</pre>
+ */
+public final class MessageBench {
+
+    private static final int SENDERS = 50;
+
+    private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
+    private final HttpClient http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+            new PoolOptions().setHttp1MaxSize(256).setMaxWaitQueueSize(100_000));
+
+    private MessageBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.setProperty(Tokens.KEYS_DIR_PROPERTY, Path.of(args[0]).toString());
+        new MessageBench().run(args[1], args[2], args[3]);
+        System.exit(0);
+    }
+
+    private void run(String conversations, String messages, String oneByOne) throws Exception {
+        String bob = "bench-bob";
+        String bobToken = Tokens.forUser(bob);
+        List<String> tokens = new ArrayList<>();
+        List<String> chats = new ArrayList<>();
+        for (int i = 0; i < SENDERS; i++) {
+            String sender = "bench-sender-" + i;
+            String token = Tokens.forUser(sender);
+            JsonObject created = call(HttpMethod.POST, conversations + "/api/v1/conversations", token,
+                    new JsonObject().put("participantIds", List.of(bob)).encode()).toJsonObject();
+            String id = created.getString("id");
+            call(HttpMethod.POST, conversations + "/api/v1/conversations/" + id + "/accept", bobToken, null);
+            tokens.add(token);
+            chats.add(id);
+        }
+        IntFunction<String> sendBody = n -> new JsonObject().put("conversationId", chats.get(n % SENDERS)).put("content", "bench " + n).encode();
+
+        System.out.println("== send, open model");
+        openLoad("warm-up 500/s", 500, 5, n -> request(HttpMethod.POST, messages + "/api/v1/messages", tokens.get(n % SENDERS), sendBody.apply(n)));
+        openLoad("send 1000/s", 1000, 20, n -> request(HttpMethod.POST, messages + "/api/v1/messages", tokens.get(n % SENDERS), sendBody.apply(n)));
+
+        System.out.println("== batching gain: the most sends/s with 64 in flight, batched vs one insert per message");
+        closedLoad("warm-up one-by-one", 64, 5, n -> request(HttpMethod.POST, oneByOne + "/api/v1/messages", tokens.get(n % SENDERS), sendBody.apply(n)));
+        double batched = closedLoad("batched", 64, 10, n -> request(HttpMethod.POST, messages + "/api/v1/messages", tokens.get(n % SENDERS), sendBody.apply(n)));
+        double single = closedLoad("one-by-one", 64, 10, n -> request(HttpMethod.POST, oneByOne + "/api/v1/messages", tokens.get(n % SENDERS), sendBody.apply(n)));
+        System.out.printf("batching gain: %.1fx%n", batched / single);
+
+        System.out.println("== reads, open model");
+        String unreadFor50 = messages + "/api/v1/unread?conversationIds=" + String.join(",", chats);
+        openLoad("warm-up unread", 300, 3, n -> request(HttpMethod.GET, unreadFor50, bobToken, null));
+        openLoad("unread for 50 conversations 300/s", 300, 10, n -> request(HttpMethod.GET, unreadFor50, bobToken, null));
+        String newest = messages + "/api/v1/messages?conversationId=" + chats.get(0) + "&limit=50";
+        String cursor = call(HttpMethod.GET, newest + "&limit=1", bobToken, null).toJsonObject().getString("nextCursor");
+        String older = messages + "/api/v1/messages?conversationId=" + chats.get(0) + "&limit=50&before=" + cursor;
+        openLoad("history, newest page (cache) 300/s", 300, 10, n -> request(HttpMethod.GET, newest, bobToken, null));
+        openLoad("history, older page (MongoDB) 300/s", 300, 10, n -> request(HttpMethod.GET, older, bobToken, null));
+        http.close();
+        vertx.close();
+    }
+
+    /** Fixed arrival rate for {@code seconds}; latency from each request's intended start. */
+    private void openLoad(String name, int rate, int seconds, IntFunction<Future<Integer>> request) throws InterruptedException {
+        Histogram latency = new Histogram(600_000_000_000L, 3);
+        AtomicLong failed = new AtomicLong();
+        int total = rate * seconds;
+        CountDownLatch finished = new CountDownLatch(total);
+        long start = System.nanoTime();
+        AtomicInteger issued = new AtomicInteger();
+        long timer = vertx.setPeriodic(1, id -> {
+            long due = Math.min(total, (System.nanoTime() - start) * rate / 1_000_000_000L);
+            while (issued.get() < due) {
+                int n = issued.getAndIncrement();
+                long intended = start + n * 1_000_000_000L / rate;
+                request.apply(n).onComplete(result -> {
+                    if (result.failed() || result.result() >= 400) {
+                        failed.incrementAndGet();
+                    }
+                    latency.recordValue(Math.max(0, System.nanoTime() - intended));
+                    finished.countDown();
+                });
+            }
+        });
+        finished.await(seconds + 120L, TimeUnit.SECONDS);
+        vertx.cancelTimer(timer);
+        double took = (System.nanoTime() - start) / 1e9;
+        System.out.printf("%-40s %6d requests in %5.1f s = %7.0f/s  p50 %6.2f ms  p99 %6.2f ms  p99.9 %6.2f ms  max %7.2f ms  errors %d%n",
+                name, total, took, total / took, ms(latency.getValueAtPercentile(50)), ms(latency.getValueAtPercentile(99)),
+                ms(latency.getValueAtPercentile(99.9)), ms(latency.getMaxValue()), failed.get());
+    }
+
+    /** {@code concurrency} requests always in flight for {@code seconds}: the most the service can take. */
+    private double closedLoad(String name, int concurrency, int seconds, IntFunction<Future<Integer>> request) throws InterruptedException {
+        AtomicLong completed = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
+        AtomicInteger counter = new AtomicInteger();
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        CountDownLatch loops = new CountDownLatch(concurrency);
+        for (int i = 0; i < concurrency; i++) {
+            vertx.runOnContext(v -> loop(request, counter, completed, failed, end, loops));
+        }
+        loops.await(seconds + 60L, TimeUnit.SECONDS);
+        double rate = completed.get() / (double) seconds;
+        System.out.printf("%-40s %7.0f sends/s (%d errors)%n", name, rate, failed.get());
+        return rate;
+    }
+
+    private void loop(IntFunction<Future<Integer>> request, AtomicInteger counter, AtomicLong completed, AtomicLong failed, long end,
+            CountDownLatch loops) {
+        if (System.nanoTime() >= end) {
+            loops.countDown();
+            return;
+        }
+        request.apply(counter.getAndIncrement()).onComplete(result -> {
+            if (result.failed() || result.result() >= 400) {
+                failed.incrementAndGet();
+            } else {
+                completed.incrementAndGet();
+            }
+            loop(request, counter, completed, failed, end, loops);
+        });
+    }
+
+    private Future<Integer> request(HttpMethod method, String url, String token, String body) {
+        RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(url)
+                .putHeader("Authorization", "Bearer " + token).putHeader("Content-Type", "application/json");
+        return http.request(options)
+                .compose(req -> body == null ? req.send() : req.send(body))
+                .compose(response -> response.body().map(b -> response.statusCode()));
+    }
+
+    private Buffer call(HttpMethod method, String url, String token, String body) throws Exception {
+        RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(url)
+                .putHeader("Authorization", "Bearer " + token).putHeader("Content-Type", "application/json");
+        CompletableFuture<Buffer> answer = http.request(options)
+                .compose(req -> body == null ? req.send() : req.send(body))
+                .compose(HttpClientResponse::body).toCompletionStage().toCompletableFuture();
+        return answer.get(30, TimeUnit.SECONDS);
+    }
+
+    private static double ms(long nanos) {
+        return nanos / 1e6;
+    }
+}
