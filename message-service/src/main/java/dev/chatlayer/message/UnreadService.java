@@ -5,6 +5,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.bson.types.ObjectId;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
@@ -36,6 +38,7 @@ class UnreadService {
     private final ReadMarkers markers;
     private final ConversationClient conversations;
     private final MessageConfig config;
+    private final Map<String, CompletableFuture<Map<String, Long>>> rebuilds = new ConcurrentHashMap<>();
 
     UnreadService(UnreadCounters counters, MessageRepository messages, ReadMarkers markers,
             @RestClient ConversationClient conversations, MessageConfig config) {
@@ -79,8 +82,34 @@ class UnreadService {
         return Unread.of(asked);
     }
 
-    /** Exact counts for every conversation in the caller's list, written back to Redis. */
+    /**
+     * Exact counts for every conversation in the caller's list, written back to Redis. One rebuild per user at
+     * a time on this replica: concurrent queries (a client polling, several devices) wait for it instead of
+     * each recomputing everything from MongoDB.
+     */
     private Map<String, Long> rebuild(String caller, String authorization) {
+        CompletableFuture<Map<String, Long>> mine = new CompletableFuture<>();
+        CompletableFuture<Map<String, Long>> running = rebuilds.putIfAbsent(caller, mine);
+        if (running != null) {
+            try {
+                return running.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof RuntimeException cause ? cause : e;
+            }
+        }
+        try {
+            Map<String, Long> exact = recompute(caller, authorization);
+            mine.complete(exact);
+            return exact;
+        } catch (RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            rebuilds.remove(caller, mine);
+        }
+    }
+
+    private Map<String, Long> recompute(String caller, String authorization) {
         Map<String, Long> exact = new LinkedHashMap<>();
         String cursor = null;
         do {
