@@ -1,9 +1,5 @@
 package dev.chatlayer.conversation;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 import org.jboss.logging.Logger;
@@ -11,6 +7,7 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.chatlayer.support.Resources;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -26,7 +23,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 class ConversationCache {
 
     private static final Logger LOG = Logger.getLogger(ConversationCache.class);
-    private static final String PUT_IF_NEWER = script("redis/put-if-newer.lua");
+    private static final String PUT_IF_NEWER = Resources.text("redis/put-if-newer.lua");
 
     private final RedisDataSource redis;
     private final ValueCommands<String, String> values;
@@ -92,13 +89,5 @@ class ConversationCache {
                 .description("Lookups of chat:{id}, by result")
                 .tag("cache", "conversation").tag("result", result)
                 .register(metrics);
-    }
-
-    private static String script(String resource) {
-        try (InputStream in = ConversationCache.class.getClassLoader().getResourceAsStream(resource)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
