@@ -1,5 +1,6 @@
 package dev.chatlayer.conversation;
 
+import dev.chatlayer.support.Page;
 import java.net.URI;
 
 import org.jboss.resteasy.reactive.RestPath;

@@ -17,6 +17,8 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
 import dev.chatlayer.support.ApiException;
+import dev.chatlayer.support.Page;
+import dev.chatlayer.support.PageSize;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /** Conversation rules (contract section 4): who may see, create, change, hide and restore what. */
@@ -181,7 +183,7 @@ class ConversationService {
             status = ConversationStatus.parse(statusParam)
                     .orElseThrow(() -> ApiException.badInput("status", "must be one of PENDING, ACCEPTED, DECLINED, ENDED"));
         }
-        int limit = parseLimit(limitParam);
+        int limit = PageSize.parse(limitParam, config.defaultPageSize(), config.maxPageSize());
         Cursor after = cursorParam == null || cursorParam.isBlank() ? null : Cursor.parse(cursorParam);
         List<Conversation> found = repository.visibleTo(caller, status, after == null ? null : after.activityAt(),
                 after == null ? null : after.id(), limit + 1);
@@ -254,21 +256,6 @@ class ConversationService {
             Map<String, Instant> deletedAt) {
         return new Conversation(c.id(), c.participants(), c.createdBy(), status, c.createdAt(), now(), lastMessageAt,
                 c.version() + 1, List.copyOf(hiddenFor), Map.copyOf(deletedAt));
-    }
-
-    private int parseLimit(String limitParam) {
-        if (limitParam == null || limitParam.isBlank()) {
-            return config.defaultPageSize();
-        }
-        try {
-            int limit = Integer.parseInt(limitParam.trim());
-            if (limit >= 1 && limit <= config.maxPageSize()) {
-                return limit;
-            }
-        } catch (NumberFormatException ignored) {
-            // answered below
-        }
-        throw ApiException.badInput("limit", "must be a whole number from 1 to " + config.maxPageSize());
     }
 
     /** MongoDB keeps milliseconds; so do we, so the cache and the store always agree. */

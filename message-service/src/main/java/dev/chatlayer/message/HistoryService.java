@@ -10,6 +10,8 @@ import org.bson.types.ObjectId;
 import org.jboss.logging.Logger;
 
 import dev.chatlayer.support.ApiException;
+import dev.chatlayer.support.Page;
+import dev.chatlayer.support.PageSize;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -48,7 +50,7 @@ class HistoryService {
     Page<Message> page(String caller, String authorization, String conversationId, String beforeParam, String afterParam,
             String limitParam) {
         requireConversationId(conversationId);
-        int limit = parseLimit(limitParam);
+        int limit = PageSize.parse(limitParam, config.defaultPageSize(), config.maxPageSize());
         if (present(beforeParam) && present(afterParam)) {
             throw ApiException.badInput("before", "give before or after, not both");
         }
@@ -109,21 +111,6 @@ class HistoryService {
         if (conversationId == null || !ObjectId.isValid(conversationId)) {
             throw ApiException.badInput("conversationId", "must be a conversation id");
         }
-    }
-
-    private int parseLimit(String limitParam) {
-        if (!present(limitParam)) {
-            return config.defaultPageSize();
-        }
-        try {
-            int limit = Integer.parseInt(limitParam.trim());
-            if (limit >= 1 && limit <= config.maxPageSize()) {
-                return limit;
-            }
-        } catch (NumberFormatException ignored) {
-            // answered below
-        }
-        throw ApiException.badInput("limit", "must be a whole number from 1 to " + config.maxPageSize());
     }
 
     private static boolean present(String param) {

@@ -1,5 +1,6 @@
 package dev.chatlayer.message;
 
+import dev.chatlayer.support.Page;
 import dev.chatlayer.support.Caller;
 import io.quarkus.security.Authenticated;
 import jakarta.validation.Valid;

@@ -1,5 +1,6 @@
 package dev.chatlayer.presence;
 
+import dev.chatlayer.support.Page;
 import java.util.List;
 
 import org.jboss.resteasy.reactive.RestPath;

@@ -1,7 +1,0 @@
-package dev.chatlayer.conversation;
-
-import java.util.List;
-
-/** The one list shape of the API: a cursor is opaque to clients and null on the last page. */
-public record Page<T>(List<T> items, String nextCursor) {
-}

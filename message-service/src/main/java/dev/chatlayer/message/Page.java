@@ -1,7 +1,0 @@
-package dev.chatlayer.message;
-
-import java.util.List;
-
-/** The one list shape of the API: a cursor is opaque to clients and null on the last page. */
-public record Page<T>(List<T> items, String nextCursor) {
-}
