@@ -33,10 +33,12 @@ class ConversationService {
     private final DeletionMarks marks;
     private final ConversationConfig config;
     private final MessageServiceClient messages;
+    private final ConversationEvents events;
 
     ConversationService(ConversationRepository repository, ConversationCache cache, DeletionMarks marks, ConversationConfig config,
-            @RestClient MessageServiceClient messages) {
+            @RestClient MessageServiceClient messages, ConversationEvents events) {
         this.repository = repository;
+        this.events = events;
         this.cache = cache;
         this.marks = marks;
         this.config = config;
@@ -229,6 +231,9 @@ class ConversationService {
             }
             if (repository.compareAndSet(current, next)) {
                 cache.write(next);
+                if (ConversationEvents.matters(current, next)) {
+                    events.changed(next);
+                }
                 return next;
             }
             LOG.debugf("conversation %s changed concurrently, retrying", id);

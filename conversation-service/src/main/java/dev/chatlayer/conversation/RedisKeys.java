@@ -20,4 +20,7 @@ final class RedisKeys {
     static String deletedAt(String userId, String conversationId) {
         return "deleted:" + userId + ":" + conversationId + ":at";
     }
+
+    /** Channel of change notices ({@link ConversationEvents}); message-service drops its copy of the conversation. */
+    static final String CONVERSATION_EVENTS = "conversation-events";
 }

@@ -1,0 +1,82 @@
+package dev.chatlayer.conversation;
+
+import static dev.chatlayer.conversation.Api.as;
+import static dev.chatlayer.conversation.Api.create;
+import static dev.chatlayer.conversation.Api.user;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands.ReactiveRedisSubscriber;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.json.JsonObject;
+import jakarta.inject.Inject;
+
+/** Change notices on conversation-events, as another service listening on Redis receives them. */
+@QuarkusTest
+class ConversationEventsTest {
+
+    @Inject
+    ReactiveRedisDataSource redis;
+
+    private final BlockingQueue<JsonObject> received = new LinkedBlockingQueue<>();
+    private ReactiveRedisSubscriber subscriber;
+
+    @BeforeEach
+    void listen() {
+        subscriber = redis.pubsub(String.class).subscribe("conversation-events", m -> received.add(new JsonObject(m)))
+                .await().atMost(Duration.ofSeconds(5));
+    }
+
+    @AfterEach
+    void stopListening() {
+        subscriber.unsubscribe().await().atMost(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void acceptEndHideAndRestoreEachAnnounceTheNewVersion() throws InterruptedException {
+        String alice = user("alice"), bob = user("bob");
+        String id = create(alice, bob);
+
+        as(bob).post("/api/v1/conversations/" + id + "/accept").then().statusCode(200);
+        assertEquals(Map.of("type", "changed", "id", id, "version", 2), next().getMap());
+        as(alice).delete("/api/v1/conversations/" + id).then().statusCode(204);
+        assertEquals(3, next().getInteger("version"));
+        as(alice).post("/api/v1/conversations/" + id + "/restore").then().statusCode(204);
+        assertEquals(4, next().getInteger("version"));
+        as(bob).post("/api/v1/conversations/" + id + "/end").then().statusCode(200);
+        assertEquals(5, next().getInteger("version"));
+    }
+
+    @Test
+    void messageActivityIsNotAChangeNotice() throws InterruptedException {
+        String alice = user("alice"), bob = user("bob");
+        String id = create(alice, bob);
+
+        as(alice).body(Map.of("messageId", "m-1", "sentAt", Instant.now().toString())).post("/internal/conversations/" + id + "/activity")
+                .then().statusCode(204);
+        as(bob).post("/api/v1/conversations/" + id + "/decline").then().statusCode(200);
+
+        // the first notice is the decline (version 3: activity made 2), nothing for the activity before it
+        JsonObject first = next();
+        assertEquals(id, first.getString("id"));
+        assertEquals(3, first.getInteger("version"));
+    }
+
+    private JsonObject next() throws InterruptedException {
+        JsonObject event = received.poll(5, TimeUnit.SECONDS);
+        assertNotNull(event, "a change notice within 5 s");
+        return event;
+    }
+}
