@@ -67,8 +67,17 @@ public final class MessageBench {
         IntFunction<String> sendBody = n -> new JsonObject().put("conversationId", chats.get(n % SENDERS)).put("content", "bench " + n).encode();
 
         System.out.println("== send, open model");
-        openLoad("warm-up 500/s", 500, 5, n -> request(HttpMethod.POST, messages + "/api/v1/messages", tokens.get(n % SENDERS), sendBody.apply(n)));
-        openLoad("send 1000/s", 1000, 20, n -> request(HttpMethod.POST, messages + "/api/v1/messages", tokens.get(n % SENDERS), sendBody.apply(n)));
+        // Warm-up in a closed loop (it cannot build a backlog that the measurement would inherit), then a pause
+        // so the after-store work queue drains and the JIT settles.
+        closedLoad("warm-up (64 in flight)", 64, Integer.getInteger("bench.warm-up-seconds", 20),
+                n -> request(HttpMethod.POST, messages + "/api/v1/messages", tokens.get(n % SENDERS), sendBody.apply(n)));
+        Thread.sleep(5_000);
+        int rate = Integer.getInteger("bench.send-rate", 1000);
+        openLoad("send " + rate + "/s", rate, Integer.getInteger("bench.send-seconds", 20),
+                n -> request(HttpMethod.POST, messages + "/api/v1/messages", tokens.get(n % SENDERS), sendBody.apply(n)));
+        if (Boolean.getBoolean("bench.send-only")) {
+            return; // profiling the send path
+        }
 
         System.out.println("== batching gain: the most sends/s with 64 in flight, batched vs one insert per message");
         closedLoad("warm-up one-by-one", 64, 5, n -> request(HttpMethod.POST, oneByOne + "/api/v1/messages", tokens.get(n % SENDERS), sendBody.apply(n)));

@@ -1,12 +1,15 @@
 package dev.chatlayer.message;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
@@ -16,6 +19,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
@@ -26,32 +30,37 @@ import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.WebApplicationException;
 
 /**
- * Work that must follow a stored message and must not be lost — the real-time events and conversation
- * activity ({@code lastMessageAt}, un-hiding) — as entries of the Redis stream {@code queue:message-work},
- * consumed by the group {@code message-service}: at least once, acknowledged only when done, retried after
- * {@code messages.work-claim-idle} (also when the consumer that held it crashed), dead-lettered to
- * {@code queue:message-work:dead} after {@code messages.work-max-attempts} or on a permanent refusal.
- * Every step is idempotent by message id: events carry it, activity only moves {@code lastMessageAt} forward.
+ * Work that must follow a stored message and must not be lost, as entries of the Redis stream
+ * {@code queue:message-work}, read by two consumer groups so neither waits for the other:
+ * <ul>
+ * <li>{@code message-events} publishes the real-time {@code message} event to every participant, at once;</li>
+ * <li>{@code conversation-activity} reports {@code lastMessageAt} (and un-hiding) to conversation-service,
+ * reading every {@code messages.activity-interval} so that a busy conversation costs one report per
+ * interval, not one per message (only its newest message matters: lastMessageAt only moves forward and any
+ * message un-hides).</li>
+ * </ul>
+ * In both: at least once, acknowledged only when done, retried after {@code messages.work-claim-idle} (also
+ * when the consumer that held it crashed), dead-lettered to {@code queue:message-work:dead} after
+ * {@code messages.work-max-attempts} or on a permanent refusal. Every step is idempotent by message id.
  */
 @ApplicationScoped
 class AfterStoreWork {
 
     private static final Logger LOG = Logger.getLogger(AfterStoreWork.class);
-    private static final int BATCH = 50;
+    private static final int BATCH = 500;
+    private static final Duration REPORT_TIMEOUT = Duration.ofSeconds(10);
+    /** Outcome of one entry: done, retry later, or refused for good (dead letter). */
+    private static final int DONE = 200;
+    private static final int RETRY = 599;
 
     private final Redis redis;
     private final ConversationClient conversations;
     private final MessageEvents events;
     private final MessageConfig config;
-    private final String consumer = "consumer-" + UUID.randomUUID();
-    private final Counter done;
-    private final Counter retried;
-    private final Counter dead;
-    private final AtomicLong pending = new AtomicLong();
+    private final MeterRegistry metrics;
+    private final List<Consumer> consumers = new ArrayList<>();
+    private final Counter reports;
     private volatile boolean running = true;
-    /** False until the consumer group is known to exist (again, after a Redis flush or restart). */
-    private volatile boolean groupReady;
-    private Thread worker;
 
     AfterStoreWork(Redis redis, @RestClient ConversationClient conversations, MessageEvents events, MessageConfig config,
             MeterRegistry metrics) {
@@ -59,11 +68,8 @@ class AfterStoreWork {
         this.conversations = conversations;
         this.events = events;
         this.config = config;
-        this.done = Counter.builder("messages.work.done").description("After-store work entries completed").register(metrics);
-        this.retried = Counter.builder("messages.work.retried").description("Work entries that failed and will be retried")
-                .register(metrics);
-        this.dead = Counter.builder("messages.work.dead").description("Work entries dead-lettered").register(metrics);
-        Gauge.builder("messages.work.pending", pending, AtomicLong::get).description("Work entries delivered but not yet done (queue lag)")
+        this.metrics = metrics;
+        this.reports = Counter.builder("messages.activity.reports").description("Activity reports sent to conversation-service")
                 .register(metrics);
     }
 
@@ -78,124 +84,223 @@ class AfterStoreWork {
     }
 
     void start(@Observes StartupEvent start) {
-        worker = new Thread(this::run, "message-work");
-        worker.setDaemon(true);
-        worker.start();
+        consumers.add(new Consumer(RedisKeys.EVENTS_GROUP, this::publishEvents, Duration.ZERO));
+        consumers.add(new Consumer(RedisKeys.ACTIVITY_GROUP, this::reportActivity, config.activityInterval()));
+        consumers.forEach(Consumer::start);
     }
 
     void stop(@Observes ShutdownEvent stop) throws InterruptedException {
         running = false;
-        worker.join(3_000);
-    }
-
-    private void run() {
-        long nextReclaim = 0;
-        while (running) {
-            try {
-                ensureGroup();
-                for (Map.Entry<String, Map<String, String>> entry : readNew().entrySet()) {
-                    process(entry.getKey(), entry.getValue());
-                }
-                if (System.currentTimeMillis() >= nextReclaim) {
-                    reclaim();
-                    nextReclaim = System.currentTimeMillis() + Math.max(200, config.workClaimIdle().toMillis() / 2);
-                }
-            } catch (RuntimeException e) {
-                groupReady = !String.valueOf(e.getMessage()).contains("NOGROUP");
-                LOG.warnf("message work loop: %s", e.getMessage());
-                sleep(1_000);
-            }
+        for (Consumer consumer : consumers) {
+            consumer.thread.join(3_000);
         }
     }
 
-    private void process(String entryId, Map<String, String> work) {
+    /** Every entry's events in one pipeline. */
+    private Map<String, Integer> publishEvents(Map<String, Map<String, String>> entries) {
+        List<Request> publish = new ArrayList<>();
+        entries.values().forEach(work -> publish.addAll(events.message(message(work), List.of(work.get("participants").split(",")))));
+        int outcome;
         try {
-            Message message = new Message(work.get("id"), work.get("conversationId"), work.get("senderId"), work.get("content"), null,
-                    Instant.ofEpochMilli(Long.parseLong(work.get("createdAt"))));
-            List<Request> publish = events.message(message, List.of(work.get("participants").split(",")));
             redis.batchAndAwait(publish);
-            conversations.activity(message.conversationId(), new ConversationClient.Activity(message.id(), message.createdAt()),
-                    work.get("authorization"));
-            redis.sendAndAwait(Request.cmd(Command.XACK).arg(RedisKeys.WORK).arg(RedisKeys.WORK_GROUP).arg(entryId));
-            done.increment();
-        } catch (WebApplicationException e) {
-            int status = e.getResponse().getStatus();
-            if (status >= 400 && status < 500) {
-                deadLetter(entryId, work, "conversation-service refused the activity: " + status);
-            } else {
-                retried.increment();
-                LOG.warnf("work entry %s failed (%d), will be retried", entryId, status);
-            }
+            outcome = DONE;
         } catch (RuntimeException e) {
-            retried.increment();
-            LOG.warnf("work entry %s failed, will be retried: %s", entryId, e.getMessage());
+            LOG.warnf("events of %d work entries not published, will be retried: %s", entries.size(), e.getMessage());
+            outcome = RETRY;
         }
+        Map<String, Integer> outcomes = new HashMap<>();
+        for (String entryId : entries.keySet()) {
+            outcomes.put(entryId, outcome);
+        }
+        return outcomes;
     }
 
-    /** Entries idle longer than the claim time (failed here, or held by a crashed consumer). */
-    private void reclaim() {
-        Response idle = redis.sendAndAwait(Request.cmd(Command.XPENDING).arg(RedisKeys.WORK).arg(RedisKeys.WORK_GROUP)
-                .arg("IDLE").arg(config.workClaimIdle().toMillis()).arg("-").arg("+").arg(BATCH));
-        Response summary = redis.sendAndAwait(Request.cmd(Command.XPENDING).arg(RedisKeys.WORK).arg(RedisKeys.WORK_GROUP));
-        pending.set(summary.get(0).toLong());
-        for (Response entry : idle) {
-            String entryId = entry.get(0).toString();
-            long deliveries = entry.get(3).toLong();
-            Response claimed = redis.sendAndAwait(Request.cmd(Command.XCLAIM).arg(RedisKeys.WORK).arg(RedisKeys.WORK_GROUP)
-                    .arg(consumer).arg(config.workClaimIdle().toMillis()).arg(entryId));
-            if (claimed == null || claimed.size() == 0 || claimed.get(0) == null) {
-                continue; // trimmed away, or another consumer claimed it first
-            }
-            Map<String, String> work = fields(claimed.get(0).get(1));
-            if (deliveries >= config.workMaxAttempts()) {
-                deadLetter(entryId, work, "failed " + deliveries + " times");
-            } else {
-                process(entryId, work);
-            }
-        }
-    }
-
-    private void deadLetter(String entryId, Map<String, String> work, String reason) {
-        Request xadd = Request.cmd(Command.XADD).arg(RedisKeys.DEAD_WORK).arg("MAXLEN").arg("~").arg(100_000).arg("*")
-                .arg("entry").arg(entryId).arg("reason").arg(reason);
-        work.forEach((field, value) -> {
-            if (!"authorization".equals(field)) {
-                xadd.arg(field).arg(value);
-            }
+    /** One report per conversation, for its newest message, all in parallel; its outcome is every entry's of it. */
+    private Map<String, Integer> reportActivity(Map<String, Map<String, String>> entries) {
+        Map<String, List<String>> entriesByConversation = new LinkedHashMap<>();
+        Map<String, Map<String, String>> newestByConversation = new LinkedHashMap<>();
+        entries.forEach((entryId, work) -> {
+            String conversationId = work.get("conversationId");
+            entriesByConversation.computeIfAbsent(conversationId, c -> new ArrayList<>()).add(entryId);
+            newestByConversation.merge(conversationId, work,
+                    (a, b) -> Long.parseLong(b.get("createdAt")) >= Long.parseLong(a.get("createdAt")) ? b : a);
         });
-        redis.batchAndAwait(List.of(xadd, Request.cmd(Command.XACK).arg(RedisKeys.WORK).arg(RedisKeys.WORK_GROUP).arg(entryId)));
-        dead.increment();
-        LOG.errorf("work entry %s dead-lettered: %s", entryId, reason);
+        List<String> conversationIds = new ArrayList<>(newestByConversation.keySet());
+        List<Integer> statuses = Uni.join().all(conversationIds.stream().map(id -> report(newestByConversation.get(id))).toList())
+                .andFailFast().await().atMost(REPORT_TIMEOUT.plusSeconds(1));
+        Map<String, Integer> outcomes = new HashMap<>();
+        for (int i = 0; i < conversationIds.size(); i++) {
+            int status = statuses.get(i);
+            if (status >= 500) {
+                LOG.warnf("activity of %s failed (%d), will be retried", conversationIds.get(i), status);
+            }
+            entriesByConversation.get(conversationIds.get(i)).forEach(entryId -> outcomes.put(entryId, status));
+        }
+        return outcomes;
     }
 
-    private Map<String, Map<String, String>> readNew() {
-        Response answer = redis.sendAndAwait(Request.cmd(Command.XREADGROUP).arg("GROUP").arg(RedisKeys.WORK_GROUP).arg(consumer)
-                .arg("COUNT").arg(BATCH).arg("BLOCK").arg(1_000).arg("STREAMS").arg(RedisKeys.WORK).arg(">"));
-        Map<String, Map<String, String>> entries = new java.util.LinkedHashMap<>();
-        if (answer == null) {
+    /** The activity of one message: the HTTP status, {@link #RETRY} when conversation-service is unreachable. */
+    private Uni<Integer> report(Map<String, String> work) {
+        reports.increment();
+        return conversations.activity(work.get("conversationId"),
+                new ConversationClient.Activity(work.get("id"), Instant.ofEpochMilli(Long.parseLong(work.get("createdAt")))),
+                work.get("authorization"))
+                .map(ok -> DONE)
+                .ifNoItem().after(REPORT_TIMEOUT).fail()
+                .onFailure().recoverWithItem(e -> e instanceof WebApplicationException w ? w.getResponse().getStatus() : RETRY);
+    }
+
+    private static Message message(Map<String, String> work) {
+        return new Message(work.get("id"), work.get("conversationId"), work.get("senderId"), work.get("content"), null,
+                Instant.ofEpochMilli(Long.parseLong(work.get("createdAt"))));
+    }
+
+    /** One consumer group's loop on this replica: read, handle, settle; reclaim what others left idle. */
+    private final class Consumer {
+
+        private final String group;
+        private final Function<Map<String, Map<String, String>>, Map<String, Integer>> handler;
+        private final Duration interval;
+        private final String name = "consumer-" + UUID.randomUUID();
+        private final Counter done;
+        private final Counter retried;
+        private final Counter dead;
+        private final AtomicLong pending = new AtomicLong();
+        private final Thread thread;
+        /** False until the group is known to exist (again, after a Redis flush or restart). */
+        private boolean groupReady;
+
+        Consumer(String group, Function<Map<String, Map<String, String>>, Map<String, Integer>> handler, Duration interval) {
+            this.group = group;
+            this.handler = handler;
+            this.interval = interval;
+            this.done = Counter.builder("messages.work.done").description("After-store work entries completed").tag("group", group)
+                    .register(metrics);
+            this.retried = Counter.builder("messages.work.retried").description("Work entries that failed and will be retried")
+                    .tag("group", group).register(metrics);
+            this.dead = Counter.builder("messages.work.dead").description("Work entries dead-lettered").tag("group", group)
+                    .register(metrics);
+            Gauge.builder("messages.work.pending", pending, AtomicLong::get).description("Work entries delivered but not yet done (queue lag)")
+                    .tag("group", group).register(metrics);
+            this.thread = new Thread(this::run, "message-work-" + group);
+            this.thread.setDaemon(true);
+        }
+
+        void start() {
+            thread.start();
+        }
+
+        private void run() {
+            long nextReclaim = 0;
+            while (running) {
+                try {
+                    ensureGroup();
+                    settle(readNew());
+                    if (System.currentTimeMillis() >= nextReclaim) {
+                        reclaim();
+                        nextReclaim = System.currentTimeMillis() + Math.max(200, config.workClaimIdle().toMillis() / 2);
+                    }
+                    sleep(interval.toMillis());
+                } catch (RuntimeException e) {
+                    groupReady = !String.valueOf(e.getMessage()).contains("NOGROUP");
+                    LOG.warnf("%s work loop: %s", group, e.getMessage());
+                    sleep(1_000);
+                }
+            }
+        }
+
+        /** Handles the entries, then one XACK for all that are done; refused ones are dead-lettered, the rest wait. */
+        private void settle(Map<String, Map<String, String>> entries) {
+            if (entries.isEmpty()) {
+                return;
+            }
+            Map<String, Integer> outcomes = handler.apply(entries);
+            Request xack = Request.cmd(Command.XACK).arg(RedisKeys.WORK).arg(group);
+            int acked = 0;
+            for (Map.Entry<String, Integer> outcome : outcomes.entrySet()) {
+                int status = outcome.getValue();
+                if (status < 300) {
+                    xack.arg(outcome.getKey());
+                    acked++;
+                } else if (status < 500) {
+                    deadLetter(outcome.getKey(), entries.get(outcome.getKey()), "conversation-service refused the activity: " + status);
+                } else {
+                    retried.increment();
+                }
+            }
+            if (acked > 0) {
+                redis.sendAndAwait(xack);
+                done.increment(acked);
+            }
+        }
+
+        /** Entries idle longer than the claim time (failed here, or held by a crashed consumer). */
+        private void reclaim() {
+            Response idle = redis.sendAndAwait(Request.cmd(Command.XPENDING).arg(RedisKeys.WORK).arg(group)
+                    .arg("IDLE").arg(config.workClaimIdle().toMillis()).arg("-").arg("+").arg(BATCH));
+            Response summary = redis.sendAndAwait(Request.cmd(Command.XPENDING).arg(RedisKeys.WORK).arg(group));
+            pending.set(summary.get(0).toLong());
+            Map<String, Map<String, String>> retry = new LinkedHashMap<>();
+            for (Response entry : idle) {
+                String entryId = entry.get(0).toString();
+                long deliveries = entry.get(3).toLong();
+                Response claimed = redis.sendAndAwait(Request.cmd(Command.XCLAIM).arg(RedisKeys.WORK).arg(group)
+                        .arg(name).arg(config.workClaimIdle().toMillis()).arg(entryId));
+                if (claimed == null || claimed.size() == 0 || claimed.get(0) == null) {
+                    continue; // trimmed away, or another consumer claimed it first
+                }
+                Map<String, String> work = fields(claimed.get(0).get(1));
+                if (deliveries >= config.workMaxAttempts()) {
+                    deadLetter(entryId, work, "failed " + deliveries + " times");
+                } else {
+                    retry.put(entryId, work);
+                }
+            }
+            settle(retry);
+        }
+
+        private void deadLetter(String entryId, Map<String, String> work, String reason) {
+            Request xadd = Request.cmd(Command.XADD).arg(RedisKeys.DEAD_WORK).arg("MAXLEN").arg("~").arg(100_000).arg("*")
+                    .arg("entry").arg(entryId).arg("group").arg(group).arg("reason").arg(reason);
+            work.forEach((field, value) -> {
+                if (!"authorization".equals(field)) {
+                    xadd.arg(field).arg(value);
+                }
+            });
+            redis.batchAndAwait(List.of(xadd, Request.cmd(Command.XACK).arg(RedisKeys.WORK).arg(group).arg(entryId)));
+            dead.increment();
+            LOG.errorf("work entry %s dead-lettered by %s: %s", entryId, group, reason);
+        }
+
+        private Map<String, Map<String, String>> readNew() {
+            Response answer = redis.sendAndAwait(Request.cmd(Command.XREADGROUP).arg("GROUP").arg(group).arg(name)
+                    .arg("COUNT").arg(BATCH).arg("BLOCK").arg(1_000).arg("STREAMS").arg(RedisKeys.WORK).arg(">"));
+            Map<String, Map<String, String>> entries = new LinkedHashMap<>();
+            if (answer == null) {
+                return entries;
+            }
+            // RESP3: {stream: [[id, [field, value, ...]], ...]}; RESP2: [[stream, [[id, [...]], ...]]]
+            Response stream = answer.type() == ResponseType.MULTI && answer.getKeys() != null && answer.getKeys().contains(RedisKeys.WORK)
+                    ? answer.get(RedisKeys.WORK) : answer.get(0).get(1);
+            for (Response entry : stream) {
+                entries.put(entry.get(0).toString(), fields(entry.get(1)));
+            }
             return entries;
         }
-        // RESP3: {stream: [[id, [field, value, ...]], ...]}; RESP2: [[stream, [[id, [...]], ...]]]
-        Response stream = answer.type() == ResponseType.MULTI && answer.getKeys() != null && answer.getKeys().contains(RedisKeys.WORK)
-                ? answer.get(RedisKeys.WORK) : answer.get(0).get(1);
-        for (Response entry : stream) {
-            entries.put(entry.get(0).toString(), fields(entry.get(1)));
-        }
-        return entries;
-    }
 
-    private void ensureGroup() {
-        if (groupReady) {
-            return;
-        }
-        try {
-            redis.sendAndAwait(Request.cmd(Command.XGROUP).arg("CREATE").arg(RedisKeys.WORK).arg(RedisKeys.WORK_GROUP).arg("0").arg("MKSTREAM"));
-        } catch (RuntimeException e) {
-            if (!String.valueOf(e.getMessage()).contains("BUSYGROUP")) {
-                throw e;
+        private void ensureGroup() {
+            if (groupReady) {
+                return;
             }
+            try {
+                redis.sendAndAwait(Request.cmd(Command.XGROUP).arg("CREATE").arg(RedisKeys.WORK).arg(group).arg("0").arg("MKSTREAM"));
+            } catch (RuntimeException e) {
+                if (!String.valueOf(e.getMessage()).contains("BUSYGROUP")) {
+                    throw e;
+                }
+            }
+            groupReady = true;
         }
-        groupReady = true;
     }
 
     private static Map<String, String> fields(Response flat) {
@@ -209,6 +314,9 @@ class AfterStoreWork {
     }
 
     private static void sleep(long millis) {
+        if (millis <= 0) {
+            return;
+        }
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {

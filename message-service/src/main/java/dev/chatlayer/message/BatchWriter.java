@@ -27,7 +27,7 @@ class BatchWriter {
 
     private static final Logger LOG = Logger.getLogger(BatchWriter.class);
 
-    private record Pending(Message message, CompletableFuture<MessageRepository.Stored> stored) {
+    private record Pending(MessageRepository.Insert insert, CompletableFuture<MessageRepository.Stored> stored) {
     }
 
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
@@ -54,14 +54,14 @@ class BatchWriter {
         writer.join(10_000);
     }
 
-    /** Completes when MongoDB stored the message (or found its idempotency key taken). */
-    CompletableFuture<MessageRepository.Stored> write(Message message) {
+    /** Completes when MongoDB stored the message (or found its idempotency key or the request taken). */
+    CompletableFuture<MessageRepository.Stored> write(MessageRepository.Insert insert) {
         CompletableFuture<MessageRepository.Stored> stored = new CompletableFuture<>();
         if (!running) {
             stored.completeExceptionally(new IllegalStateException("shutting down"));
             return stored;
         }
-        queue.add(new Pending(message, stored));
+        queue.add(new Pending(insert, stored));
         return stored;
     }
 
@@ -96,7 +96,7 @@ class BatchWriter {
     private void flush(List<Pending> batch) {
         batchSizes.record(batch.size());
         try {
-            List<MessageRepository.Stored> outcome = repository.insertAll(batch.stream().map(Pending::message).toList());
+            List<MessageRepository.Stored> outcome = repository.insertAll(batch.stream().map(Pending::insert).toList());
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).stored().complete(outcome.get(i));
             }

@@ -2,6 +2,8 @@ package dev.chatlayer.message;
 
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
+import io.smallrye.mutiny.Uni;
+
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -19,13 +21,13 @@ interface ConversationClient {
     /** The conversation with every participant's cutoff, if the caller is in it. */
     @GET
     @Path("/internal/conversations/{id}")
-    Conversation get(@PathParam("id") String id, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization);
+    Uni<Conversation> get(@PathParam("id") String id, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization);
 
     /** A message was stored: moves lastMessageAt and un-hides the conversation. */
     @POST
     @Path("/internal/conversations/{id}/activity")
     @Consumes(MediaType.APPLICATION_JSON)
-    void activity(@PathParam("id") String id, Activity activity, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization);
+    Uni<Void> activity(@PathParam("id") String id, Activity activity, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization);
 
     /** One page of the caller's visible conversations (with their own cutoff as {@code deletedAt}). */
     @GET

@@ -1,68 +1,94 @@
 package dev.chatlayer.message;
 
-import org.eclipse.microprofile.rest.client.inject.RestClient;
+import java.time.Duration;
+
 import org.jboss.logging.Logger;
 
 import dev.chatlayer.support.ApiException;
 import io.quarkus.security.UnauthorizedException;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.WebApplicationException;
 
 /**
- * Who may send into a conversation (contract section 4), asked of conversation-service with the caller's
- * own token: in PENDING only the creator, and only the one request message; in ACCEPTED any participant;
- * in DECLINED and ENDED nobody. Unknown or not a participant is 404, as everywhere.
+ * Who may send into a conversation (contract section 4): in PENDING only the creator, and only the one
+ * request message (made exact by {@link MessageRepository}'s unique request index); in ACCEPTED any
+ * participant; in DECLINED and ENDED nobody. Unknown or not a participant is 404, as everywhere. The
+ * conversation comes from {@link KnownConversations}, so membership is checked here for every caller.
  */
 @ApplicationScoped
 class ConversationGate {
 
     private static final Logger LOG = Logger.getLogger(ConversationGate.class);
+    private static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(5);
 
-    private final ConversationClient conversations;
+    private final KnownConversations known;
 
-    ConversationGate(@RestClient ConversationClient conversations) {
-        this.conversations = conversations;
+    ConversationGate(KnownConversations known) {
+        this.known = known;
     }
 
     /** The conversation the caller may send into, or the 404/409 that explains why not. */
-    Conversation allowSend(String caller, String conversationId, String authorization) {
-        Conversation conversation = lookUp(conversationId, authorization);
-        switch (conversation.status()) {
-            case "ACCEPTED" -> {
-                return conversation;
-            }
+    Uni<Conversation> allowSend(String caller, String conversationId, String authorization) {
+        return lookUp(caller, conversationId, authorization).map(conversation -> switch (conversation.status()) {
+            case "ACCEPTED" -> conversation;
             case "PENDING" -> {
                 if (!caller.equals(conversation.createdBy())) {
                     throw conflict("the conversation is pending: only its creator may send, until it is accepted");
                 }
                 if (conversation.lastMessageAt() != null) {
-                    throw conflict("the conversation is pending: the request message was already sent");
+                    throw requestAlreadySent();
                 }
-                return conversation;
+                yield conversation;
             }
             default -> throw conflict("the conversation is " + conversation.status() + ": nobody may send");
-        }
+        });
     }
 
     /** The conversation if the caller is in it (reads need no more than that). */
-    Conversation lookUp(String conversationId, String authorization) {
-        try {
-            return conversations.get(conversationId, authorization);
-        } catch (WebApplicationException e) {
+    Uni<Conversation> lookUp(String caller, String conversationId, String authorization) {
+        return known.get(conversationId, authorization)
+                .ifNoItem().after(LOOKUP_TIMEOUT).failWith(() -> new ProcessingException("no answer in " + LOOKUP_TIMEOUT))
+                .onFailure().transform(ConversationGate::explain)
+                .map(conversation -> {
+                    if (!conversation.participants().contains(caller)) {
+                        throw notFound();
+                    }
+                    return conversation;
+                });
+    }
+
+    /** Blocking form for the read paths that run on worker threads. */
+    Conversation lookUpAndWait(String caller, String conversationId, String authorization) {
+        return lookUp(caller, conversationId, authorization).await().indefinitely();
+    }
+
+    static ApiException requestAlreadySent() {
+        return conflict("the conversation is pending: the request message was already sent");
+    }
+
+    private static Throwable explain(Throwable failure) {
+        if (failure instanceof WebApplicationException e) {
             int status = e.getResponse().getStatus();
             if (status == 404 || status == 400) {
-                throw new ApiException(404, "Not found", "no such conversation", null);
+                return notFound();
             }
             if (status == 401) {
-                throw new UnauthorizedException();
+                return new UnauthorizedException();
             }
             LOG.warnf("conversation-service answered %d", status);
-            throw unavailable();
-        } catch (ProcessingException e) {
-            LOG.warnf("conversation-service unreachable: %s", e.getMessage());
-            throw unavailable();
+            return unavailable();
         }
+        if (failure instanceof ProcessingException) {
+            LOG.warnf("conversation-service unreachable: %s", failure.getMessage());
+            return unavailable();
+        }
+        return failure;
+    }
+
+    private static ApiException notFound() {
+        return new ApiException(404, "Not found", "no such conversation", null);
     }
 
     private static ApiException conflict(String detail) {

@@ -56,7 +56,7 @@ class HistoryService {
         }
         Position before = present(beforeParam) ? Position.parse(beforeParam, "before") : null;
         Position after = present(afterParam) ? Position.parse(afterParam, "after") : null;
-        Instant cutoff = gate.lookUp(conversationId, authorization).deletedAt().get(caller);
+        Instant cutoff = gate.lookUpAndWait(caller, conversationId, authorization).deletedAt().get(caller);
 
         if (before == null && after == null) {
             Optional<Page<Message>> cached = newestFromCache(conversationId, cutoff, limit);
@@ -77,7 +77,7 @@ class HistoryService {
     /** The caller has read everything: unread 0, a read marker in MongoDB, a receipt to the others. */
     void markRead(String caller, String authorization, String conversationId) {
         requireConversationId(conversationId);
-        Conversation conversation = gate.lookUp(conversationId, authorization);
+        Conversation conversation = gate.lookUpAndWait(caller, conversationId, authorization);
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         markers.markRead(caller, conversationId, now);
         List<Request> commands = new ArrayList<>(unread.clear(caller, conversationId));

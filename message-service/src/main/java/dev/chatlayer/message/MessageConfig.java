@@ -55,4 +55,20 @@ public interface MessageConfig {
     /** How long the first send of a batch waits for others to join it. */
     @WithDefault("2ms")
     Duration batchMaxWait();
+
+    /** Conversations kept in memory for the send check (dropped on conversation-service's change notices). */
+    @WithDefault("10000")
+    int conversationCacheSize();
+
+    /** Longest a remembered conversation is trusted, should a change notice be lost. */
+    @WithDefault("30s")
+    Duration conversationCacheTtl();
+
+    /** How long a clientMessageId is answered from Redis ({@code idempotency:...}); MongoDB's index keeps it forever. */
+    @WithDefault("24h")
+    Duration idempotencyTtl();
+
+    /** How often activity (lastMessageAt, un-hiding) is reported: a conversation costs one report per interval at most. */
+    @WithDefault("500ms")
+    Duration activityInterval();
 }

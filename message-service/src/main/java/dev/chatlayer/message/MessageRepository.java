@@ -38,13 +38,21 @@ import jakarta.enterprise.event.Observes;
 /**
  * The {@code messages} collection, the source of truth for messages. {@code idem} ("senderId/clientMessageId")
  * exists only when the client sent a clientMessageId; its unique index stores such a message once, even
- * when two requests race.
+ * when two requests race. {@code requestOf} (the conversation id) exists only on the request message of a
+ * PENDING conversation; its unique index makes "one request message" exact, however fast the creator sends.
  */
 @ApplicationScoped
 class MessageRepository {
 
     /** What became of one message of a batch. */
-    enum Stored { INSERTED, DUPLICATE }
+    enum Stored { INSERTED, DUPLICATE, REQUEST_ALREADY_SENT }
+
+    /** A message to insert; {@code request} when it is the request message of a PENDING conversation. */
+    record Insert(Message message, boolean request) {
+    }
+
+    private static final String IDEMPOTENCY_INDEX = "idempotency_unique";
+    private static final String REQUEST_INDEX = "pending_request_unique";
 
     private static final Logger LOG = Logger.getLogger(MessageRepository.class);
 
@@ -56,7 +64,8 @@ class MessageRepository {
 
     void createIndexes(@Observes StartupEvent start) {
         try {
-            messages.createIndex(Indexes.ascending("idem"), new IndexOptions().name("idempotency_unique").unique(true).sparse(true));
+            messages.createIndex(Indexes.ascending("idem"), new IndexOptions().name(IDEMPOTENCY_INDEX).unique(true).sparse(true));
+            messages.createIndex(Indexes.ascending("requestOf"), new IndexOptions().name(REQUEST_INDEX).unique(true).sparse(true));
             messages.createIndex(Indexes.compoundIndex(Indexes.ascending("conversationId"), Indexes.descending("createdAt", "_id")),
                     new IndexOptions().name("history"));
         } catch (MongoException e) {
@@ -65,11 +74,14 @@ class MessageRepository {
     }
 
     /**
-     * One unordered {@code insertMany} for the whole batch: a duplicate idempotency key fails only its own
-     * message, any other error fails the batch (thrown).
+     * One unordered {@code insertMany} for the whole batch: a duplicate idempotency key or a second request
+     * message fails only its own message, any other error fails the batch (thrown).
      */
-    List<Stored> insertAll(List<Message> batch) {
-        List<Document> documents = batch.stream().map(MessageRepository::toDocument).toList();
+    List<Stored> insertAll(List<Insert> batch) {
+        List<Document> documents = batch.stream().map(i -> {
+            Document d = toDocument(i.message());
+            return i.request() ? d.append("requestOf", i.message().conversationId()) : d;
+        }).toList();
         Stored[] outcome = new Stored[batch.size()];
         Arrays.fill(outcome, Stored.INSERTED);
         try {
@@ -79,7 +91,8 @@ class MessageRepository {
                 if (ErrorCategory.fromErrorCode(error.getCode()) != ErrorCategory.DUPLICATE_KEY) {
                     throw e;
                 }
-                outcome[error.getIndex()] = Stored.DUPLICATE;
+                // the server names the violated index in the message (E11000 ... index: <name> ...)
+                outcome[error.getIndex()] = error.getMessage().contains(REQUEST_INDEX) ? Stored.REQUEST_ALREADY_SENT : Stored.DUPLICATE;
             }
         }
         return new ArrayList<>(Arrays.asList(outcome));

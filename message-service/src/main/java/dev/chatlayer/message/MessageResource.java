@@ -3,6 +3,7 @@ package dev.chatlayer.message;
 import dev.chatlayer.support.Page;
 import dev.chatlayer.support.Caller;
 import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import org.jboss.resteasy.reactive.RestQuery;
@@ -33,13 +34,13 @@ public class MessageResource {
         this.caller = caller;
     }
 
-    /** 201 with the stored message; 200 with the first one when the clientMessageId was already used. */
+    /** Non-blocking (see {@link MessageService}). 201 with the stored message; 200 with the first one when the clientMessageId was already used. */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response send(@Valid @NotNull(message = "a JSON body is required") NewMessage body,
+    public Uni<Response> send(@Valid @NotNull(message = "a JSON body is required") NewMessage body,
             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-        MessageService.Sent sent = messages.send(caller.id(), authorization, body);
-        return Response.status(sent.isNew() ? 201 : 200).entity(sent.message()).build();
+        return messages.send(caller.id(), authorization, body)
+                .map(sent -> Response.status(sent.isNew() ? 201 : 200).entity(sent.message()).build());
     }
 
     @GET

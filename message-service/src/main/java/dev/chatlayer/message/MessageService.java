@@ -1,32 +1,43 @@
 package dev.chatlayer.message;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.time.temporal.ChronoUnit;
-import java.util.Optional;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import org.bson.types.ObjectId;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import dev.chatlayer.support.ApiException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** The send path (contract section 6): validate, rate limit, check the conversation, store durably. */
+/**
+ * The send path (contract section 6): validate, rate limit, check the conversation, store durably, then
+ * the speed layer. Non-blocking from request to response: a send waiting for its batch holds no thread,
+ * so a thousand sends in flight cost a thousand small objects, not a thousand blocked workers.
+ */
 @ApplicationScoped
 class MessageService {
 
     private static final Logger LOG = Logger.getLogger(MessageService.class);
-    private static final long STORE_TIMEOUT_SECONDS = 10;
+    private static final Duration STORE_TIMEOUT = Duration.ofSeconds(10);
 
     /** A send's outcome: the message, and whether it is new (201) or the first one with that clientMessageId (200). */
     record Sent(Message message, boolean isNew) {
@@ -43,11 +54,12 @@ class MessageService {
     private final AfterStoreWork work;
     private final Redis redis;
     private final ConversationClient conversations;
+    private final ObjectMapper json;
     private final Counter afterStoreFailures;
 
     MessageService(MessageRepository repository, BatchWriter writer, RateLimiter rateLimiter, ConversationGate gate,
             MessageConfig config, MeterRegistry metrics, RecentMessages recent, UnreadCounters unread, AfterStoreWork work,
-            Redis redis, @RestClient ConversationClient conversations) {
+            Redis redis, @RestClient ConversationClient conversations, ObjectMapper json) {
         this.repository = repository;
         this.writer = writer;
         this.rateLimiter = rateLimiter;
@@ -60,70 +72,105 @@ class MessageService {
         this.work = work;
         this.redis = redis;
         this.conversations = conversations;
+        this.json = json;
         this.afterStoreFailures = Counter.builder("messages.after.store.failures")
                 .description("Cache, counter or work-queue updates that failed after a message was stored").register(metrics);
     }
 
-    Sent send(String caller, String authorization, NewMessage body) {
-        return sendLatency.record(() -> {
-            String content = body.content().strip();
-            if (content.isEmpty() || content.length() > config.maxContentLength()) {
-                throw ApiException.badInput("content", "must be 1 to " + config.maxContentLength() + " characters, not blank");
-            }
-            if (body.clientMessageId() != null) {
-                // A retry of a send that was stored: answer with the first message, spending no rate budget.
-                Optional<Message> first = repository.findByClientMessageId(caller, body.clientMessageId());
-                if (first.isPresent()) {
-                    return new Sent(first.get(), false);
-                }
-            }
-            rateLimiter.acquire(caller);
-            Conversation conversation = gate.allowSend(caller, body.conversationId(), authorization);
-            Message message = new Message(new ObjectId().toHexString(), body.conversationId(), caller, content,
-                    body.clientMessageId(), Instant.now().truncatedTo(ChronoUnit.MILLIS));
-            if (store(message) == MessageRepository.Stored.DUPLICATE) {
-                // a concurrent request with the same clientMessageId won the race
-                return new Sent(repository.findByClientMessageId(caller, body.clientMessageId()).orElseThrow(), false);
-            }
-            afterStore(message, conversation, authorization);
-            return new Sent(message, true);
-        });
+    Uni<Sent> send(String caller, String authorization, NewMessage body) {
+        String content = body.content().strip();
+        if (content.isEmpty() || content.length() > config.maxContentLength()) {
+            throw ApiException.badInput("content", "must be 1 to " + config.maxContentLength() + " characters, not blank");
+        }
+        long started = System.nanoTime();
+        // Continue on the request's event loop once the batch is stored, not on the batch writer's thread.
+        Context context = Vertx.currentContext();
+        Executor requestContext = context == null ? Infrastructure.getDefaultExecutor() : task -> context.runOnContext(v -> task.run());
+        return firstWithSameClientMessageId(caller, body.clientMessageId())
+                .flatMap(first -> first != null ? Uni.createFrom().item(new Sent(first, false))
+                        // A retry of a stored send is answered above, spending no rate budget.
+                        : rateLimiter.acquire(caller)
+                                .flatMap(counted -> gate.allowSend(caller, body.conversationId(), authorization))
+                                .flatMap(conversation -> store(caller, content, body, conversation, authorization, requestContext)))
+                .onTermination().invoke(() -> sendLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS));
+    }
+
+    private Uni<Sent> store(String caller, String content, NewMessage body, Conversation conversation, String authorization,
+            Executor requestContext) {
+        Message message = new Message(new ObjectId().toHexString(), body.conversationId(), caller, content, body.clientMessageId(),
+                Instant.now().truncatedTo(ChronoUnit.MILLIS));
+        boolean request = "PENDING".equals(conversation.status());
+        return Uni.createFrom().completionStage(() -> writer.write(new MessageRepository.Insert(message, request)))
+                .ifNoItem().after(STORE_TIMEOUT).fail()
+                .onFailure().transform(e -> new ApiException(503, "Service unavailable",
+                        "the message could not be stored; it was not sent, retry", null))
+                .emitOn(requestContext)
+                .flatMap(stored -> switch (stored) {
+                    case INSERTED -> afterStore(message, conversation, authorization).replaceWith(new Sent(message, true));
+                    case REQUEST_ALREADY_SENT -> Uni.createFrom().failure(ConversationGate.requestAlreadySent());
+                    // a concurrent request with the same clientMessageId won the race
+                    case DUPLICATE -> Uni.createFrom().item(() -> repository.findByClientMessageId(caller, body.clientMessageId()).orElseThrow())
+                            .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                            .map(first -> new Sent(first, false));
+                });
+    }
+
+    /**
+     * The first message stored with this clientMessageId, from {@code idempotency:...} (written with the
+     * message); null when none is known there. After a Redis flush MongoDB's unique index still stores it once.
+     */
+    private Uni<Message> firstWithSameClientMessageId(String caller, String clientMessageId) {
+        if (clientMessageId == null) {
+            return Uni.createFrom().nullItem();
+        }
+        return redis.send(Request.cmd(Command.GET).arg(RedisKeys.idempotency(caller, clientMessageId)))
+                .map(found -> found == null ? null : fromJson(found.toString()))
+                .onFailure().recoverWithItem(e -> {
+                    LOG.warnf("idempotency lookup failed, relying on MongoDB's index: %s", e.getMessage());
+                    return null;
+                });
     }
 
     /**
      * The speed layer after the message is durable, in one Redis round trip: the recent cache, every
-     * recipient's unread counter, and the work entry from which the consumer group delivers the events and
-     * reports the activity (at least once). It never fails the send any more; if Redis cannot take the work
-     * entry, the activity is reported directly so the conversation still learns of the message.
+     * recipient's unread counter, the idempotency key, and the work entry from which the consumer group
+     * delivers the events and reports the activity (at least once). It never fails the send; if Redis cannot
+     * take the work entry, the activity is reported directly so the conversation still learns of the message.
      */
-    private void afterStore(Message message, Conversation conversation, String authorization) {
+    private Uni<Void> afterStore(Message message, Conversation conversation, String authorization) {
         List<String> recipients = conversation.participants().stream().filter(p -> !p.equals(message.senderId())).toList();
         List<Request> commands = new ArrayList<>();
         commands.add(recent.add(message));
         commands.addAll(unread.increment(recipients, message.conversationId()));
+        if (message.clientMessageId() != null) {
+            commands.add(Request.cmd(Command.SET).arg(RedisKeys.idempotency(message.senderId(), message.clientMessageId()))
+                    .arg(toJson(message)).arg("PX").arg(config.idempotencyTtl().toMillis()));
+        }
         commands.add(work.enqueue(message, conversation.participants(), authorization));
-        try {
-            redis.batchAndAwait(commands);
-        } catch (RuntimeException e) {
+        return redis.batch(commands).replaceWithVoid().onFailure().recoverWithUni(e -> {
             afterStoreFailures.increment();
             LOG.warnf("speed-layer update failed for message %s: %s", message.id(), e.getMessage());
-            try {
-                conversations.activity(message.conversationId(), new ConversationClient.Activity(message.id(), message.createdAt()),
-                        authorization);
-            } catch (RuntimeException alsoFailed) {
-                LOG.errorf("activity of message %s not reported: %s", message.id(), alsoFailed.getMessage());
-            }
+            return conversations.activity(message.conversationId(), new ConversationClient.Activity(message.id(), message.createdAt()),
+                    authorization).onFailure().recoverWithItem(alsoFailed -> {
+                        LOG.errorf("activity of message %s not reported: %s", message.id(), alsoFailed.getMessage());
+                        return null;
+                    });
+        });
+    }
+
+    private String toJson(Message message) {
+        try {
+            return json.writeValueAsString(message);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
     }
 
-    private MessageRepository.Stored store(Message message) {
+    private Message fromJson(String stored) {
         try {
-            return writer.write(message).get(STORE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new ApiException(503, "Service unavailable", "the message could not be stored; it was not sent, retry", null);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApiException(503, "Service unavailable", "the message could not be stored; it was not sent, retry", null);
+            return json.readValue(stored, Message.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

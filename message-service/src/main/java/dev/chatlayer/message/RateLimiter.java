@@ -5,7 +5,10 @@ import org.jboss.logging.Logger;
 import dev.chatlayer.support.ApiException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.redis.datasource.RedisDataSource;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -15,12 +18,12 @@ class RateLimiter {
 
     private static final Logger LOG = Logger.getLogger(RateLimiter.class);
 
-    private final RedisDataSource redis;
+    private final Redis redis;
     private final MessageConfig config;
     private final Counter rejections;
     private final Counter unavailable;
 
-    RateLimiter(RedisDataSource redis, MessageConfig config, MeterRegistry metrics) {
+    RateLimiter(Redis redis, MessageConfig config, MeterRegistry metrics) {
         this.redis = redis;
         this.config = config;
         this.rejections = Counter.builder("messages.rate.limited").description("Sends refused by the rate limit").register(metrics);
@@ -28,17 +31,25 @@ class RateLimiter {
                 .register(metrics);
     }
 
-    /** Counts one send; 429 with the seconds until the window ends when over the limit. */
-    void acquire(String userId) {
-        Response answer;
-        try {
-            answer = redis.execute("EVAL", Scripts.RATE_LIMIT, "1", RedisKeys.rateLimit(userId), String.valueOf(config.rateWindow().toMillis()));
-        } catch (RuntimeException e) {
-            // Redis is the speed layer: without it chat keeps working, unlimited, and the outage is counted.
-            unavailable.increment();
-            LOG.warnf("rate limit not applied, Redis unavailable: %s", e.getMessage());
-            return;
-        }
+    /** Counts one send; fails with 429 and the seconds until the window ends when over the limit. */
+    Uni<Void> acquire(String userId) {
+        return redis.send(Request.cmd(Command.EVAL).arg(Scripts.RATE_LIMIT).arg(1).arg(RedisKeys.rateLimit(userId))
+                        .arg(config.rateWindow().toMillis()))
+                .onFailure().recoverWithItem(e -> {
+                    // Redis is the speed layer: without it chat keeps working, unlimited, and the outage is counted.
+                    unavailable.increment();
+                    LOG.warnf("rate limit not applied, Redis unavailable: %s", e.getMessage());
+                    return null;
+                })
+                .map(answer -> {
+                    if (answer != null) {
+                        check(answer);
+                    }
+                    return null;
+                });
+    }
+
+    private void check(Response answer) {
         long sends = answer.get(0).toLong();
         if (sends > config.rateLimit()) {
             rejections.increment();

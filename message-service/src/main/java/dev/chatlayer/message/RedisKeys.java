@@ -26,11 +26,14 @@ final class RedisKeys {
 
     static final String INDEX_COMPLETE = "~";
 
-    /** STREAM of work to do after a message is stored (events, conversation activity); consumer group {@link #WORK_GROUP}. */
+    /** STREAM of work to do after a message is stored; read by the groups {@link #EVENTS_GROUP} and {@link #ACTIVITY_GROUP}. */
     static final String WORK = "queue:message-work";
     /** STREAM of work entries that failed {@code messages.work-max-attempts} times or permanently, for operators. */
     static final String DEAD_WORK = "queue:message-work:dead";
-    static final String WORK_GROUP = "message-service";
+    /** Consumer group publishing the real-time message events. */
+    static final String EVENTS_GROUP = "message-events";
+    /** Consumer group reporting conversation activity to conversation-service. */
+    static final String ACTIVITY_GROUP = "conversation-activity";
 
     /** Channel presence-service delivers to every socket of the user. */
     static String userEvents(String userId) {
@@ -41,4 +44,12 @@ final class RedisKeys {
     static String rateLimit(String userId) {
         return "ratelimit:messages:" + userId;
     }
+
+    /** STRING, the message JSON first stored under the sender's clientMessageId; TTL {@code messages.idempotency-ttl}. */
+    static String idempotency(String senderId, String clientMessageId) {
+        return "idempotency:" + senderId + ":" + clientMessageId;
+    }
+
+    /** conversation-service's channel of change notices (owned and documented there); we only listen. */
+    static final String CONVERSATION_EVENTS = "conversation-events";
 }

@@ -39,6 +39,9 @@ class SendTest {
     @Inject
     RedisDataSource redis;
 
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry metrics;
+
     @ConfigProperty(name = "quarkus.mongodb.database")
     String database;
 
@@ -74,11 +77,69 @@ class SendTest {
         String chat = pending(alice, bob);
         send(bob, chat, "may I?").then().statusCode(409).contentType("application/problem+json");
         send(alice, chat, "let's talk").then().statusCode(201);
-        // conversation-service learns of the request message through the activity report
-        conversationsAs(alice).body(Map.of("messageId", "m", "sentAt", java.time.Instant.now().toString()))
-                .post("/internal/conversations/" + chat + "/activity").then().statusCode(204);
+        // at once, before conversation-service has heard of the message: MongoDB's request index decides
         send(alice, chat, "hello??").then().statusCode(409)
                 .body("detail", equalTo("the conversation is pending: the request message was already sent"));
+        conversationsAs(bob).post("/api/v1/conversations/" + chat + "/accept").then().statusCode(200);
+        send(alice, chat, "thanks!").then().statusCode(201);
+        send(alice, chat, "and more").then().statusCode(201);
+    }
+
+    @Test
+    void racingRequestMessagesInAPendingConversationStoreOne() {
+        String alice = user("alice"), bob = user("bob");
+        String chat = pending(alice, bob);
+        List<Integer> statuses = IntStream.range(0, 6).mapToObj(i -> CompletableFuture.supplyAsync(() -> send(alice, chat, "hi " + i).statusCode()))
+                .toList().stream().map(CompletableFuture::join).sorted().toList();
+        assertEquals(List.of(201, 409, 409, 409, 409, 409), statuses);
+        assertEquals(1, mongo.getDatabase(database).getCollection("messages").countDocuments(new Document("conversationId", chat)));
+    }
+
+    @Test
+    void aConversationEndedAfterSendsIsClosedToTheNextSendAtOnce() {
+        // the send check answers from memory after the first send; conversation-service's change notice ends that
+        String alice = user("alice"), bob = user("bob");
+        String chat = accepted(alice, bob);
+        send(alice, chat, "one").then().statusCode(201);
+        double hits = lookups("hit");
+        send(bob, chat, "two").then().statusCode(201);
+        assertEquals(hits + 1, lookups("hit"), "the second send is checked without asking conversation-service");
+
+        conversationsAs(alice).post("/api/v1/conversations/" + chat + "/end").then().statusCode(200);
+        send(bob, chat, "three").then().statusCode(409).body("detail", equalTo("the conversation is ENDED: nobody may send"));
+    }
+
+    @Test
+    void whileChangeNoticesCannotArriveNothingRememberedIsUsed() {
+        String alice = user("alice"), bob = user("bob");
+        String chat = accepted(alice, bob);
+        send(alice, chat, "one").then().statusCode(201); // remembered now
+
+        redis.execute("CLIENT", "KILL", "TYPE", "pubsub"); // the subscriber connection drops; its notices would be lost
+        conversationsAs(alice).post("/api/v1/conversations/" + chat + "/end").then().statusCode(200);
+
+        send(bob, chat, "two").then().statusCode(409);
+    }
+
+    @Test
+    void aClientMessageIdIsRememberedInRedisForADay() {
+        String alice = user("alice"), bob = user("bob");
+        String chat = accepted(alice, bob);
+        String id = as(alice).body(Map.of("conversationId", chat, "content", "once", "clientMessageId", "c-7")).post("/api/v1/messages")
+                .then().statusCode(201).extract().path("id");
+
+        String remembered = redis.value(String.class).get("idempotency:" + alice + ":c-7");
+        assertNotNull(remembered);
+        assertEquals(id, new io.vertx.core.json.JsonObject(remembered).getString("id"));
+        long ttl = redis.key().pttl("idempotency:" + alice + ":c-7");
+        assertTrue(ttl > 86_400_000L - 60_000 && ttl <= 86_400_000L, "TTL about 24 h: " + ttl);
+        as(alice).body(Map.of("conversationId", chat, "content", "once", "clientMessageId", "c-7")).post("/api/v1/messages")
+                .then().statusCode(200).body("id", equalTo(id));
+    }
+
+    private double lookups(String result) {
+        var counter = metrics.find("messages.conversation.lookups").tag("result", result).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     @Test

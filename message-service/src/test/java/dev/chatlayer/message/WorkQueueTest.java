@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
 
 import org.awaitility.Awaitility;
 import org.bson.types.ObjectId;
@@ -35,6 +37,9 @@ class WorkQueueTest {
 
     @Inject
     Redis vertxRedis;
+
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry metrics;
 
     @Test
     void aSendsWorkIsDoneAndAcknowledged() {
@@ -60,11 +65,15 @@ class WorkQueueTest {
                         .arg("conversationId").arg(chat).arg("senderId").arg(alice).arg("content").arg("orphaned")
                         .arg("createdAt").arg(at.toEpochMilli()).arg("participants").arg(alice + "," + bob)
                         .arg("authorization").arg("Bearer " + Tokens.forUser(alice)),
-                Request.cmd(Command.XREADGROUP).arg("GROUP").arg("message-service").arg("crashed-replica")
+                Request.cmd(Command.XREADGROUP).arg("GROUP").arg("message-events").arg("crashed-replica")
+                        .arg("COUNT").arg(1).arg("STREAMS").arg("queue:message-work").arg(">"),
+                Request.cmd(Command.XREADGROUP).arg("GROUP").arg("conversation-activity").arg("crashed-replica")
                         .arg("COUNT").arg(1).arg("STREAMS").arg("queue:message-work").arg(">"),
                 Request.cmd(Command.EXEC)));
-        assertTrue(replies.get(3).toString().contains("orphaned"), "the dead replica got it: " + replies.get(3));
-        assertTrue(redis.execute("XPENDING", "queue:message-work", "message-service").toString().contains("crashed-replica"));
+        assertTrue(replies.get(4).toString().contains("orphaned"), "the dead replica got it: " + replies.get(4));
+        for (String group : GROUPS) {
+            assertTrue(redis.execute("XPENDING", "queue:message-work", group).toString().contains("crashed-replica"), group);
+        }
 
         Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
                 assertEquals(at.toString(), conversationsAs(alice).get("/api/v1/conversations/" + chat).path("lastMessageAt")));
@@ -88,7 +97,31 @@ class WorkQueueTest {
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> pendingCount() == 0);
     }
 
+    @Test
+    void aBurstInOneConversationIsReportedAsItsNewestMessage() {
+        String alice = user("alice"), bob = user("bob");
+        String chat = accepted(alice, bob);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> pendingCount() == 0);
+        double reportsBefore = reports();
+
+        List<String> sentAt = IntStream.range(0, 10).mapToObj(i -> CompletableFuture.supplyAsync(
+                () -> send(alice, chat, "burst " + i).then().statusCode(201).extract().<String>path("createdAt")))
+                .toList().stream().map(CompletableFuture::join).sorted().toList();
+
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertEquals(sentAt.get(9), conversationsAs(alice).get("/api/v1/conversations/" + chat).path("lastMessageAt")));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> pendingCount() == 0);
+        double reports = reports() - reportsBefore;
+        assertTrue(reports >= 1 && reports < 10, "10 messages, fewer activity reports: " + reports);
+    }
+
+    private double reports() {
+        return metrics.get("messages.activity.reports").counter().count();
+    }
+
+    private static final List<String> GROUPS = List.of("message-events", "conversation-activity");
+
     private long pendingCount() {
-        return redis.execute("XPENDING", "queue:message-work", "message-service").get(0).toLong();
+        return GROUPS.stream().mapToLong(group -> redis.execute("XPENDING", "queue:message-work", group).get(0).toLong()).sum();
     }
 }
