@@ -75,6 +75,7 @@ public final class MessageBench {
         int rate = Integer.getInteger("bench.send-rate", 1000);
         openLoad("send " + rate + "/s", rate, Integer.getInteger("bench.send-seconds", 20),
                 n -> request(HttpMethod.POST, messages + "/api/v1/messages", tokens.get(n % SENDERS), sendBody.apply(n)));
+        serverSide(messages);
         if (Boolean.getBoolean("bench.send-only")) {
             return; // profiling the send path
         }
@@ -96,6 +97,14 @@ public final class MessageBench {
         openLoad("history, older page (MongoDB) 300/s", 300, 10, n -> request(HttpMethod.GET, older, bobToken, null));
         http.close();
         vertx.close();
+    }
+
+    /** What message-service measured itself (request to stored) and its batch sizes, from its Prometheus metrics. */
+    private void serverSide(String messages) throws Exception {
+        String metrics = call(HttpMethod.GET, messages + "/q/metrics", "", null).toString();
+        metrics.lines().filter(l -> l.startsWith("messages_send_seconds{") || l.startsWith("messages_batch_size{") || l.startsWith("messages_batch_write_seconds{") || l.startsWith("stage_seconds{")
+                || l.startsWith("messages_batch_size_count") || l.startsWith("messages_batch_size_sum"))
+                .forEach(l -> System.out.println("  server side: " + l));
     }
 
     /** Fixed arrival rate for {@code seconds}; latency from each request's intended start. */

@@ -69,6 +69,16 @@ class ConversationAccessTest {
     }
 
     @Test
+    void aTokenThatWorkedIsRefusedOnceItExpires() throws InterruptedException {
+        // verified tokens are remembered (VerifiedTokens), never beyond their expiry (tests allow 1 s of clock skew)
+        String token = Tokens.forUser("alice-expiring", java.time.Duration.ofSeconds(2));
+        given().auth().oauth2(token).get("/api/v1/conversations").then().statusCode(200);
+        given().auth().oauth2(token).get("/api/v1/conversations").then().statusCode(200);
+        Thread.sleep(3_500);
+        given().auth().oauth2(token).get("/api/v1/conversations").then().statusCode(401).contentType("application/problem+json");
+    }
+
+    @Test
     void aMalformedTokenIsRefused() {
         given().auth().oauth2("not-a-jwt").get("/api/v1/conversations").then().statusCode(401).contentType("application/problem+json");
     }

@@ -11,6 +11,7 @@ import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,6 +35,7 @@ class BatchWriter {
     private final MessageRepository repository;
     private final MessageConfig config;
     private final DistributionSummary batchSizes;
+    private final Timer batchWrites;
     private volatile boolean running = true;
     private Thread writer;
 
@@ -42,6 +44,8 @@ class BatchWriter {
         this.config = config;
         this.batchSizes = DistributionSummary.builder("messages.batch.size").description("Messages per insertMany")
                 .publishPercentiles(0.5, 0.99).register(metrics);
+        this.batchWrites = Timer.builder("messages.batch.write").description("Duration of one insertMany, until MongoDB acknowledged")
+                .publishPercentiles(0.5, 0.99, 0.999).register(metrics);
     }
 
     void start(@Observes StartupEvent start) {
@@ -96,7 +100,7 @@ class BatchWriter {
     private void flush(List<Pending> batch) {
         batchSizes.record(batch.size());
         try {
-            List<MessageRepository.Stored> outcome = repository.insertAll(batch.stream().map(Pending::insert).toList());
+            List<MessageRepository.Stored> outcome = batchWrites.record(() -> repository.insertAll(batch.stream().map(Pending::insert).toList()));
             for (int i = 0; i < batch.size(); i++) {
                 batch.get(i).stored().complete(outcome.get(i));
             }

@@ -27,11 +27,16 @@ public final class Tokens {
 
     /** A one-hour token for {@code userId}, signed with the test servers' key. */
     public static String forUser(String userId) {
+        return forUser(userId, Duration.ofHours(1));
+    }
+
+    /** A token for {@code userId} valid for {@code ttl}, signed with the test servers' key. */
+    public static String forUser(String userId, Duration ttl) {
         String dir = System.getProperty(KEYS_DIR_PROPERTY);
         if (dir == null) {
             throw new IllegalStateException("no test keys: is ChatInfra the test resource of this test?");
         }
-        return mint(DevKeys.privateKey(Path.of(dir)), DEFAULT_ISSUER, userId, Duration.ofHours(1));
+        return mint(DevKeys.privateKey(Path.of(dir)), DEFAULT_ISSUER, userId, ttl);
     }
 
     /** A token for {@code userId} signed by a key nobody trusts: the services must answer 401. */
