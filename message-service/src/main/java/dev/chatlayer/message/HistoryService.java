@@ -12,6 +12,8 @@ import org.jboss.logging.Logger;
 import dev.chatlayer.support.ApiException;
 import dev.chatlayer.support.Page;
 import dev.chatlayer.support.PageSize;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -47,7 +49,7 @@ class HistoryService {
      * Newest first (optionally older than {@code before}), or oldest first newer than {@code after} (catch-up).
      * The newest page comes from {@code messages:{chatId}} when the cache covers it.
      */
-    Page<Message> page(String caller, String authorization, String conversationId, String beforeParam, String afterParam,
+    Uni<Page<Message>> page(String caller, String authorization, String conversationId, String beforeParam, String afterParam,
             String limitParam) {
         requireConversationId(conversationId);
         int limit = PageSize.parse(limitParam, config.defaultPageSize(), config.maxPageSize());
@@ -56,14 +58,18 @@ class HistoryService {
         }
         Position before = present(beforeParam) ? Position.parse(beforeParam, "before") : null;
         Position after = present(afterParam) ? Position.parse(afterParam, "after") : null;
-        Instant cutoff = gate.lookUpAndWait(caller, conversationId, authorization).deletedAt().get(caller);
+        // Non-blocking up to the cache; MongoDB (the blocking client) is read on a worker thread.
+        return gate.lookUp(caller, conversationId, authorization).flatMap(conversation -> {
+            Instant cutoff = conversation.deletedAt().get(caller);
+            Uni<Optional<Page<Message>>> cached = before == null && after == null ? newestFromCache(conversationId, cutoff, limit)
+                    : Uni.createFrom().item(Optional.empty());
+            return cached.flatMap(page -> page.isPresent() ? Uni.createFrom().item(page.get())
+                    : Uni.createFrom().item(() -> fromMongo(conversationId, cutoff, before, after, limit))
+                            .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()));
+        });
+    }
 
-        if (before == null && after == null) {
-            Optional<Page<Message>> cached = newestFromCache(conversationId, cutoff, limit);
-            if (cached.isPresent()) {
-                return cached.get();
-            }
-        }
+    private Page<Message> fromMongo(String conversationId, Instant cutoff, Position before, Position after, int limit) {
         List<Message> found = repository.page(conversationId, cutoff, before, after, limit + 1);
         boolean more = found.size() > limit;
         List<Message> items = more ? found.subList(0, limit) : found;
@@ -92,8 +98,8 @@ class HistoryService {
     }
 
     /** Serves the newest page from the cache when it holds enough messages after the cutoff, or all of them. */
-    private Optional<Page<Message>> newestFromCache(String conversationId, Instant cutoff, int limit) {
-        return recent.newest(conversationId).flatMap(cached -> {
+    private Uni<Optional<Page<Message>>> newestFromCache(String conversationId, Instant cutoff, int limit) {
+        return recent.newest(conversationId).map(found -> found.flatMap(cached -> {
             List<Message> visible = cached.newestFirst().stream().filter(m -> cutoff == null || m.createdAt().isAfter(cutoff)).toList();
             boolean holdsAll = !cached.full() || visible.size() < cached.newestFirst().size();
             if (visible.size() > limit) {
@@ -104,7 +110,7 @@ class HistoryService {
                 return Optional.of(new Page<>(visible, null));
             }
             return Optional.empty(); // older messages may exist beyond the cache
-        });
+        }));
     }
 
     private static void requireConversationId(String conversationId) {

@@ -44,7 +44,7 @@ public class MessageResource {
     }
 
     @GET
-    public Page<Message> history(@RestQuery String conversationId, @RestQuery String before, @RestQuery String after,
+    public Uni<Page<Message>> history(@RestQuery String conversationId, @RestQuery String before, @RestQuery String after,
             @RestQuery String limit, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         return history.page(caller.id(), authorization, conversationId, before, after, limit);
     }

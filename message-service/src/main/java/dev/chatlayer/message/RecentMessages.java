@@ -12,7 +12,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.RedisDataSource;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,13 +35,15 @@ class RecentMessages {
     }
 
     private final RedisDataSource redis;
+    private final Redis reactive;
     private final ObjectMapper json;
     private final MessageConfig config;
     private final Counter hits;
     private final Counter misses;
 
-    RecentMessages(RedisDataSource redis, ObjectMapper json, MessageConfig config, MeterRegistry metrics) {
+    RecentMessages(RedisDataSource redis, Redis reactive, ObjectMapper json, MessageConfig config, MeterRegistry metrics) {
         this.redis = redis;
+        this.reactive = reactive;
         this.json = json;
         this.config = config;
         this.hits = lookups(metrics, "hit");
@@ -53,23 +57,31 @@ class RecentMessages {
     }
 
     /** The cached newest messages, if the cache is complete (filled from MongoDB and not evicted since). */
-    Optional<Cached> newest(String conversationId) {
+    Uni<Optional<Cached>> newest(String conversationId) {
+        return reactive.send(Request.cmd(Command.ZREVRANGE).arg(RedisKeys.messages(conversationId)).arg(0).arg(-1))
+                .map(this::cached)
+                .onFailure().recoverWithItem(e -> {
+                    LOG.warnf("recent-message cache read failed, using MongoDB: %s", e.getMessage());
+                    return Optional.empty();
+                });
+    }
+
+    private Optional<Cached> cached(Response members) {
+        if (members == null || members.size() == 0 || !COMPLETE.equals(members.get(0).toString())) {
+            misses.increment();
+            return Optional.empty();
+        }
+        hits.increment();
+        List<Message> messages = new ArrayList<>(members.size() - 1);
         try {
-            Response members = redis.execute("ZREVRANGE", RedisKeys.messages(conversationId), "0", "-1");
-            if (members.size() == 0 || !COMPLETE.equals(members.get(0).toString())) {
-                misses.increment();
-                return Optional.empty();
-            }
-            hits.increment();
-            List<Message> messages = new ArrayList<>(members.size() - 1);
             for (int i = 1; i < members.size(); i++) {
                 messages.add(json.readValue(members.get(i).toString(), Message.class));
             }
-            return Optional.of(new Cached(messages, messages.size() >= config.cacheSize()));
-        } catch (RuntimeException | JsonProcessingException e) {
-            LOG.warnf("recent-message cache read failed, using MongoDB: %s", e.getMessage());
+        } catch (JsonProcessingException e) {
+            LOG.warnf("unreadable entry in the recent-message cache, using MongoDB: %s", e.getMessage());
             return Optional.empty();
         }
+        return Optional.of(new Cached(messages, messages.size() >= config.cacheSize()));
     }
 
     /** Fills the cache with MongoDB's newest messages and marks it complete. */

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
@@ -46,11 +47,14 @@ class UnreadCounters {
     }
 
     /** Counts for the named conversations: one round trip. */
-    Counts of(String userId, List<String> conversationIds) {
+    Uni<Counts> of(String userId, List<String> conversationIds) {
         Request mget = Request.cmd(Command.MGET);
         conversationIds.forEach(id -> mget.arg(RedisKeys.unread(userId, id)));
-        List<Response> answers = redis.batchAndAwait(List.of(
-                Request.cmd(Command.SISMEMBER).arg(RedisKeys.unreadIndex(userId)).arg(RedisKeys.INDEX_COMPLETE), mget));
+        return redis.batch(List.of(Request.cmd(Command.SISMEMBER).arg(RedisKeys.unreadIndex(userId)).arg(RedisKeys.INDEX_COMPLETE), mget))
+                .map(answers -> counts(conversationIds, answers));
+    }
+
+    private static Counts counts(List<String> conversationIds, List<Response> answers) {
         Map<String, Long> counts = new LinkedHashMap<>();
         Response values = answers.get(1);
         for (int i = 0; i < conversationIds.size(); i++) {
@@ -77,7 +81,7 @@ class UnreadCounters {
         }
         Map<String, Long> counts = new LinkedHashMap<>();
         if (!ids.isEmpty()) {
-            of(userId, ids).byConversation().forEach((id, n) -> {
+            of(userId, ids).await().indefinitely().byConversation().forEach((id, n) -> {
                 if (n > 0) {
                     counts.put(id, n);
                 }

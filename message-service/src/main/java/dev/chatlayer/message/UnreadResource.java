@@ -4,6 +4,7 @@ import org.jboss.resteasy.reactive.RestQuery;
 
 import dev.chatlayer.support.Caller;
 import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -26,7 +27,7 @@ public class UnreadResource {
     }
 
     @GET
-    public UnreadService.Unread counts(@RestQuery String conversationIds, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+    public Uni<UnreadService.Unread> counts(@RestQuery String conversationIds, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
         return unread.counts(caller.id(), authorization, conversationIds);
     }
 }

@@ -7,12 +7,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 import org.bson.types.ObjectId;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
 import dev.chatlayer.support.ApiException;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -49,19 +52,13 @@ class UnreadService {
         this.config = config;
     }
 
-    Unread counts(String caller, String authorization, String conversationIdsParam) {
+    /**
+     * Non-blocking while Redis has the counts (the common case: one round trip on the event loop); a rebuild
+     * from MongoDB runs on a worker thread.
+     */
+    Uni<Unread> counts(String caller, String authorization, String conversationIdsParam) {
         if (conversationIdsParam == null || conversationIdsParam.isBlank()) {
-            UnreadCounters.Counts all = counters.all(caller);
-            if (all.complete()) {
-                return Unread.of(all.byConversation());
-            }
-            Map<String, Long> nonZero = new LinkedHashMap<>();
-            rebuild(caller, authorization).forEach((id, n) -> {
-                if (n > 0) {
-                    nonZero.put(id, n);
-                }
-            });
-            return Unread.of(nonZero);
+            return blocking(() -> everyUnread(caller, authorization));
         }
         List<String> ids = Arrays.stream(conversationIdsParam.split(",")).map(String::trim).distinct().toList();
         if (ids.size() > config.maxUnreadQuery()) {
@@ -72,14 +69,31 @@ class UnreadService {
                 throw ApiException.badInput("conversationIds", "conversationIds[" + i + "] is not a conversation id");
             }
         }
-        UnreadCounters.Counts counts = counters.of(caller, ids);
-        if (counts.complete()) {
-            return Unread.of(counts.byConversation());
+        return counters.of(caller, ids).flatMap(counts -> counts.complete() ? Uni.createFrom().item(Unread.of(counts.byConversation()))
+                : blocking(() -> {
+                    Map<String, Long> exact = rebuild(caller, authorization);
+                    Map<String, Long> asked = new LinkedHashMap<>();
+                    ids.forEach(id -> asked.put(id, exact.getOrDefault(id, 0L)));
+                    return Unread.of(asked);
+                }));
+    }
+
+    private Unread everyUnread(String caller, String authorization) {
+        UnreadCounters.Counts all = counters.all(caller);
+        if (all.complete()) {
+            return Unread.of(all.byConversation());
         }
-        Map<String, Long> exact = rebuild(caller, authorization);
-        Map<String, Long> asked = new LinkedHashMap<>();
-        ids.forEach(id -> asked.put(id, exact.getOrDefault(id, 0L)));
-        return Unread.of(asked);
+        Map<String, Long> nonZero = new LinkedHashMap<>();
+        rebuild(caller, authorization).forEach((id, n) -> {
+            if (n > 0) {
+                nonZero.put(id, n);
+            }
+        });
+        return Unread.of(nonZero);
+    }
+
+    private static <T> Uni<T> blocking(Supplier<T> work) {
+        return Uni.createFrom().item(work).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
     /**

@@ -10,7 +10,8 @@ import java.util.concurrent.CountDownLatch;
  *   java -jar testkit/target/testkit-*.jar keys  DIR              write a dev RS256 key pair into DIR (once)
  *   java -jar testkit/target/testkit-*.jar token DIR USER [HOURS] print a token for USER
  *   java -jar testkit/target/testkit-*.jar redis PORT             run our own Redis on PORT until killed
- *   java -jar testkit/target/testkit-*.jar mongo PORT             run an in-memory MongoDB-compatible server on PORT until killed
+ *   java -jar testkit/target/testkit-*.jar mongo PORT [MS]        run an in-memory MongoDB-compatible server on PORT until killed
+ *                                                                  (MS: every write answered MS later, like a journaled commit)
  * </pre>
  */
 public final class LocalInfra {
@@ -37,7 +38,8 @@ public final class LocalInfra {
                 new CountDownLatch(1).await();
             }
             case "mongo" -> {
-                LocalMongo mongo = LocalMongo.start(Integer.parseInt(args[1]));
+                LocalMongo mongo = LocalMongo.start(Integer.parseInt(args[1]),
+                        Duration.ofMillis(args.length > 2 ? Long.parseLong(args[2]) : 0));
                 System.out.println("mongodb-compatible server listening on " + mongo.connectionString());
                 new CountDownLatch(1).await();
             }
@@ -46,7 +48,7 @@ public final class LocalInfra {
     }
 
     private static void usage() {
-        System.err.println("usage: keys DIR | token DIR USER [HOURS] | redis PORT | mongo PORT");
+        System.err.println("usage: keys DIR | token DIR USER [HOURS] | redis PORT | mongo PORT [COMMIT_LATENCY_MS]");
         System.exit(2);
     }
 }

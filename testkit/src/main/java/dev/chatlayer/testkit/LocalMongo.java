@@ -1,7 +1,13 @@
 package dev.chatlayer.testkit;
 
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
+
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import de.bwaldvogel.mongo.bson.Document;
+import io.netty.channel.Channel;
 
 /**
  * A MongoDB-compatible server in this JVM (mongo-java-server, in memory). It speaks the wire protocol
@@ -19,7 +25,16 @@ public final class LocalMongo {
     }
 
     public static LocalMongo start(int port) {
-        MongoServer server = new MongoServer(new MemoryBackend());
+        return start(port, Duration.ZERO);
+    }
+
+    /**
+     * With {@code commitLatency}, every write command is answered that much later, as a real MongoDB answers a
+     * {@code w:majority, j:true} write only once the journal is on disk and a majority has it (milliseconds,
+     * against this server's microseconds). Benchmarks use it to see what batching writes saves.
+     */
+    public static LocalMongo start(int port, Duration commitLatency) {
+        MongoServer server = new MongoServer(commitLatency.isZero() ? new MemoryBackend() : new SlowCommits(commitLatency));
         server.bind("127.0.0.1", port);
         return new LocalMongo(server, "mongodb://127.0.0.1:" + port);
     }
@@ -30,5 +45,24 @@ public final class LocalMongo {
 
     public void stop() {
         server.shutdownNow();
+    }
+
+    private static final class SlowCommits extends MemoryBackend {
+
+        private static final Set<String> WRITES = Set.of("insert", "update", "delete", "findandmodify");
+        private final long nanos;
+
+        SlowCommits(Duration latency) {
+            this.nanos = latency.toNanos();
+        }
+
+        @Override
+        public Document handleCommand(Channel channel, String databaseName, String command, Document query) {
+            Document answer = super.handleCommand(channel, databaseName, command, query);
+            if (WRITES.contains(command.toLowerCase())) {
+                LockSupport.parkNanos(nanos);
+            }
+            return answer;
+        }
     }
 }
