@@ -11,7 +11,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; [[ -n "${KEEP:-}" ]] || rm -rf "$work"' EXIT; echo "work dir: $work"
 [[ -n "${SKIP_BUILD:-}" ]] || ./mvnw -B -q install -DskipTests
-testkit=(java -jar testkit/target/testkit-1.0.0-SNAPSHOT.jar)
+# Every JVM here (stand-ins, services, generator) uses the throughput collector: on two shared cores its short
+# young pauses beat G1's, which reached 40-60 ms in the MongoDB stand-in.
+testkit=(java -XX:+UseParallelGC -jar testkit/target/testkit-1.0.0-SNAPSHOT.jar)
 "${testkit[@]}" keys "$work/keys" >/dev/null
 redis_port=6396; mongo_port=27036
 "${testkit[@]}" redis $redis_port >"$work/redis.log" 2>&1 &
@@ -21,7 +23,6 @@ for f in redis mongo; do
   grep -q listening "$work/$f.log" || { echo "$f did not start:"; cat "$work/$f.log"; exit 1; }
 done
 echo "MongoDB stand-in commit latency: ${MONGO_COMMIT_LATENCY_MS:-0} ms"
-# Services as deployed in JVM mode, with the throughput collector: on two shared cores its short pauses beat G1's.
 common=(-Xmx512m -XX:+UseParallelGC -Dquarkus.redis.hosts=redis://127.0.0.1:$redis_port
         -Dquarkus.mongodb.connection-string=mongodb://127.0.0.1:$mongo_port
         -Dmp.jwt.verify.publickey.location="$work/keys/publicKey.pem" -Dquarkus.log.level=WARN ${SERVICE_OPTS:-})
@@ -37,7 +38,7 @@ ready() { # port...
     curl -sf -o /dev/null localhost:$port/q/health/ready || { echo "service on $port did not start"; tail -5 "$work"/*.log; exit 1; }
   done
 }
-bench=(java -Xmx512m ${BENCH_OPTS:-} -cp benchmarks/target/benchmarks-1.0.0-SNAPSHOT.jar dev.chatlayer.bench.MessageBench "$work/keys")
+bench=(java -Xmx512m -XX:+UseParallelGC ${BENCH_OPTS:-} -cp benchmarks/target/benchmarks-1.0.0-SNAPSHOT.jar dev.chatlayer.bench.MessageBench "$work/keys")
 messages=(message-service/target/quarkus-app/quarkus-run.jar -Dquarkus.rest-client.conversation-service.url=http://localhost:8097
           -Dmessages.rate-limit=100000000)
 

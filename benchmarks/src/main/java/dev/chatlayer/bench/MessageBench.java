@@ -90,12 +90,12 @@ public final class MessageBench {
         IntFunction<Future<Integer>> send = n -> request(HttpMethod.POST, messages + "/api/v1/messages", setup.token(n), setup.body(n));
 
         System.out.println("== send, open model");
-        // Warm-up in a closed loop (it cannot build a backlog that the measurement would inherit), then a pause
-        // so the after-store work queue drains and the JIT settles.
-        closedLoad("warm-up (64 in flight)", 64, Integer.getInteger("bench.warm-up-seconds", 20), send);
-        Thread.sleep(5_000);
+        // Warm-up: a closed loop for the JIT, then the measured rate itself until the after-store consumers have
+        // worked off what the closed loop queued, so the measurement sees the steady state.
         int rate = Integer.getInteger("bench.send-rate", 1000);
-        openLoad("send " + rate + "/s", rate, Integer.getInteger("bench.send-seconds", 20), send);
+        closedLoad("warm-up (64 in flight)", 64, 10, send);
+        openLoad("warm-up " + rate + "/s", rate, Integer.getInteger("bench.warm-up-seconds", 20), send);
+        openLoad("send " + rate + "/s", rate, Integer.getInteger("bench.send-seconds", 30), send);
         serverSide(messages);
         if (Boolean.getBoolean("bench.send-only")) {
             return; // profiling the send path

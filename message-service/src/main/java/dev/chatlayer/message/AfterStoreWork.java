@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
@@ -115,7 +116,7 @@ class AfterStoreWork {
         return outcomes;
     }
 
-    /** One report per conversation, for its newest message, all in parallel; its outcome is every entry's of it. */
+    /** One report per conversation, for its newest message; its outcome is every entry's of it. */
     private Map<String, Integer> reportActivity(Map<String, Map<String, String>> entries) {
         Map<String, List<String>> entriesByConversation = new LinkedHashMap<>();
         Map<String, Map<String, String>> newestByConversation = new LinkedHashMap<>();
@@ -125,17 +126,19 @@ class AfterStoreWork {
             newestByConversation.merge(conversationId, work,
                     (a, b) -> Long.parseLong(b.get("createdAt")) >= Long.parseLong(a.get("createdAt")) ? b : a);
         });
-        List<String> conversationIds = new ArrayList<>(newestByConversation.keySet());
-        List<Integer> statuses = Uni.join().all(conversationIds.stream().map(id -> report(newestByConversation.get(id))).toList())
-                .andFailFast().await().atMost(REPORT_TIMEOUT.plusSeconds(1));
+        // a few reports in flight at a time: a burst of hundreds would only queue up in conversation-service
+        Map<String, Integer> statuses = Multi.createFrom().iterable(newestByConversation.keySet())
+                .onItem().transformToUni(id -> report(newestByConversation.get(id)).map(status -> Map.entry(id, status)))
+                .merge(config.activityConcurrency())
+                .collect().asMap(Map.Entry::getKey, Map.Entry::getValue)
+                .await().atMost(REPORT_TIMEOUT.multipliedBy(newestByConversation.size()));
         Map<String, Integer> outcomes = new HashMap<>();
-        for (int i = 0; i < conversationIds.size(); i++) {
-            int status = statuses.get(i);
+        statuses.forEach((conversationId, status) -> {
             if (status >= 500) {
-                LOG.warnf("activity of %s failed (%d), will be retried", conversationIds.get(i), status);
+                LOG.warnf("activity of %s failed (%d), will be retried", conversationId, status);
             }
-            entriesByConversation.get(conversationIds.get(i)).forEach(entryId -> outcomes.put(entryId, status));
-        }
+            entriesByConversation.get(conversationId).forEach(entryId -> outcomes.put(entryId, status));
+        });
         return outcomes;
     }
 
@@ -195,12 +198,18 @@ class AfterStoreWork {
             while (running) {
                 try {
                     ensureGroup();
-                    settle(readNew());
+                    Map<String, Map<String, String>> entries = readNew();
+                    settle(entries);
                     if (System.currentTimeMillis() >= nextReclaim) {
                         reclaim();
+                        if (group.equals(RedisKeys.ACTIVITY_GROUP)) {
+                            trimDone();
+                        }
                         nextReclaim = System.currentTimeMillis() + Math.max(200, config.workClaimIdle().toMillis() / 2);
                     }
-                    sleep(interval.toMillis());
+                    if (entries.size() < BATCH) {
+                        sleep(interval.toMillis()); // caught up: let the next batch gather; behind: read on at once
+                    }
                 } catch (RuntimeException e) {
                     groupReady = !String.valueOf(e.getMessage()).contains("NOGROUP");
                     LOG.warnf("%s work loop: %s", group, e.getMessage());
@@ -301,6 +310,50 @@ class AfterStoreWork {
             }
             groupReady = true;
         }
+    }
+
+    /**
+     * Drops the entries every group has acknowledged: all before the oldest one still pending or not yet
+     * delivered in any group ({@code XTRIM MINID}), so the stream holds the work in progress, not history.
+     */
+    private void trimDone() {
+        String oldestNeeded = null;
+        for (Response info : redis.sendAndAwait(Request.cmd(Command.XINFO).arg("GROUPS").arg(RedisKeys.WORK))) {
+            String group = field(info, "name");
+            Response pendingSummary = redis.sendAndAwait(Request.cmd(Command.XPENDING).arg(RedisKeys.WORK).arg(group));
+            String needed = pendingSummary.get(0).toLong() > 0 ? pendingSummary.get(1).toString() : next(field(info, "last-delivered-id"));
+            if (oldestNeeded == null || compareIds(needed, oldestNeeded) < 0) {
+                oldestNeeded = needed;
+            }
+        }
+        if (oldestNeeded != null) {
+            redis.sendAndAwait(Request.cmd(Command.XTRIM).arg(RedisKeys.WORK).arg("MINID").arg(oldestNeeded));
+        }
+    }
+
+    /** A field of an XINFO answer: a map under RESP3, a flat [name, value, ...] list under RESP2. */
+    private static String field(Response info, String name) {
+        if (info.getKeys() != null && info.getKeys().contains(name)) {
+            return info.get(name).toString();
+        }
+        for (int i = 0; i + 1 < info.size(); i += 2) {
+            if (name.equals(info.get(i).toString())) {
+                return info.get(i + 1).toString();
+            }
+        }
+        throw new IllegalStateException("no " + name + " in " + info);
+    }
+
+    /** The stream id right after {@code id} ("ms-seq"). */
+    private static String next(String id) {
+        int dash = id.indexOf('-');
+        return id.substring(0, dash) + "-" + (Long.parseLong(id.substring(dash + 1)) + 1);
+    }
+
+    private static int compareIds(String a, String b) {
+        int da = a.indexOf('-'), db = b.indexOf('-');
+        int byTime = Long.compare(Long.parseLong(a.substring(0, da)), Long.parseLong(b.substring(0, db)));
+        return byTime != 0 ? byTime : Long.compare(Long.parseLong(a.substring(da + 1)), Long.parseLong(b.substring(db + 1)));
     }
 
     private static Map<String, String> fields(Response flat) {

@@ -71,4 +71,8 @@ public interface MessageConfig {
     /** How often activity (lastMessageAt, un-hiding) is reported: a conversation costs one report per interval at most. */
     @WithDefault("500ms")
     Duration activityInterval();
+
+    /** Activity reports in flight to conversation-service at a time. */
+    @WithDefault("4")
+    int activityConcurrency();
 }

@@ -115,6 +115,17 @@ class WorkQueueTest {
         assertTrue(reports >= 1 && reports < 10, "10 messages, fewer activity reports: " + reports);
     }
 
+    @Test
+    void entriesDoneByEveryGroupLeaveTheStream() {
+        String alice = user("alice"), bob = user("bob");
+        String chat = accepted(alice, bob);
+        for (int i = 0; i < 3; i++) {
+            send(alice, chat, "kept until done " + i).then().statusCode(201);
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> pendingCount() == 0);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> redis.execute("XLEN", "queue:message-work").toLong() == 0);
+    }
+
     private double reports() {
         return metrics.get("messages.activity.reports").counter().count();
     }
