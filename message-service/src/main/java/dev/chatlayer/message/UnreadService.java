@@ -69,7 +69,13 @@ class UnreadService {
                 throw ApiException.badInput("conversationIds", "conversationIds[" + i + "] is not a conversation id");
             }
         }
-        return counters.of(caller, ids).flatMap(counts -> counts.complete() ? Uni.createFrom().item(Unread.of(counts.byConversation()))
+        return counters.of(caller, ids)
+                .onFailure().recoverWithItem(e -> {
+                    // Redis is the speed layer: without it the counts are computed from MongoDB
+                    LOG.warnf("unread counters unavailable, counting in MongoDB: %s", e.getMessage());
+                    return new UnreadCounters.Counts(Map.of(), false);
+                })
+                .flatMap(counts -> counts.complete() ? Uni.createFrom().item(Unread.of(counts.byConversation()))
                 : blocking(() -> {
                     Map<String, Long> exact = rebuild(caller, authorization);
                     Map<String, Long> asked = new LinkedHashMap<>();
@@ -79,7 +85,13 @@ class UnreadService {
     }
 
     private Unread everyUnread(String caller, String authorization) {
-        UnreadCounters.Counts all = counters.all(caller);
+        UnreadCounters.Counts all;
+        try {
+            all = counters.all(caller);
+        } catch (RuntimeException e) {
+            LOG.warnf("unread counters unavailable, counting in MongoDB: %s", e.getMessage());
+            all = new UnreadCounters.Counts(Map.of(), false);
+        }
         if (all.complete()) {
             return Unread.of(all.byConversation());
         }
