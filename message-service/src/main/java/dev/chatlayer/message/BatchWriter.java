@@ -18,8 +18,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 /**
- * Group commit: concurrent sends share one {@code insertMany}. The first message of a batch waits at most
- * {@code messages.batch-max-wait} for others (or until {@code messages.batch-max-size}); each sender's
+ * Group commit: concurrent sends share one {@code insertMany}. One thread writes whatever queued while its
+ * previous write was in flight (at most {@code messages.batch-max-size}; optionally waiting
+ * {@code messages.batch-max-wait} for more), so batches grow with the load and MongoDB's latency; each sender's
  * future completes only when MongoDB has acknowledged its message, so a 2xx always means stored.
  * On shutdown the queue is written out before the service stops.
  */

@@ -52,8 +52,12 @@ public interface MessageConfig {
     @WithDefault("256")
     int batchMaxSize();
 
-    /** How long the first send of a batch waits for others to join it. */
-    @WithDefault("2ms")
+    /**
+     * How long the first send of a batch waits for others to join it. 0: a batch is whatever queued while the
+     * previous {@code insertMany} was in flight, so batches grow exactly when MongoDB is slow and a lone send
+     * waits for nobody (measured: p50 of a send 3.0 ms with 2 ms, 0.7 ms with 0).
+     */
+    @WithDefault("0ms")
     Duration batchMaxWait();
 
     /** Conversations kept in memory for the send check (dropped on conversation-service's change notices). */
