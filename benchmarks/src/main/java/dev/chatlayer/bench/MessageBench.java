@@ -19,7 +19,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
@@ -48,10 +47,15 @@ public final class MessageBench {
     public static void main(String[] args) throws Exception {
         System.setProperty(Tokens.KEYS_DIR_PROPERTY, Path.of(args[0]).toString());
         MessageBench bench = new MessageBench();
-        if (args.length > 3) {
-            bench.oneByOne(args[1], args[2], Double.parseDouble(args[3]));
-        } else {
-            bench.run(args[1], args[2]);
+        try {
+            if (args.length > 3) {
+                bench.oneByOne(args[1], args[2], Double.parseDouble(args[3]));
+            } else {
+                bench.run(args[1], args[2]);
+            }
+        } catch (Exception | AssertionError e) {
+            e.printStackTrace();
+            System.exit(1); // Vert.x threads would keep the JVM, and the script waiting, forever
         }
         System.exit(0);
     }
@@ -74,8 +78,14 @@ public final class MessageBench {
         List<String> chats = new ArrayList<>();
         for (int i = 0; i < SENDERS; i++) {
             String token = Tokens.forUser("bench-sender-" + i);
-            JsonObject created = call(HttpMethod.POST, conversations + "/api/v1/conversations", token,
-                    new JsonObject().put("participantIds", List.of(bob)).encode()).toJsonObject();
+            Buffer answer = call(HttpMethod.POST, conversations + "/api/v1/conversations", token,
+                    new JsonObject().put("participantIds", List.of(bob)).encode());
+            JsonObject created;
+            try {
+                created = answer.toJsonObject();
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("creating a conversation answered: '" + answer + "'", e);
+            }
             String id = created.getString("id");
             call(HttpMethod.POST, conversations + "/api/v1/conversations/" + id + "/accept", bobToken, null);
             tokens.add(token);
@@ -171,13 +181,15 @@ public final class MessageBench {
                     }
                 }
                 lag.recordValue(System.nanoTime() - intended);
-                request.apply(n).onComplete(result -> {
+                int number = n;
+                // issued on the client's event loop, like every request here (see call)
+                vertx.runOnContext(v -> request.apply(number).onComplete(result -> {
                     if (result.failed() || result.result() >= 400) {
                         failed.incrementAndGet();
                     }
                     latency.recordValue(Math.max(0, System.nanoTime() - intended));
                     finished.countDown();
-                });
+                }));
             }
         }, "pacer");
         pacer.start();
@@ -230,12 +242,30 @@ public final class MessageBench {
                 .compose(response -> response.body().map(b -> response.statusCode()));
     }
 
+    /**
+     * One request, waited for. Issued on the client's event loop: composed from another thread, the response body
+     * can be gone before {@code body()} is asked for (seen as an empty 200).
+     */
     private Buffer call(HttpMethod method, String url, String token, String body) throws Exception {
         RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(url)
                 .putHeader("Authorization", "Bearer " + token).putHeader("Content-Type", "application/json");
-        CompletableFuture<Buffer> answer = http.request(options)
+        CompletableFuture<Buffer> answer = new CompletableFuture<>();
+        vertx.runOnContext(v -> http.request(options)
                 .compose(req -> body == null ? req.send() : req.send(body))
-                .compose(HttpClientResponse::body).toCompletionStage().toCompletableFuture();
+                .compose(response -> response.body().map(b -> {
+                    // 409: the bench's conversation was accepted by an earlier run
+                    if (response.statusCode() >= 400 && response.statusCode() != 409) {
+                        throw new IllegalStateException(method + " " + url + " answered " + response.statusCode() + ": " + b);
+                    }
+                    return b;
+                }))
+                .onComplete(result -> {
+                    if (result.succeeded()) {
+                        answer.complete(result.result());
+                    } else {
+                        answer.completeExceptionally(result.cause());
+                    }
+                }));
         return answer.get(30, TimeUnit.SECONDS);
     }
 

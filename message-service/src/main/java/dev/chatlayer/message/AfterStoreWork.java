@@ -49,6 +49,7 @@ class AfterStoreWork {
 
     private static final Logger LOG = Logger.getLogger(AfterStoreWork.class);
     private static final int BATCH = 500;
+    private static final long TRIM_EVERY_MILLIS = 1_000;
     private static final Duration REPORT_TIMEOUT = Duration.ofSeconds(10);
     /** Outcome of one entry: done, retry later, or refused for good (dead letter). */
     private static final int DONE = 200;
@@ -195,6 +196,7 @@ class AfterStoreWork {
 
         private void run() {
             long nextReclaim = 0;
+            long nextTrim = 0;
             while (running) {
                 try {
                     ensureGroup();
@@ -202,10 +204,12 @@ class AfterStoreWork {
                     settle(entries);
                     if (System.currentTimeMillis() >= nextReclaim) {
                         reclaim();
-                        if (group.equals(RedisKeys.ACTIVITY_GROUP)) {
-                            trimDone();
-                        }
                         nextReclaim = System.currentTimeMillis() + Math.max(200, config.workClaimIdle().toMillis() / 2);
+                    }
+                    if (group.equals(RedisKeys.ACTIVITY_GROUP) && System.currentTimeMillis() >= nextTrim) {
+                        // every second, so each trim deletes a second's entries: Redis is busy while it trims
+                        trimDone();
+                        nextTrim = System.currentTimeMillis() + TRIM_EVERY_MILLIS;
                     }
                     if (entries.size() < BATCH) {
                         sleep(interval.toMillis()); // caught up: let the next batch gather; behind: read on at once
