@@ -147,7 +147,7 @@ public final class MessageBench {
     /** What message-service measured itself (request to stored) and its batch sizes, from its Prometheus metrics. */
     private void serverSide(String messages) throws Exception {
         String metrics = call(HttpMethod.GET, messages + "/q/metrics", "", null).toString();
-        metrics.lines().filter(l -> l.startsWith("messages_send_seconds{") || l.startsWith("messages_batch_size{") || l.startsWith("messages_batch_write_seconds{") || l.startsWith("stage_seconds{")
+        metrics.lines().filter(l -> l.startsWith("messages_send_seconds{") || l.startsWith("messages_batch_size{") || l.startsWith("messages_batch_write_seconds{")
                 || l.startsWith("messages_batch_size_count") || l.startsWith("messages_batch_size_sum"))
                 .forEach(l -> System.out.println("  server side: " + l));
     }
