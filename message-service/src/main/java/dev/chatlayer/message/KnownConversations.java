@@ -1,6 +1,9 @@
 package dev.chatlayer.message;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
@@ -25,6 +28,7 @@ class KnownConversations {
 
     private final ConversationClient conversations;
     private final Cache<String, Conversation> copies;
+    private final Map<String, Uni<Conversation>> loading = new ConcurrentHashMap<>();
     /** Bumped by every drop, so a lookup that raced a change notice does not store what it fetched. */
     private final AtomicLong generation = new AtomicLong();
     private volatile boolean trusted;
@@ -48,11 +52,24 @@ class KnownConversations {
         }
         misses.increment();
         long before = generation.get();
-        return conversations.get(id, authorization).invoke(fetched -> {
-            if (trusted && generation.get() == before) {
-                copies.put(id, fetched);
-            }
-        });
+        // One lookup per conversation at a time: requests that miss together share it instead of each asking
+        // conversation-service (a busy conversation's copy expiring used to send a burst of identical calls).
+        AtomicReference<Uni<Conversation>> self = new AtomicReference<>();
+        Uni<Conversation> mine = conversations.get(id, authorization)
+                .invoke(fetched -> {
+                    if (trusted && generation.get() == before) {
+                        copies.put(id, fetched);
+                    }
+                })
+                .onTermination().invoke(() -> loading.remove(id, self.get()))
+                .memoize().indefinitely();
+        self.set(mine);
+        Uni<Conversation> running = loading.putIfAbsent(id, mine);
+        if (running == null) {
+            return mine;
+        }
+        // Theirs was asked with their token; if it was refused (not a participant, expired), ask with ours.
+        return running.onFailure().recoverWithUni(() -> conversations.get(id, authorization));
     }
 
     /** A change notice: the next lookup asks conversation-service. */

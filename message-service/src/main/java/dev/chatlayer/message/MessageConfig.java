@@ -64,8 +64,11 @@ public interface MessageConfig {
     @WithDefault("10000")
     int conversationCacheSize();
 
-    /** Longest a remembered conversation is trusted, should a change notice be lost. */
-    @WithDefault("30s")
+    /**
+     * Longest a remembered conversation is trusted. Change notices are not lost while the subscription is up (a
+     * lost subscription forgets everything), so this only bounds the damage of a bug; expiring sooner costs lookups.
+     */
+    @WithDefault("5m")
     Duration conversationCacheTtl();
 
     /** How long a clientMessageId is answered from Redis ({@code idempotency:...}); MongoDB's index keeps it forever. */
