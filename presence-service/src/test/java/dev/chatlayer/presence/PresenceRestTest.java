@@ -116,12 +116,6 @@ class PresenceRestTest {
     }
 
     private long commandCalls(String command) {
-        String stats = redis.execute("INFO", "commandstats").toString();
-        for (String line : stats.split("\r?\n")) {
-            if (line.startsWith("cmdstat_" + command + ":calls=")) {
-                return Long.parseLong(line.substring(line.indexOf("calls=") + 6, line.indexOf(',')));
-            }
-        }
-        return 0;
+        return dev.chatlayer.testkit.LocalRedis.commandCalls(redis.execute("INFO", "commandstats").toString(), command);
     }
 }

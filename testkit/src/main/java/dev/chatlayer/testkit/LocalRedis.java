@@ -74,6 +74,19 @@ public final class LocalRedis {
         command(port, "FLUSHALL");
     }
 
+    /**
+     * How often {@code command} (lower case, e.g. "mget") ran, read from the text of {@code INFO commandstats}:
+     * tests use it to prove how many round trips a request made.
+     */
+    public static long commandCalls(String commandstats, String command) {
+        for (String line : commandstats.split("\r?\n")) {
+            if (line.startsWith("cmdstat_" + command + ":calls=")) {
+                return Long.parseLong(line.substring(line.indexOf("calls=") + 6, line.indexOf(',')));
+            }
+        }
+        return 0;
+    }
+
     /** A server already on the port would answer our readiness check and be mistaken for ours. */
     private static void requireFree(int port) {
         try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
