@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -84,6 +85,10 @@ class UnreadService {
                 }));
     }
 
+    /**
+     * Every conversation with unread messages, ordered by conversation id: the same answer whether it came from
+     * Redis (set order) or from a rebuild (list order).
+     */
     private Unread everyUnread(String caller, String authorization) {
         UnreadCounters.Counts all;
         try {
@@ -93,9 +98,9 @@ class UnreadService {
             all = new UnreadCounters.Counts(Map.of(), false);
         }
         if (all.complete()) {
-            return Unread.of(all.byConversation());
+            return Unread.of(new TreeMap<>(all.byConversation()));
         }
-        Map<String, Long> nonZero = new LinkedHashMap<>();
+        Map<String, Long> nonZero = new TreeMap<>();
         rebuild(caller, authorization).forEach((id, n) -> {
             if (n > 0) {
                 nonZero.put(id, n);
