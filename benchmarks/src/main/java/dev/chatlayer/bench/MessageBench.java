@@ -1,8 +1,12 @@
 package dev.chatlayer.bench;
 
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -104,9 +108,13 @@ public final class MessageBench {
         // worked off what the closed loop queued, so the measurement sees the steady state.
         int rate = Integer.getInteger("bench.send-rate", 1000);
         closedLoad("warm-up (64 in flight)", 64, 10, send);
-        openLoad("warm-up " + rate + "/s", rate, Integer.getInteger("bench.warm-up-seconds", 20), send);
-        openLoad("send " + rate + "/s", rate, Integer.getInteger("bench.send-seconds", 30), send);
-        serverSide(messages);
+        if (!Boolean.getBoolean("bench.reads-only")) { // profiling the read paths
+            openLoad("warm-up " + rate + "/s", rate, Integer.getInteger("bench.warm-up-seconds", 20), send);
+            Map<String, Double> sendsBefore = requestBuckets(messages, "POST", "/api/v1/messages");
+            openLoad("send " + rate + "/s", rate, Integer.getInteger("bench.send-seconds", 30), send);
+            serverShares(sendsBefore, requestBuckets(messages, "POST", "/api/v1/messages"));
+            serverSide(messages);
+        }
         if (Boolean.getBoolean("bench.send-only")) {
             return; // profiling the send path
         }
@@ -117,11 +125,15 @@ public final class MessageBench {
         openLoad("calibration: GET /q/health/live 300/s", 300, 5, n -> request(HttpMethod.GET, messages + "/q/health/live", "", null));
         String unreadFor50 = messages + "/api/v1/unread?conversationIds=" + String.join(",", setup.chats());
         openLoad("warm-up unread", 300, 3, n -> request(HttpMethod.GET, unreadFor50, setup.bobToken(), null));
+        Map<String, Double> unreadBefore = requestBuckets(messages, "GET", "/api/v1/unread");
         openLoad("unread for 50 conversations 300/s", 300, 10, n -> request(HttpMethod.GET, unreadFor50, setup.bobToken(), null));
+        serverShares(unreadBefore, requestBuckets(messages, "GET", "/api/v1/unread"));
         String newest = messages + "/api/v1/messages?conversationId=" + setup.chats().get(0) + "&limit=50";
         String cursor = call(HttpMethod.GET, newest.replace("limit=50", "limit=1"), setup.bobToken(), null).toJsonObject().getString("nextCursor");
         String older = messages + "/api/v1/messages?conversationId=" + setup.chats().get(0) + "&limit=50&before=" + cursor;
+        Map<String, Double> historyBefore = requestBuckets(messages, "GET", "/api/v1/messages");
         openLoad("history, newest page (cache) 300/s", 300, 10, n -> request(HttpMethod.GET, newest, setup.bobToken(), null));
+        serverShares(historyBefore, requestBuckets(messages, "GET", "/api/v1/messages"));
         // The in-process MongoDB stand-in scans the whole collection for this query (it ignores the history
         // index), so it is driven at a rate the stand-in sustains; a real MongoDB answers it from the index.
         openLoad("history, older page (MongoDB) 20/s", 20, 10, n -> request(HttpMethod.GET, older, setup.bobToken(), null));
@@ -150,6 +162,35 @@ public final class MessageBench {
         metrics.lines().filter(l -> l.startsWith("messages_send_seconds{") || l.startsWith("messages_batch_size{") || l.startsWith("messages_batch_write_seconds{")
                 || l.startsWith("messages_batch_size_count") || l.startsWith("messages_batch_size_sum"))
                 .forEach(l -> System.out.println("  server side: " + l));
+    }
+
+    /**
+     * message-service's request-timer buckets for one endpoint (summed over statuses), by upper bound: the time it
+     * measured itself, from reading the request to writing the answer. The difference to the client's figure is what
+     * this machine adds (waiting for a CPU, loopback, the generator).
+     */
+    private Map<String, Double> requestBuckets(String messages, String method, String uri) throws Exception {
+        Map<String, Double> buckets = new TreeMap<>(Comparator.comparingDouble(le -> le.equals("+Inf") ? Double.MAX_VALUE : Double.parseDouble(le)));
+        String series = "http_server_requests_seconds_bucket{";
+        call(HttpMethod.GET, messages + "/q/metrics", "", null).toString().lines()
+                .filter(l -> l.startsWith(series) && l.contains("method=\"" + method + "\"") && l.contains("uri=\"" + uri + "\""))
+                .forEach(l -> {
+                    String le = l.substring(l.indexOf("le=\"") + 4, l.indexOf('"', l.indexOf("le=\"") + 4));
+                    buckets.merge(le, Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)), Double::sum);
+                });
+        return buckets;
+    }
+
+    private static void serverShares(Map<String, Double> before, Map<String, Double> after) {
+        double all = after.getOrDefault("+Inf", 0.0) - before.getOrDefault("+Inf", 0.0);
+        StringBuilder line = new StringBuilder("  message-service's own time:");
+        after.forEach((le, count) -> {
+            if (!le.equals("+Inf")) {
+                line.append(String.format(" %.2f%% within %s ms,", 100 * (count - before.getOrDefault(le, 0.0)) / all,
+                        new BigDecimal(le).movePointRight(3).stripTrailingZeros().toPlainString()));
+            }
+        });
+        System.out.println(line.substring(0, line.length() - 1) + String.format(" (of %.0f)", all));
     }
 
     /** Messages message-service has inserted so far (the sum of its batch sizes), to cross-check the client's count. */

@@ -53,7 +53,7 @@ class ReadBadInputTest {
     }
 
     @Test
-    void metricsShowSendsBatchesCacheAndRateLimitWithoutIds() {
+    void metricsShowSendsBatchesCacheRateLimitAndLatencyBucketsWithoutIds() {
         String alice = user("alice"), bob = user("bob");
         String chat = accepted(alice, bob);
         Api.send(alice, chat, "measured").then().statusCode(201);
@@ -63,6 +63,9 @@ class ReadBadInputTest {
                 .body(matchesPattern("(?s).*messages_batch_size_count [1-9].*"))
                 .body(containsString("chat_cache_requests_total{cache=\"messages\",result=\"miss\""))
                 .body(containsString("messages_rate_limited_total"))
+                // each endpoint's share of requests within the promised latencies (LatencyObjectives)
+                .body(matchesPattern("(?s).*http_server_requests_seconds_bucket\\{[^}]*uri=\"/api/v1/messages\",le=\"0\\.003\",?} \\d.*"))
+                .body(matchesPattern("(?s).*http_server_requests_seconds_bucket\\{[^}]*uri=\"/api/v1/messages\",le=\"0\\.025\",?} \\d.*"))
                 .body(not(containsString(alice)))
                 .body(not(containsString(chat)));
     }
