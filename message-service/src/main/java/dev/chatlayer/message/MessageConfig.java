@@ -82,4 +82,8 @@ public interface MessageConfig {
     /** Activity reports in flight to conversation-service at a time. */
     @WithDefault("4")
     int activityConcurrency();
+
+    /** How often caches and counters left stale by a failed Redis update are retried for invalidation. */
+    @WithDefault("1s")
+    Duration repairInterval();
 }

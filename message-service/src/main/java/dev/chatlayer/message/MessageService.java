@@ -52,6 +52,7 @@ class MessageService {
     private final RecentMessages recent;
     private final UnreadCounters unread;
     private final AfterStoreWork work;
+    private final SpeedLayerRepairs repairs;
     private final Redis redis;
     private final ConversationClient conversations;
     private final ObjectMapper json;
@@ -59,7 +60,7 @@ class MessageService {
 
     MessageService(MessageRepository repository, BatchWriter writer, RateLimiter rateLimiter, ConversationGate gate,
             MessageConfig config, MeterRegistry metrics, RecentMessages recent, UnreadCounters unread, AfterStoreWork work,
-            Redis redis, @RestClient ConversationClient conversations, ObjectMapper json) {
+            SpeedLayerRepairs repairs, Redis redis, @RestClient ConversationClient conversations, ObjectMapper json) {
         this.repository = repository;
         this.writer = writer;
         this.rateLimiter = rateLimiter;
@@ -70,6 +71,7 @@ class MessageService {
         this.recent = recent;
         this.unread = unread;
         this.work = work;
+        this.repairs = repairs;
         this.redis = redis;
         this.conversations = conversations;
         this.json = json;
@@ -150,6 +152,8 @@ class MessageService {
         return redis.batch(commands).replaceWithVoid().onFailure().recoverWithUni(e -> {
             afterStoreFailures.increment();
             LOG.warnf("speed-layer update failed for message %s: %s", message.id(), e.getMessage());
+            // some of the commands may have been applied: drop what they feed, to be rebuilt from MongoDB
+            repairs.schedule(message.conversationId(), recipients);
             return conversations.activity(message.conversationId(), new ConversationClient.Activity(message.id(), message.createdAt()),
                     authorization).onFailure().recoverWithItem(alsoFailed -> {
                         LOG.errorf("activity of message %s not reported: %s", message.id(), alsoFailed.getMessage());

@@ -17,11 +17,42 @@ import org.junit.jupiter.api.Test;
 
 import dev.chatlayer.testkit.ChatInfra;
 import dev.chatlayer.testkit.LocalRedis;
+import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 
 /** Redis is the speed layer: without it messages are still sent, read and counted, from MongoDB. */
 @QuarkusTest
 class RedisOutageTest {
+
+    @Inject
+    RedisDataSource redis;
+
+    /**
+     * A full Redis (maxmemory reached, nothing to evict) refuses the send's cache and counter updates but keeps
+     * its data, so a cache marked complete would go on serving pages without the message and the counter would
+     * stay one short, unless both are dropped and rebuilt from MongoDB.
+     */
+    @Test
+    void aMessageWhoseRedisUpdateFailedIsNeitherMissingFromHistoryNorFromUnread() {
+        String alice = user("alice"), bob = user("bob");
+        String chat = accepted(alice, bob);
+        send(alice, chat, "first").then().statusCode(201);
+        as(bob).get("/api/v1/messages?conversationId=" + chat).then().statusCode(200); // cache filled, marked complete
+        as(bob).get("/api/v1/unread").then().body("counts." + chat, equalTo(1)); // counters trusted for bob
+
+        redis.execute("CONFIG", "SET", "maxmemory", "1");
+        try {
+            send(alice, chat, "refused by Redis").then().statusCode(201);
+        } finally {
+            redis.execute("CONFIG", "SET", "maxmemory", "0");
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            as(bob).get("/api/v1/messages?conversationId=" + chat).then().statusCode(200)
+                    .body("items.content", equalTo(List.of("refused by Redis", "first")));
+            as(bob).get("/api/v1/unread").then().statusCode(200).body("counts." + chat, equalTo(2));
+        });
+    }
 
     @Test
     void withRedisStoppedSendsHistoryUnreadAndReadStillWork() {

@@ -1,0 +1,90 @@
+package dev.chatlayer.message;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.jboss.logging.Logger;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+/**
+ * Conversations whose speed-layer update failed after their message was stored: their recent cache may lack the
+ * message (and would serve pages without it for up to 2 h) and recipients' counters may lack one. Deleting the
+ * cache and the recipients' unread index makes the next read rebuild both from MongoDB, exactly as after a flush.
+ * Retried every {@code messages.repair-interval} until Redis takes it; DEL is refused neither to a full Redis
+ * nor by a busy one. Held in memory: if this replica dies first, the cache still expires with its TTL, but the
+ * counters stay one short until the recipient reads the conversation (noted in the README).
+ */
+@ApplicationScoped
+class SpeedLayerRepairs {
+
+    private static final Logger LOG = Logger.getLogger(SpeedLayerRepairs.class);
+
+    private final Vertx vertx;
+    private final Redis redis;
+    private final MessageConfig config;
+    /** conversation id → users whose counters to rebuild */
+    private final Map<String, Set<String>> pending = new ConcurrentHashMap<>();
+    private long timer = -1;
+    private volatile boolean running;
+
+    SpeedLayerRepairs(Vertx vertx, Redis redis, MessageConfig config, MeterRegistry metrics) {
+        this.vertx = vertx;
+        this.redis = redis;
+        this.config = config;
+        Gauge.builder("messages.speed.layer.repairs.pending", pending, Map::size)
+                .description("Conversations whose cache and recipients' counters await invalidation after a failed Redis update")
+                .register(metrics);
+    }
+
+    void start(@Observes StartupEvent start) {
+        timer = vertx.setPeriodic(config.repairInterval().toMillis(), id -> repair());
+    }
+
+    void stop(@Observes ShutdownEvent stop) {
+        vertx.cancelTimer(timer);
+    }
+
+    /** Remembers that the conversation's cache and these users' counters can no longer be trusted. */
+    void schedule(String conversationId, Collection<String> recipients) {
+        pending.computeIfAbsent(conversationId, id -> ConcurrentHashMap.newKeySet()).addAll(recipients);
+    }
+
+    private void repair() {
+        if (running || pending.isEmpty()) {
+            return;
+        }
+        running = true;
+        Map<String, Set<String>> batch = Map.copyOf(pending);
+        List<Request> commands = new ArrayList<>();
+        batch.forEach((conversationId, recipients) -> {
+            commands.add(Request.cmd(Command.DEL).arg(RedisKeys.messages(conversationId)));
+            recipients.forEach(user -> commands.add(Request.cmd(Command.DEL).arg(RedisKeys.unreadIndex(user))));
+        });
+        redis.batch(commands).subscribe().with(done -> {
+            // members added meanwhile stay pending for the next round
+            batch.forEach((conversationId, recipients) -> pending.computeIfPresent(conversationId, (id, users) -> {
+                users.removeAll(recipients);
+                return users.isEmpty() ? null : users;
+            }));
+            LOG.infof("speed layer repaired for %d conversation(s): they are rebuilt from MongoDB on their next read", batch.size());
+            running = false;
+        }, failure -> {
+            LOG.warnf("speed-layer repair of %d conversation(s) failed, retrying: %s", batch.size(), failure.getMessage());
+            running = false;
+        });
+    }
+}
