@@ -6,7 +6,8 @@
 #   benchmarks/messages.sh
 # Knobs: MONGO_COMMIT_LATENCY_MS=N (every MongoDB write answered N ms later, like a journaled majority commit;
 # default 0: the in-memory stand-in's microseconds); SKIP_BUILD=1; SERVICE_OPTS (JVM options of the services);
-# BENCH_OPTS (-Dbench.send-only=true -Dbench.send-rate=N -Dbench.send-seconds=N); PROFILE_DIR=dir (JFR per service).
+# BENCH_OPTS (-Dbench.send-only=true or -Dbench.reads-only=true, -Dbench.send-rate=N -Dbench.send-seconds=N);
+# PROFILE_DIR=dir (JFR per service).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; [[ -n "${KEEP:-}" ]] || rm -rf "$work"' EXIT; echo "work dir: $work"

@@ -2,6 +2,7 @@ package dev.chatlayer.message;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -68,7 +69,8 @@ class SpeedLayerRepairs {
             return;
         }
         running = true;
-        Map<String, Set<String>> batch = Map.copyOf(pending);
+        Map<String, Set<String>> batch = new HashMap<>();
+        pending.forEach((conversationId, recipients) -> batch.put(conversationId, Set.copyOf(recipients)));
         List<Request> commands = new ArrayList<>();
         batch.forEach((conversationId, recipients) -> {
             commands.add(Request.cmd(Command.DEL).arg(RedisKeys.messages(conversationId)));
