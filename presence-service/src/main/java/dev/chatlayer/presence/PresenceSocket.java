@@ -20,9 +20,11 @@ import io.vertx.core.buffer.Buffer;
  * or in the sub-protocol form browsers can send); an unauthenticated upgrade is refused with 401 before
  * anything reaches Redis. Everything else is {@link PresenceSessions}'.
  */
-@WebSocket(path = "/api/v1/presence/ws")
+@WebSocket(path = PresenceSocket.PATH)
 @Authenticated
 public class PresenceSocket {
+
+    static final String PATH = "/api/v1/presence/ws";
 
     private final PresenceSessions sessions;
     private final SecurityIdentity identity;

@@ -14,6 +14,10 @@ import java.net.URL;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -158,9 +162,30 @@ class PresenceSocketTest {
     @Test
     void anUpgradeWithoutAValidTokenIsRefusedBeforeAnyRedisWork() {
         long keysBefore = redis.execute("DBSIZE").toLong();
+        List<LogRecord> errors = new CopyOnWriteArrayList<>();
+        Handler errorLog = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= Level.SEVERE.intValue()) {
+                    errors.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        root.addHandler(errorLog);
         Throwable none = TestSocket.refusal(vertx, base.getPort(), null);
         Throwable forged = TestSocket.refusal(vertx, base.getPort(), dev.chatlayer.testkit.Tokens.forgedFor("mallory"));
         Throwable garbage = TestSocket.refusal(vertx, base.getPort(), "garbage");
+        root.removeHandler(errorLog);
+        assertTrue(errors.isEmpty(), "a refused upgrade is not a server error: " + errors.stream().map(LogRecord::getMessage).toList());
 
         for (Throwable refusal : List.of(none, forged, garbage)) {
             assertTrue(refusal instanceof io.vertx.core.http.UpgradeRejectedException, String.valueOf(refusal));
