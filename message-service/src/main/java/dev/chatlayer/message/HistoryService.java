@@ -13,7 +13,6 @@ import dev.chatlayer.support.ApiException;
 import dev.chatlayer.support.Page;
 import dev.chatlayer.support.PageSize;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -64,8 +63,7 @@ class HistoryService {
             Uni<Optional<Page<Message>>> cached = before == null && after == null ? newestFromCache(conversationId, cutoff, limit)
                     : Uni.createFrom().item(Optional.empty());
             return cached.flatMap(page -> page.isPresent() ? Uni.createFrom().item(page.get())
-                    : Uni.createFrom().item(() -> fromMongo(conversationId, cutoff, before, after, limit))
-                            .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()));
+                    : Workers.call(() -> fromMongo(conversationId, cutoff, before, after, limit)));
         });
     }
 

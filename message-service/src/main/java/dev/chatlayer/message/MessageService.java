@@ -12,9 +12,6 @@ import org.bson.types.ObjectId;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import dev.chatlayer.support.ApiException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -55,12 +52,12 @@ class MessageService {
     private final SpeedLayerRepairs repairs;
     private final Redis redis;
     private final ConversationClient conversations;
-    private final ObjectMapper json;
+    private final MessageJson json;
     private final Counter afterStoreFailures;
 
     MessageService(MessageRepository repository, BatchWriter writer, RateLimiter rateLimiter, ConversationGate gate,
             MessageConfig config, MeterRegistry metrics, RecentMessages recent, UnreadCounters unread, AfterStoreWork work,
-            SpeedLayerRepairs repairs, Redis redis, @RestClient ConversationClient conversations, ObjectMapper json) {
+            SpeedLayerRepairs repairs, Redis redis, @RestClient ConversationClient conversations, MessageJson json) {
         this.repository = repository;
         this.writer = writer;
         this.rateLimiter = rateLimiter;
@@ -111,9 +108,7 @@ class MessageService {
                     case INSERTED -> afterStore(message, conversation, authorization).replaceWith(new Sent(message, true));
                     case REQUEST_ALREADY_SENT -> Uni.createFrom().failure(ConversationGate.requestAlreadySent());
                     // a concurrent request with the same clientMessageId won the race
-                    case DUPLICATE -> Uni.createFrom().item(() -> repository.findByClientMessageId(caller, body.clientMessageId()).orElseThrow())
-                            .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                            .map(first -> new Sent(first, false));
+                    case DUPLICATE -> Workers.call(() -> new Sent(repository.findByClientMessageId(caller, body.clientMessageId()).orElseThrow(), false));
                 });
     }
 
@@ -126,7 +121,7 @@ class MessageService {
             return Uni.createFrom().nullItem();
         }
         return redis.send(Request.cmd(Command.GET).arg(RedisKeys.idempotency(caller, clientMessageId)))
-                .map(found -> found == null ? null : fromJson(found.toString()))
+                .map(found -> found == null ? null : json.read(found.toString()))
                 .onFailure().recoverWithItem(e -> {
                     LOG.warnf("idempotency lookup failed, relying on MongoDB's index: %s", e.getMessage());
                     return null;
@@ -146,7 +141,7 @@ class MessageService {
         commands.addAll(unread.increment(recipients, message.conversationId()));
         if (message.clientMessageId() != null) {
             commands.add(Request.cmd(Command.SET).arg(RedisKeys.idempotency(message.senderId(), message.clientMessageId()))
-                    .arg(toJson(message)).arg("PX").arg(config.idempotencyTtl().toMillis()));
+                    .arg(json.write(message)).arg("PX").arg(config.idempotencyTtl().toMillis()));
         }
         commands.add(work.enqueue(message, conversation.participants(), authorization));
         return redis.batch(commands).replaceWithVoid().onFailure().recoverWithUni(e -> {
@@ -160,21 +155,5 @@ class MessageService {
                         return null;
                     });
         });
-    }
-
-    private String toJson(Message message) {
-        try {
-            return json.writeValueAsString(message);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private Message fromJson(String stored) {
-        try {
-            return json.readValue(stored, Message.class);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

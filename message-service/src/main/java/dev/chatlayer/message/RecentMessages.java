@@ -6,9 +6,6 @@ import java.util.Optional;
 
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -36,12 +33,12 @@ class RecentMessages {
 
     private final RedisDataSource redis;
     private final Redis reactive;
-    private final ObjectMapper json;
+    private final MessageJson json;
     private final MessageConfig config;
     private final Counter hits;
     private final Counter misses;
 
-    RecentMessages(RedisDataSource redis, Redis reactive, ObjectMapper json, MessageConfig config, MeterRegistry metrics) {
+    RecentMessages(RedisDataSource redis, Redis reactive, MessageJson json, MessageConfig config, MeterRegistry metrics) {
         this.redis = redis;
         this.reactive = reactive;
         this.json = json;
@@ -53,7 +50,7 @@ class RecentMessages {
     /** The command that adds a stored message (sent in the send path's one round trip). */
     Request add(Message message) {
         return Request.cmd(Command.EVAL).arg(Scripts.CACHE_MESSAGE).arg(1).arg(RedisKeys.messages(message.conversationId()))
-                .arg(message.createdAt().toEpochMilli()).arg(toJson(message)).arg(config.cacheSize()).arg(config.cacheTtl().toMillis());
+                .arg(message.createdAt().toEpochMilli()).arg(json.write(message)).arg(config.cacheSize()).arg(config.cacheTtl().toMillis());
     }
 
     /** The cached newest messages, if the cache is complete (filled from MongoDB and not evicted since). */
@@ -75,9 +72,9 @@ class RecentMessages {
         List<Message> messages = new ArrayList<>(members.size() - 1);
         try {
             for (int i = 1; i < members.size(); i++) {
-                messages.add(json.readValue(members.get(i).toString(), Message.class));
+                messages.add(json.read(members.get(i).toString()));
             }
-        } catch (JsonProcessingException e) {
+        } catch (IllegalArgumentException e) {
             LOG.warnf("unreadable entry in the recent-message cache, using MongoDB: %s", e.getMessage());
             return Optional.empty();
         }
@@ -90,20 +87,12 @@ class RecentMessages {
                 String.valueOf(config.cacheSize()), String.valueOf(config.cacheTtl().toMillis())));
         for (Message m : newest) {
             args.add(String.valueOf(m.createdAt().toEpochMilli()));
-            args.add(toJson(m));
+            args.add(json.write(m));
         }
         try {
             redis.execute("EVAL", args.toArray(String[]::new));
         } catch (RuntimeException e) {
             LOG.warnf("recent-message cache fill failed: %s", e.getMessage());
-        }
-    }
-
-    private String toJson(Message message) {
-        try {
-            return json.writeValueAsString(message);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 
 import org.bson.types.ObjectId;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
@@ -16,7 +15,6 @@ import org.jboss.logging.Logger;
 
 import dev.chatlayer.support.ApiException;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -59,7 +57,7 @@ class UnreadService {
      */
     Uni<Unread> counts(String caller, String authorization, String conversationIdsParam) {
         if (conversationIdsParam == null || conversationIdsParam.isBlank()) {
-            return blocking(() -> everyUnread(caller, authorization));
+            return Workers.call(() -> everyUnread(caller, authorization));
         }
         List<String> ids = Arrays.stream(conversationIdsParam.split(",")).map(String::trim).distinct().toList();
         if (ids.size() > config.maxUnreadQuery()) {
@@ -71,13 +69,9 @@ class UnreadService {
             }
         }
         return counters.of(caller, ids)
-                .onFailure().recoverWithItem(e -> {
-                    // Redis is the speed layer: without it the counts are computed from MongoDB
-                    LOG.warnf("unread counters unavailable, counting in MongoDB: %s", e.getMessage());
-                    return new UnreadCounters.Counts(Map.of(), false);
-                })
+                .onFailure().recoverWithItem(UnreadService::unknown)
                 .flatMap(counts -> counts.complete() ? Uni.createFrom().item(Unread.of(counts.byConversation()))
-                : blocking(() -> {
+                : Workers.call(() -> {
                     Map<String, Long> exact = rebuild(caller, authorization);
                     Map<String, Long> asked = new LinkedHashMap<>();
                     ids.forEach(id -> asked.put(id, exact.getOrDefault(id, 0L)));
@@ -94,8 +88,7 @@ class UnreadService {
         try {
             all = counters.all(caller);
         } catch (RuntimeException e) {
-            LOG.warnf("unread counters unavailable, counting in MongoDB: %s", e.getMessage());
-            all = new UnreadCounters.Counts(Map.of(), false);
+            all = unknown(e);
         }
         if (all.complete()) {
             return Unread.of(new TreeMap<>(all.byConversation()));
@@ -109,8 +102,10 @@ class UnreadService {
         return Unread.of(nonZero);
     }
 
-    private static <T> Uni<T> blocking(Supplier<T> work) {
-        return Uni.createFrom().item(work).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    /** Redis is the speed layer: without it the counts are computed from MongoDB. */
+    private static UnreadCounters.Counts unknown(Throwable redisFailure) {
+        LOG.warnf("unread counters unavailable, counting in MongoDB: %s", redisFailure.getMessage());
+        return new UnreadCounters.Counts(Map.of(), false);
     }
 
     /**
