@@ -159,8 +159,7 @@ public final class MessageBench {
 
     /** What message-service measured itself (request to stored) and its batch sizes, from its Prometheus metrics. */
     private void serverSide(String messages) throws Exception {
-        String metrics = call(HttpMethod.GET, messages + "/q/metrics", "", null).toString();
-        metrics.lines().filter(l -> l.startsWith("messages_send_seconds{") || l.startsWith("messages_batch_size{") || l.startsWith("messages_batch_write_seconds{")
+        metrics(messages).lines().filter(l -> l.startsWith("messages_send_seconds{") || l.startsWith("messages_batch_size{") || l.startsWith("messages_batch_write_seconds{")
                 || l.startsWith("messages_batch_size_count") || l.startsWith("messages_batch_size_sum"))
                 .forEach(l -> System.out.println("  server side: " + l));
     }
@@ -173,7 +172,7 @@ public final class MessageBench {
     private Map<String, Double> requestBuckets(String messages, String method, String uri) throws Exception {
         Map<String, Double> buckets = new TreeMap<>(Comparator.comparingDouble(le -> le.equals("+Inf") ? Double.MAX_VALUE : Double.parseDouble(le)));
         String series = "http_server_requests_seconds_bucket{";
-        call(HttpMethod.GET, messages + "/q/metrics", "", null).toString().lines()
+        metrics(messages).lines()
                 .filter(l -> l.startsWith(series) && l.contains("method=\"" + method + "\"") && l.contains("uri=\"" + uri + "\""))
                 .forEach(l -> {
                     String le = l.substring(l.indexOf("le=\"") + 4, l.indexOf('"', l.indexOf("le=\"") + 4));
@@ -196,7 +195,7 @@ public final class MessageBench {
 
     /** Messages message-service has inserted so far (the sum of its batch sizes), to cross-check the client's count. */
     private double inserted(String messages) throws Exception {
-        return call(HttpMethod.GET, messages + "/q/metrics", "", null).toString().lines()
+        return metrics(messages).lines()
                 .filter(l -> l.startsWith("messages_batch_size_sum")).mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
                 .findFirst().orElse(Double.NaN);
     }
@@ -277,9 +276,7 @@ public final class MessageBench {
     }
 
     private Future<Integer> request(HttpMethod method, String url, String token, String body) {
-        RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(url)
-                .putHeader("Authorization", "Bearer " + token).putHeader("Content-Type", "application/json");
-        return http.request(options)
+        return http.request(options(method, url, token))
                 .compose(req -> body == null ? req.send() : req.send(body))
                 .compose(response -> response.body().map(b -> response.statusCode()));
     }
@@ -289,8 +286,7 @@ public final class MessageBench {
      * can be gone before {@code body()} is asked for (seen as an empty 200).
      */
     private Buffer call(HttpMethod method, String url, String token, String body) throws Exception {
-        RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(url)
-                .putHeader("Authorization", "Bearer " + token).putHeader("Content-Type", "application/json");
+        RequestOptions options = options(method, url, token);
         CompletableFuture<Buffer> answer = new CompletableFuture<>();
         vertx.runOnContext(v -> http.request(options)
                 .compose(req -> body == null ? req.send() : req.send(body))
@@ -309,6 +305,16 @@ public final class MessageBench {
                     }
                 }));
         return answer.get(30, TimeUnit.SECONDS);
+    }
+
+    private static RequestOptions options(HttpMethod method, String url, String token) {
+        return new RequestOptions().setMethod(method).setAbsoluteURI(url)
+                .putHeader("Authorization", "Bearer " + token).putHeader("Content-Type", "application/json");
+    }
+
+    /** message-service's Prometheus text. */
+    private String metrics(String messages) throws Exception {
+        return call(HttpMethod.GET, messages + "/q/metrics", "", null).toString();
     }
 
     private static double ms(long nanos) {
