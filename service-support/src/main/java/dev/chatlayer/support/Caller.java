@@ -2,10 +2,14 @@ package dev.chatlayer.support;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
+import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
 import jakarta.enterprise.context.RequestScoped;
 
-/** The authenticated user of the current request: the token's {@code sub}, never an id from a path or body. */
+/**
+ * The authenticated user of the current request: the token's {@code sub}, never an id from a path or body.
+ * A service's token is refused here (403): services reach each other only through {@code /internal/}.
+ */
 @RequestScoped
 public class Caller {
 
@@ -16,9 +20,17 @@ public class Caller {
     }
 
     public String id() {
+        return userOf(token);
+    }
+
+    /** The user a verified token speaks for; 401 without a usable subject, 403 for a service token. */
+    public static String userOf(JsonWebToken token) {
         String subject = token.getSubject();
         if (subject == null || !UserIds.isValid(subject)) {
             throw new UnauthorizedException();
+        }
+        if (token.getGroups() != null && token.getGroups().contains(ServiceIdentity.GROUP)) {
+            throw new ForbiddenException();
         }
         return subject;
     }

@@ -1,0 +1,211 @@
+package dev.chatlayer.support;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+import org.jboss.logging.Logger;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+/**
+ * This replica's one Redis subscriber connection, for every channel any part of the service listens to. It is
+ * built from the options Quarkus configured for the default Redis client ({@link ConfiguredRedisOptions}), so
+ * hosts, password and TLS of {@code quarkus.redis.*} apply. Channels are reference-counted: SUBSCRIBE goes out
+ * for the first interest in a channel and UNSUBSCRIBE after the last. A lost connection is re-established with
+ * backoff and everything still wanted is subscribed again; state listeners hear {@code false} when it is lost
+ * (messages published meanwhile are missed) and {@code true} once the subscription is confirmed again.
+ * A periodic PING notices a connection that died silently. It connects on the first {@link #subscribe}.
+ */
+@ApplicationScoped
+public class RedisSubscriber {
+
+    private static final Logger LOG = Logger.getLogger(RedisSubscriber.class);
+    private static final long PING_MILLIS = 5_000;
+    private static final long FIRST_BACKOFF_MILLIS = 100;
+    private static final long MAX_BACKOFF_MILLIS = 5_000;
+
+    private final Vertx vertx;
+    private final ConfiguredRedisOptions options;
+    private final Map<String, Integer> wanted = new HashMap<>();
+    private final List<BiConsumer<String, String>> messageListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Boolean>> stateListeners = new CopyOnWriteArrayList<>();
+    private final Counter reconnects;
+    private final AtomicLong subscribedGauge = new AtomicLong();
+    private Redis client;
+    private volatile RedisConnection connection;
+    private volatile boolean subscribed;
+    private volatile boolean stopped;
+    private long backoffMillis = FIRST_BACKOFF_MILLIS;
+    private long pingTimer = -1;
+
+    /** {@code defaultClient}: injecting it makes Quarkus create it, and so capture its options, first. */
+    RedisSubscriber(Vertx vertx, ConfiguredRedisOptions options, MeterRegistry metrics, io.vertx.mutiny.redis.client.Redis defaultClient) {
+        defaultClient.toString();
+        this.vertx = vertx;
+        this.options = options;
+        this.reconnects = Counter.builder("redis.subscriber.reconnects")
+                .description("Times the subscriber connection was lost and re-established").register(metrics);
+        Gauge.builder("redis.subscriber.subscribed", subscribedGauge, AtomicLong::get)
+                .description("1 while the subscriber connection is up and subscribed, 0 while events may be missed").register(metrics);
+    }
+
+    /** Every message on a subscribed channel goes to every listener as (channel, payload). */
+    public void onMessage(BiConsumer<String, String> listener) {
+        messageListeners.add(listener);
+    }
+
+    /** Told {@code true} when the subscriptions are confirmed, {@code false} when the connection is lost. */
+    public void onStateChange(Consumer<Boolean> listener) {
+        stateListeners.add(listener);
+    }
+
+    /** True while subscribed: events published now reach this replica. */
+    public boolean subscribed() {
+        return subscribed;
+    }
+
+    /** True once something was subscribed, so the state is worth reporting. */
+    public synchronized boolean inUse() {
+        return client != null;
+    }
+
+    public void subscribe(String channel) {
+        boolean first;
+        synchronized (this) {
+            first = wanted.merge(channel, 1, Integer::sum) == 1;
+            if (client == null && !stopped) {
+                client = Redis.createClient(vertx, options.forSubscriber());
+                vertx.runOnContext(v -> connect());
+                return; // the whole set is subscribed once connected
+            }
+        }
+        if (first) {
+            send(Command.SUBSCRIBE, List.of(channel));
+        }
+    }
+
+    public void unsubscribe(String channel) {
+        boolean last;
+        synchronized (this) {
+            last = wanted.computeIfPresent(channel, (c, n) -> n > 1 ? n - 1 : null) == null;
+        }
+        if (last) {
+            send(Command.UNSUBSCRIBE, List.of(channel));
+        }
+    }
+
+    void stop(@Observes ShutdownEvent stop) {
+        Redis toClose;
+        synchronized (this) {
+            stopped = true;
+            toClose = client;
+        }
+        if (toClose != null) {
+            toClose.close();
+        }
+    }
+
+    private void send(Command command, List<String> channels) {
+        RedisConnection current = connection;
+        if (current == null || channels.isEmpty()) {
+            return; // (re)connecting: the channel set is subscribed as a whole once connected
+        }
+        Request request = Request.cmd(command);
+        channels.forEach(request::arg);
+        current.send(request).onFailure(e -> LOG.warnf("%s failed: %s", command, e.getMessage()));
+    }
+
+    private void connect() {
+        if (stopped) {
+            return;
+        }
+        client.connect().onSuccess(this::connected).onFailure(e -> retry("connect failed: " + e.getMessage()));
+    }
+
+    private void connected(RedisConnection fresh) {
+        fresh.handler(this::dispatch);
+        fresh.exceptionHandler(e -> lost(fresh, "error: " + e.getMessage()));
+        fresh.endHandler(v -> lost(fresh, "closed"));
+        List<String> channels;
+        synchronized (this) {
+            connection = fresh;
+            channels = new ArrayList<>(wanted.keySet());
+        }
+        Request subscribe = Request.cmd(Command.SUBSCRIBE);
+        channels.forEach(subscribe::arg);
+        (channels.isEmpty() ? fresh.send(Request.cmd(Command.PING)) : fresh.send(subscribe)).onSuccess(ok -> {
+            backoffMillis = FIRST_BACKOFF_MILLIS;
+            changeState(true);
+            LOG.infof("subscriber connected, %d channel(s) subscribed", channels.size());
+        }).onFailure(e -> lost(fresh, "subscribe failed: " + e.getMessage()));
+        pingTimer = vertx.setPeriodic(PING_MILLIS, id -> fresh.send(Request.cmd(Command.PING))
+                .onFailure(e -> lost(fresh, "ping failed: " + e.getMessage())));
+    }
+
+    private void dispatch(Response push) {
+        // RESP2 and RESP3 both deliver ["message", channel, payload]
+        if (push.size() == 3 && "message".equals(push.get(0).toString())) {
+            String channel = push.get(1).toString();
+            String payload = push.get(2).toString();
+            for (BiConsumer<String, String> listener : messageListeners) {
+                try {
+                    listener.accept(channel, payload);
+                } catch (RuntimeException e) {
+                    LOG.errorf(e, "message listener failed on %s", channel);
+                }
+            }
+        }
+    }
+
+    private void lost(RedisConnection which, String why) {
+        synchronized (this) {
+            if (connection != which) {
+                return;
+            }
+            connection = null;
+        }
+        changeState(false);
+        reconnects.increment();
+        vertx.cancelTimer(pingTimer);
+        which.close();
+        retry("connection lost (" + why + ")");
+    }
+
+    private void retry(String why) {
+        if (stopped) {
+            return;
+        }
+        LOG.warnf("subscriber: %s; reconnecting in %d ms", why, backoffMillis);
+        vertx.setTimer(backoffMillis, id -> connect());
+        backoffMillis = Math.min(backoffMillis * 2, MAX_BACKOFF_MILLIS);
+    }
+
+    private void changeState(boolean up) {
+        subscribed = up;
+        subscribedGauge.set(up ? 1 : 0);
+        for (Consumer<Boolean> listener : stateListeners) {
+            try {
+                listener.accept(up);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "subscriber state listener failed");
+            }
+        }
+    }
+}
