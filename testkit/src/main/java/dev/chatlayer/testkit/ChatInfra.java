@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -64,15 +65,21 @@ public class ChatInfra implements QuarkusTestResourceLifecycleManager {
             config.put("mp.jwt.verify.publickey.location", DevKeys.ensure(keys).toUri().toString());
             config.put("mp.jwt.verify.issuer", Tokens.DEFAULT_ISSUER);
             System.setProperty(Tokens.KEYS_DIR_PROPERTY, keys.toString());
+            // the services' own key pair: they sign their calls to each other with it (never the users' key)
+            Path serviceKeys = Files.createTempDirectory("chat-test-service-keys");
+            config.putAll(DevKeys.serviceIdentity(serviceKeys));
+            System.setProperty(Tokens.SERVICE_KEYS_DIR_PROPERTY, serviceKeys.toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Map<String, String> neighbourConfig = new HashMap<>(Map.of(
-                "quarkus.redis.hosts", config.get("quarkus.redis.hosts"),
-                "quarkus.mongodb.connection-string", config.get("quarkus.mongodb.connection-string"),
-                "quarkus.mongodb.database", config.getOrDefault("quarkus.mongodb.database", "chat"),
-                "mp.jwt.verify.publickey.location", config.get("mp.jwt.verify.publickey.location"),
-                "mp.jwt.verify.issuer", Tokens.DEFAULT_ISSUER));
+        Map<String, String> neighbourConfig = new HashMap<>();
+        for (String shared : List.of("quarkus.redis.hosts", "quarkus.mongodb.connection-string", "quarkus.mongodb.database",
+                "mp.jwt.verify.publickey.location", "mp.jwt.verify.issuer", "chat.service-identity.public-key.location",
+                "smallrye.jwt.sign.key.location")) {
+            if (config.containsKey(shared)) {
+                neighbourConfig.put(shared, config.get(shared));
+            }
+        }
         if (self != null && neighbourNames.length > 0) {
             // the neighbours call the service under test back: give it a known port
             int port = FreePort.find();

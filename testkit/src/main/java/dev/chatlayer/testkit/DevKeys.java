@@ -11,6 +11,7 @@ import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
+import java.util.Map;
 
 /**
  * An RS256 key pair for tests and the local run, written as PEM files into a directory:
@@ -44,6 +45,20 @@ public final class DevKeys {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * The configuration with which services sign their calls to each other with the key pair in {@code dir}
+     * (written there if missing) and accept each other's tokens.
+     */
+    public static Map<String, String> serviceIdentity(Path dir) {
+        return Map.of("chat.service-identity.public-key.location", ensure(dir).toUri().toString(),
+                "smallrye.jwt.sign.key.location", dir.resolve(PRIVATE_KEY).toUri().toString());
+    }
+
+    /** The private key written into {@code dir}, for tests that sign with a key on purpose. */
+    public static PrivateKey privateKeyIn(String dir) {
+        return privateKey(Path.of(dir));
     }
 
     static PrivateKey privateKey(Path dir) {

@@ -19,6 +19,10 @@ public final class Tokens {
     /** System property naming the key directory of the running test servers (set by {@link ChatInfra}). */
     public static final String KEYS_DIR_PROPERTY = "chat.testkit.keys-dir";
     public static final String DEFAULT_ISSUER = "https://chat.local";
+    /** System property naming the services' key directory of the running test servers (set by {@link ChatInfra}). */
+    public static final String SERVICE_KEYS_DIR_PROPERTY = "chat.testkit.service-keys-dir";
+    /** The issuer of service tokens ({@code chat.service-identity.issuer}). */
+    public static final String SERVICE_ISSUER = "https://chat.local/services";
 
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
@@ -39,6 +43,20 @@ public final class Tokens {
         return mint(DevKeys.privateKey(Path.of(dir)), DEFAULT_ISSUER, userId, ttl);
     }
 
+    /** A token of the service {@code name}, as the services sign their calls to each other. */
+    public static String forService(String name) {
+        String dir = System.getProperty(SERVICE_KEYS_DIR_PROPERTY);
+        if (dir == null) {
+            throw new IllegalStateException("no test service keys: is ChatInfra the test resource of this test?");
+        }
+        return mint(DevKeys.privateKey(Path.of(dir)), SERVICE_ISSUER, name, Duration.ofMinutes(5), "service");
+    }
+
+    /** A user's token (the users' key and issuer) that claims the service group: never accepted. */
+    public static String userClaimingServiceGroup(String userId) {
+        return mint(DevKeys.privateKey(Path.of(System.getProperty(KEYS_DIR_PROPERTY))), DEFAULT_ISSUER, userId, Duration.ofHours(1), "service");
+    }
+
     /** A token for {@code userId} signed by a key nobody trusts: the services must answer 401. */
     public static String forgedFor(String userId) {
         try {
@@ -51,11 +69,17 @@ public final class Tokens {
     }
 
     public static String mint(PrivateKey key, String issuer, String userId, Duration ttl) {
+        return mint(key, issuer, userId, ttl, null);
+    }
+
+    /** {@code group}: the one entry of the {@code groups} claim, or null for none. */
+    public static String mint(PrivateKey key, String issuer, String userId, Duration ttl, String group) {
         Instant now = Instant.now();
         String header = "{\"alg\":\"RS256\",\"typ\":\"JWT\"}";
         String payload = "{\"iss\":\"" + json(issuer) + "\",\"sub\":\"" + json(userId) + "\",\"upn\":\"" + json(userId)
                 + "\",\"iat\":" + now.getEpochSecond() + ",\"exp\":" + now.plus(ttl).getEpochSecond()
-                + ",\"jti\":\"" + UUID.randomUUID() + "\"}";
+                + ",\"jti\":\"" + UUID.randomUUID() + "\""
+                + (group == null ? "" : ",\"groups\":[\"" + json(group) + "\"]") + "}";
         String signingInput = B64.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
                 + B64.encodeToString(payload.getBytes(StandardCharsets.UTF_8));
         try {
