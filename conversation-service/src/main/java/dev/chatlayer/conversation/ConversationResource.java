@@ -13,11 +13,9 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -81,8 +79,8 @@ class ConversationResource {
 
     @DELETE
     @Path("/{id}")
-    public void delete(@RestPath String id, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-        conversations.hide(caller.id(), id, authorization);
+    public void delete(@RestPath String id) {
+        conversations.hide(caller.id(), id);
     }
 
     @POST

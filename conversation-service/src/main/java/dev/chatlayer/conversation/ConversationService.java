@@ -1,10 +1,8 @@
 package dev.chatlayer.conversation;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +15,8 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
 import dev.chatlayer.support.ApiException;
+import dev.chatlayer.support.Cursor;
+import dev.chatlayer.support.ObjectIds;
 import dev.chatlayer.support.Page;
 import dev.chatlayer.support.PageSize;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -75,6 +75,11 @@ class ConversationService {
         return new Created(fresh, true);
     }
 
+    /** The conversation whoever is in it (for services, which check membership themselves); 404 if unknown. */
+    Conversation find(String id) {
+        return load(id);
+    }
+
     /** The conversation if the caller is in it; otherwise 404 whether or not it exists. */
     Conversation get(String caller, String id) {
         Conversation conversation = load(id);
@@ -108,7 +113,7 @@ class ConversationService {
     }
 
     /** Hides the conversation for the caller, cuts their history at now and resets their unread count. */
-    void hide(String caller, String id, String authorization) {
+    void hide(String caller, String id) {
         Instant at = now();
         Conversation hidden = change(caller, id, c -> {
             Map<String, Instant> deletedAt = new LinkedHashMap<>(c.deletedAt());
@@ -121,7 +126,7 @@ class ConversationService {
         });
         marks.hidden(caller, hidden.id(), at);
         try {
-            messages.resetUnread(hidden.id(), authorization);
+            messages.resetUnread(caller, hidden.id());
         } catch (RuntimeException e) {
             // the cutoff is stored: message-service's exact count is 0 from it on, whenever it rebuilds
             LOG.warnf("unread reset not delivered to message-service: %s", e.getMessage());
@@ -144,21 +149,19 @@ class ConversationService {
     }
 
     /**
-     * A message was stored at {@code sentAt}: moves {@code lastMessageAt} forward and brings the
-     * conversation back into the list of every participant who hid it before that message (their
-     * cutoff stays). Idempotent: reporting the same message twice changes nothing.
+     * {@code sender}'s message was stored at {@code sentAt}: moves {@code lastMessageAt} forward and brings the
+     * conversation back into the list of every participant who hid it before that message (their cutoff stays).
+     * 404 unless the sender is a participant. Idempotent: reporting the same message twice changes nothing.
      */
-    void recordActivity(String caller, String id, Instant sentAt) {
-        if (!ObjectId.isValid(id)) {
-            throw ApiException.badInput("id", "not a conversation id");
-        }
-        Optional<Conversation> advanced = repository.advanceActivity(id, caller, sentAt, now());
+    void recordActivity(String sender, String id, Instant sentAt) {
+        ObjectIds.require(id, "id");
+        Optional<Conversation> advanced = repository.advanceActivity(id, sender, sentAt, now());
         if (advanced.isPresent()) {
             cache.write(advanced.get());
             return;
         }
         List<String> unhidden = new ArrayList<>();
-        Conversation updated = change(caller, id, c -> {
+        Conversation updated = change(sender, id, c -> {
             unhidden.clear();
             Instant last = c.lastMessageAt() == null || sentAt.isAfter(c.lastMessageAt()) ? sentAt : c.lastMessageAt();
             List<String> hiddenFor = new ArrayList<>();
@@ -186,19 +189,17 @@ class ConversationService {
                     .orElseThrow(() -> ApiException.badInput("status", "must be one of PENDING, ACCEPTED, DECLINED, ENDED"));
         }
         int limit = PageSize.parse(limitParam, config.defaultPageSize(), config.maxPageSize());
-        Cursor after = cursorParam == null || cursorParam.isBlank() ? null : Cursor.parse(cursorParam);
-        List<Conversation> found = repository.visibleTo(caller, status, after == null ? null : after.activityAt(),
-                after == null ? null : after.id(), limit + 1);
+        Cursor after = cursorParam == null || cursorParam.isBlank() ? null : Cursor.parse(cursorParam, "cursor");
+        List<Conversation> found = repository.visibleTo(caller, status, after, limit + 1);
         boolean more = found.size() > limit;
         List<Conversation> page = more ? found.subList(0, limit) : found;
-        String next = more ? Cursor.after(page.get(page.size() - 1)) : null;
+        Conversation last = page.isEmpty() ? null : page.get(page.size() - 1);
+        String next = more ? new Cursor(last.activityAt(), last.id()).encode() : null;
         return new Page<>(page.stream().map(c -> ConversationView.of(c, caller)).toList(), next);
     }
 
     private Conversation load(String id) {
-        if (!ObjectId.isValid(id)) {
-            throw ApiException.badInput("id", "not a conversation id");
-        }
+        ObjectIds.require(id, "id");
         Optional<Conversation> cached = cache.get(id);
         if (cached.isPresent()) {
             return cached.get();
@@ -217,9 +218,7 @@ class ConversationService {
      * state in the same request.
      */
     private Conversation change(String caller, String id, UnaryOperator<Conversation> rule) {
-        if (!ObjectId.isValid(id)) {
-            throw ApiException.badInput("id", "not a conversation id");
-        }
+        ObjectIds.require(id, "id");
         for (int attempt = 0; attempt < MAX_CONCURRENT_RETRIES; attempt++) {
             Conversation current = repository.find(id).orElseThrow(ConversationNotFound::new);
             if (!current.hasParticipant(caller)) {
@@ -266,28 +265,5 @@ class ConversationService {
     /** MongoDB keeps milliseconds; so do we, so the cache and the store always agree. */
     private static Instant now() {
         return Instant.now().truncatedTo(ChronoUnit.MILLIS);
-    }
-
-    /** Position in the list: the last item's activity instant and id, base64url-encoded. */
-    private record Cursor(Instant activityAt, String id) {
-
-        static String after(Conversation last) {
-            String raw = last.activityAt().toEpochMilli() + ":" + last.id();
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
-        }
-
-        static Cursor parse(String cursor) {
-            try {
-                String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-                int colon = raw.indexOf(':');
-                String id = raw.substring(colon + 1);
-                if (colon > 0 && ObjectId.isValid(id)) {
-                    return new Cursor(Instant.ofEpochMilli(Long.parseLong(raw.substring(0, colon))), id);
-                }
-            } catch (IllegalArgumentException ignored) {
-                // answered below
-            }
-            throw ApiException.badInput("cursor", "not a cursor this service issued");
-        }
     }
 }

@@ -1,9 +1,13 @@
 package dev.chatlayer.conversation;
 
 import org.jboss.resteasy.reactive.RestPath;
+import org.jboss.resteasy.reactive.RestQuery;
 
-import dev.chatlayer.support.Caller;
-import io.quarkus.security.Authenticated;
+import dev.chatlayer.support.ApiException;
+import dev.chatlayer.support.Page;
+import dev.chatlayer.support.ServiceIdentity;
+import dev.chatlayer.support.UserIds;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -14,34 +18,42 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 /**
- * For message-service, never routed by the gateway. Called with the sending user's forwarded token:
- * the caller must be a participant, exactly as on the public API.
+ * For the other services (a service token, never a user's; never routed by the gateway). The caller checks
+ * membership itself against the participants answered here.
  */
-@Path("/internal/conversations")
-@Authenticated
+@Path("/internal")
+@RolesAllowed(ServiceIdentity.GROUP)
 @Produces(MediaType.APPLICATION_JSON)
 class InternalConversationResource {
 
     private final ConversationService conversations;
-    private final Caller caller;
 
-    InternalConversationResource(ConversationService conversations, Caller caller) {
+    InternalConversationResource(ConversationService conversations) {
         this.conversations = conversations;
-        this.caller = caller;
     }
 
     /** Everything a send needs to be validated: status, participants and every participant's cutoff. */
     @GET
-    @Path("/{id}")
+    @Path("/conversations/{id}")
     public Conversation get(@RestPath String id) {
-        return conversations.get(caller.id(), id);
+        return conversations.find(id);
     }
 
-    /** A message was stored: {@code lastMessageAt} moves and the conversation comes back for those who hid it. */
+    /** The sender's message was stored: {@code lastMessageAt} moves and the conversation comes back for those who hid it. */
     @POST
-    @Path("/{id}/activity")
+    @Path("/conversations/{id}/activity")
     @Consumes(MediaType.APPLICATION_JSON)
     public void activity(@RestPath String id, @Valid @NotNull(message = "a JSON body is required") Activity body) {
-        conversations.recordActivity(caller.id(), id, body.sentAt());
+        conversations.recordActivity(body.senderId(), id, body.sentAt());
+    }
+
+    /** The user's visible conversations, as their own list shows them (message-service rebuilds unread counts from it). */
+    @GET
+    @Path("/users/{userId}/conversations")
+    public Page<ConversationView> visibleTo(@RestPath String userId, @RestQuery String limit, @RestQuery String cursor) {
+        if (!UserIds.isValid(userId)) {
+            throw ApiException.badInput("userId", "not a user id");
+        }
+        return conversations.list(userId, null, limit, cursor);
     }
 }

@@ -1,19 +1,20 @@
 package dev.chatlayer.conversation;
 
+import org.eclipse.microprofile.rest.client.annotation.RegisterClientHeaders;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
-import jakarta.ws.rs.HeaderParam;
+import dev.chatlayer.support.ServiceTokenHeaders;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.core.HttpHeaders;
 
-/** message-service's internal API (config key {@code message-service}), called with the user's token. */
+/** message-service's internal API (config key {@code message-service}), called as conversation-service itself. */
 @RegisterRestClient(configKey = "message-service")
+@RegisterClientHeaders(ServiceTokenHeaders.class)
 interface MessageServiceClient {
 
     /** The user hid the conversation: their unread count for it is reset. */
     @POST
-    @Path("/internal/unread/{conversationId}/reset")
-    void resetUnread(@PathParam("conversationId") String conversationId, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization);
+    @Path("/internal/unread/{userId}/{conversationId}/reset")
+    void resetUnread(@PathParam("userId") String userId, @PathParam("conversationId") String conversationId);
 }

@@ -20,6 +20,17 @@ final class Api {
         return given().auth().oauth2(Tokens.forUser(userId)).contentType(ContentType.JSON);
     }
 
+    /** Calls as message-service would: its own service token, never a user's. */
+    static RequestSpecification asService() {
+        return given().auth().oauth2(Tokens.forService("message-service")).contentType(ContentType.JSON);
+    }
+
+    /** message-service reports that {@code sender}'s message was stored at {@code sentAt}. */
+    static io.restassured.response.Response activity(String conversationId, String sender, String messageId, java.time.Instant sentAt) {
+        return asService().body(java.util.Map.of("messageId", messageId, "senderId", sender, "sentAt", sentAt.toString()))
+                .post("/internal/conversations/" + conversationId + "/activity");
+    }
+
     /** A user id no other test uses, so tests never see each other's conversations. */
     static String user(String name) {
         return name + "-" + UUID.randomUUID().toString().substring(0, 8);

@@ -108,8 +108,10 @@ class BadInputTest {
     void badActivityReportsAreNamed() {
         String alice = user("alice"), bob = user("bob");
         String id = create(alice, bob);
-        problem(as(alice).body("{\"messageId\":\"m\"}").post("/internal/conversations/" + id + "/activity"), 400, "sentAt");
-        problem(as(alice).body("{\"messageId\":\"m\",\"sentAt\":\"yesterday\"}").post("/internal/conversations/" + id + "/activity"), 400, "sentAt");
+        problem(Api.asService().body("{\"messageId\":\"m\",\"senderId\":\"" + alice + "\"}").post("/internal/conversations/" + id + "/activity"), 400, "sentAt");
+        problem(Api.asService().body("{\"messageId\":\"m\",\"senderId\":\"" + alice + "\",\"sentAt\":\"yesterday\"}")
+                .post("/internal/conversations/" + id + "/activity"), 400, "sentAt");
+        problem(Api.asService().body("{\"messageId\":\"m\",\"sentAt\":\"2026-01-01T00:00:00Z\"}").post("/internal/conversations/" + id + "/activity"), 400, "senderId");
     }
 
     @Test

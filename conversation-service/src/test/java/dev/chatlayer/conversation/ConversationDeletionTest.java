@@ -71,7 +71,7 @@ class ConversationDeletionTest {
         String cutoff = as(alice).get("/api/v1/conversations/" + id).path("deletedAt");
         Instant sentAt = Instant.now().plusMillis(5);
 
-        as(bob).body(Map.of("messageId", "m-1", "sentAt", sentAt.toString())).post("/internal/conversations/" + id + "/activity")
+        Api.activity(id, bob, "m-1", sentAt)
                 .then().statusCode(204);
 
         as(alice).get("/api/v1/conversations").then().body("items.id", hasItem(id));
@@ -90,7 +90,7 @@ class ConversationDeletionTest {
         as(alice).delete("/api/v1/conversations/" + id).then().statusCode(204);
 
         // a late report of a message sent before the deletion
-        as(bob).body(Map.of("messageId", "m-0", "sentAt", earlier.toString())).post("/internal/conversations/" + id + "/activity")
+        Api.activity(id, bob, "m-0", earlier)
                 .then().statusCode(204);
 
         as(alice).get("/api/v1/conversations").then().body("items.id", not(hasItem(id)));

@@ -64,7 +64,7 @@ class ConversationEventsTest {
         String alice = user("alice"), bob = user("bob");
         String id = create(alice, bob);
 
-        as(alice).body(Map.of("messageId", "m-1", "sentAt", Instant.now().toString())).post("/internal/conversations/" + id + "/activity")
+        Api.activity(id, alice, "m-1", Instant.now())
                 .then().statusCode(204);
         as(bob).post("/api/v1/conversations/" + id + "/decline").then().statusCode(200);
 

@@ -53,8 +53,7 @@ class ConversationListTest {
         String withCarol = Api.accepted(alice, carol);
         as(alice).get("/api/v1/conversations").then().body("items.id", contains(withCarol, withBob));
 
-        as(bob).body(Map.of("messageId", "m-1", "sentAt", Instant.now().plusMillis(10).toString()))
-                .post("/internal/conversations/" + withBob + "/activity").then().statusCode(204);
+        Api.activity(withBob, bob, "m-1", Instant.now().plusMillis(10)).then().statusCode(204);
 
         as(alice).get("/api/v1/conversations").then().body("items.id", contains(withBob, withCarol));
     }

@@ -1,0 +1,71 @@
+package dev.chatlayer.conversation;
+
+import static dev.chatlayer.conversation.Api.as;
+import static dev.chatlayer.conversation.Api.asService;
+import static dev.chatlayer.conversation.Api.user;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.chatlayer.testkit.DevKeys;
+import dev.chatlayer.testkit.Tokens;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+
+/** Contract section 3: /internal/ takes only a service's own token; user-facing endpoints refuse it. */
+@QuarkusTest
+class ServiceIdentityTest {
+
+    @Test
+    void aServiceReadsAnyConversationThroughTheInternalLookup() {
+        String alice = user("alice"), bob = user("bob");
+        String id = Api.accepted(alice, bob);
+        asService().get("/internal/conversations/" + id).then().statusCode(200)
+                .body("participants", containsInAnyOrder(alice, bob)).body("status", equalTo("ACCEPTED"));
+        asService().get("/internal/users/" + alice + "/conversations").then().statusCode(200).body("items.id", contains(id));
+    }
+
+    @Test
+    void aUserTokenIsRefusedOnEveryInternalEndpoint() {
+        String alice = user("alice"), bob = user("bob");
+        String id = Api.accepted(alice, bob);
+        as(alice).get("/internal/conversations/" + id).then().statusCode(403).contentType("application/problem+json");
+        as(alice).get("/internal/users/" + alice + "/conversations").then().statusCode(403);
+        as(alice).body(Map.of("messageId", "m", "senderId", alice, "sentAt", "2030-01-01T00:00:00Z"))
+                .post("/internal/conversations/" + id + "/activity").then().statusCode(403);
+        // the refused report changed nothing
+        as(alice).get("/api/v1/conversations/" + id).then().body("lastMessageAt", equalTo(null));
+    }
+
+    @Test
+    void aServiceTokenIsRefusedOnUserFacingEndpoints() {
+        String alice = user("alice"), bob = user("bob");
+        String id = Api.accepted(alice, bob);
+        asService().get("/api/v1/conversations").then().statusCode(403).contentType("application/problem+json");
+        asService().get("/api/v1/conversations/" + id).then().statusCode(403);
+        asService().body(Map.of("participantIds", java.util.List.of(alice))).post("/api/v1/conversations").then().statusCode(403);
+        asService().post("/api/v1/conversations/" + id + "/end").then().statusCode(403);
+        as(alice).get("/api/v1/conversations/" + id).then().body("status", equalTo("ACCEPTED"));
+    }
+
+    @Test
+    void aUserTokenClaimingTheServiceGroupIsRefusedEverywhere() {
+        String token = Tokens.userClaimingServiceGroup("message-service");
+        given().auth().oauth2(token).get("/internal/users/alice/conversations").then().statusCode(401);
+        given().auth().oauth2(token).get("/api/v1/conversations").then().statusCode(401);
+    }
+
+    @Test
+    void aServiceTokenSignedWithTheUsersKeyIsRefused() {
+        // the users' identity provider cannot mint a service identity
+        String token = Tokens.mint(DevKeys.privateKeyIn(System.getProperty(Tokens.KEYS_DIR_PROPERTY)), Tokens.SERVICE_ISSUER,
+                "message-service", Duration.ofMinutes(5), "service");
+        given().auth().oauth2(token).contentType(ContentType.JSON).get("/internal/users/alice/conversations").then().statusCode(401);
+    }
+}
