@@ -2,6 +2,8 @@ package dev.chatlayer.presence;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
+import dev.chatlayer.support.ServiceIdentity;
+
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.websockets.next.OnBinaryMessage;
@@ -36,7 +38,8 @@ public class PresenceSocket {
 
     @OnOpen
     public Uni<Void> open(WebSocketConnection socket) {
-        String userId = identity.getPrincipal() instanceof JsonWebToken jwt ? jwt.getSubject() : null;
+        // a service's token names no user: refused like a token without a valid subject
+        String userId = identity.getPrincipal() instanceof JsonWebToken jwt && !identity.hasRole(ServiceIdentity.GROUP) ? jwt.getSubject() : null;
         return sessions.open(socket, userId);
     }
 

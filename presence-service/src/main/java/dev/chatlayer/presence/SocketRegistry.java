@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.websockets.next.WebSocketConnection;
+import dev.chatlayer.support.RedisSubscriber;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
@@ -25,12 +26,12 @@ class SocketRegistry {
     private final Map<String, Set<WebSocketConnection>> socketsByUser = new ConcurrentHashMap<>();
     private final Map<String, Set<WebSocketConnection>> watchersByUser = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> watchedBySocket = new ConcurrentHashMap<>();
-    private final EventChannels channels;
+    private final RedisSubscriber channels;
     private final PresenceEvents presenceEvents;
     private final Counter delivered;
     private final Counter dropped;
 
-    SocketRegistry(EventChannels channels, PresenceEvents presenceEvents, MeterRegistry metrics) {
+    SocketRegistry(RedisSubscriber channels, PresenceEvents presenceEvents, MeterRegistry metrics) {
         this.channels = channels;
         this.presenceEvents = presenceEvents;
         this.delivered = Counter.builder("presence.events.delivered").description("Event frames sent to sockets").register(metrics);
@@ -43,6 +44,11 @@ class SocketRegistry {
 
     void route(@Observes StartupEvent start) {
         channels.onMessage(this::dispatch);
+    }
+
+    /** Started by {@link ExpiryNotifications}: expired presence keys become offline events for local watchers. */
+    void listenToExpiries() {
+        channels.subscribe(RedisKeys.EXPIRED_KEYS_CHANNEL);
     }
 
     void add(String userId, WebSocketConnection socket) {
