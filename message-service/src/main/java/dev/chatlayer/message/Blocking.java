@@ -5,13 +5,13 @@ import java.util.function.Supplier;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
-/** Blocking work (the synchronous MongoDB client) taken off the event loop that serves the request. */
-final class Workers {
+/** Runs blocking work (the imperative MongoDB client) on a worker thread, off the event loop serving the request. */
+public final class Blocking {
 
-    private Workers() {
+    private Blocking() {
     }
 
-    static <T> Uni<T> call(Supplier<T> work) {
+    public static <T> Uni<T> call(Supplier<T> work) {
         return Uni.createFrom().item(work).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 }

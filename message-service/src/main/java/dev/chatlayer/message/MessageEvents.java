@@ -16,7 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  * socket of that user (the channel contract is in presence-service's README).
  */
 @ApplicationScoped
-class MessageEvents {
+public class MessageEvents {
 
     /** {@code {"type":"message", id, conversationId, senderId, content, createdAt}} */
     record MessageEvent(String type, String id, String conversationId, String senderId, String content, Instant createdAt) {
@@ -33,12 +33,12 @@ class MessageEvents {
     }
 
     /** A new message, to every participant (the sender's other devices too). */
-    List<Request> message(Message m, List<String> participants) {
+    public List<Request> message(Message m, List<String> participants) {
         return publish(participants, new MessageEvent("message", m.id(), m.conversationId(), m.senderId(), m.content(), m.createdAt()));
     }
 
     /** A read receipt, to the other participants. */
-    List<Request> read(String conversationId, String reader, Instant at, List<String> others) {
+    public List<Request> read(String conversationId, String reader, Instant at, List<String> others) {
         return publish(others, new ReadEvent("read", conversationId, reader, at));
     }
 

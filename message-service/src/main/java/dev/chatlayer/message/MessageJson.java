@@ -7,7 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /** A message as Redis keeps it (recent-cache members, idempotency keys): the same JSON the API answers with. */
 @ApplicationScoped
-class MessageJson {
+public class MessageJson {
 
     private final ObjectMapper json;
 
@@ -15,7 +15,7 @@ class MessageJson {
         this.json = json;
     }
 
-    String write(Message message) {
+    public String write(Message message) {
         try {
             return json.writeValueAsString(message);
         } catch (JsonProcessingException e) {
@@ -24,7 +24,7 @@ class MessageJson {
     }
 
     /** @throws IllegalArgumentException when the text is not a message (a corrupted or foreign entry) */
-    Message read(String stored) {
+    public Message read(String stored) {
         try {
             return json.readValue(stored, Message.class);
         } catch (JsonProcessingException e) {

@@ -1,18 +1,18 @@
 package dev.chatlayer.message;
 
 /** Every Redis key message-service owns (contract section 2), and only these. */
-final class RedisKeys {
+public final class RedisKeys {
 
     private RedisKeys() {
     }
 
     /** ZSET of the conversation's newest messages (score createdAt ms, member JSON); TTL {@code messages.cache-ttl}. */
-    static String messages(String conversationId) {
+    public static String messages(String conversationId) {
         return "messages:" + conversationId;
     }
 
     /** STRING (int): the user's unread messages in the conversation; no TTL, deleted when read. */
-    static String unread(String userId, String conversationId) {
+    public static String unread(String userId, String conversationId) {
         return "unread:" + userId + ":" + conversationId;
     }
 
@@ -20,36 +20,36 @@ final class RedisKeys {
      * SET of the conversations where the user may have unread messages, so "all my unread" needs no KEYS or
      * SCAN. The member {@value #INDEX_COMPLETE} says the set was rebuilt from MongoDB (after a flush it is gone).
      */
-    static String unreadIndex(String userId) {
+    public static String unreadIndex(String userId) {
         return "unread-index:" + userId;
     }
 
-    static final String INDEX_COMPLETE = "~";
+    public static final String INDEX_COMPLETE = "~";
 
     /** STREAM of work to do after a message is stored; read by the groups {@link #EVENTS_GROUP} and {@link #ACTIVITY_GROUP}. */
-    static final String WORK = "queue:message-work";
+    public static final String WORK = "queue:message-work";
     /** STREAM of work entries that failed {@code messages.work-max-attempts} times or permanently, for operators. */
-    static final String DEAD_WORK = "queue:message-work:dead";
+    public static final String DEAD_WORK = "queue:message-work:dead";
     /** Consumer group publishing the real-time message events. */
-    static final String EVENTS_GROUP = "message-events";
+    public static final String EVENTS_GROUP = "message-events";
     /** Consumer group reporting conversation activity to conversation-service. */
-    static final String ACTIVITY_GROUP = "conversation-activity";
+    public static final String ACTIVITY_GROUP = "conversation-activity";
 
     /** Channel presence-service delivers to every socket of the user. */
-    static String userEvents(String userId) {
+    public static String userEvents(String userId) {
         return "user-events:" + userId;
     }
 
     /** STRING counter of the user's sends in the current window; TTL {@code messages.rate-window}. */
-    static String rateLimit(String userId) {
+    public static String rateLimit(String userId) {
         return "ratelimit:messages:" + userId;
     }
 
     /** STRING, the message JSON first stored under the sender's clientMessageId; TTL {@code messages.idempotency-ttl}. */
-    static String idempotency(String senderId, String clientMessageId) {
+    public static String idempotency(String senderId, String clientMessageId) {
         return "idempotency:" + senderId + ":" + clientMessageId;
     }
 
-    /** conversation-service's channel of change notices (owned and documented there); we only listen. */
-    static final String CONVERSATION_EVENTS = "conversation-events";
+    /** conversation-service's channel of change notices (owned and documented there); message-service only listens. */
+    public static final String CONVERSATION_EVENTS = "conversation-events";
 }

@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.awaitility.Awaitility;
 import org.bson.Document;
 import org.bson.types.ObjectId;
 import org.junit.jupiter.api.Test;
@@ -51,11 +52,12 @@ class CrashDuringSendsIT {
         Path keys = Files.createTempDirectory("crash-it-keys");
         DevKeys.ensure(keys);
         System.setProperty(Tokens.KEYS_DIR_PROPERTY, keys.toString());
-        Map<String, String> shared = Map.of(
+        Map<String, String> shared = new java.util.HashMap<>(Map.of(
                 "quarkus.redis.hosts", "redis://127.0.0.1:" + redisPort,
                 "quarkus.mongodb.connection-string", mongoServer.connectionString(),
                 "mp.jwt.verify.publickey.location", keys.resolve(DevKeys.PUBLIC_KEY).toUri().toString(),
-                "mp.jwt.verify.issuer", Tokens.DEFAULT_ISSUER);
+                "mp.jwt.verify.issuer", Tokens.DEFAULT_ISSUER));
+        shared.putAll(DevKeys.serviceIdentity(Files.createTempDirectory("crash-it-service-keys")));
         ServiceProcess conversations = ServiceProcess.start(Path.of("../conversation-service/target/quarkus-app/quarkus-run.jar"), shared);
         Map<String, String> messageConfig = new java.util.HashMap<>(shared);
         messageConfig.put("quarkus.rest-client.conversation-service.url", conversations.url());
@@ -92,7 +94,8 @@ class CrashDuringSendsIT {
                     }
                 });
             }
-            Thread.sleep(5_000); // cold JVMs on two cores: let the load build up
+            // cold JVMs on two cores: let the load build up before the kill
+            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() > 200);
             messages.kill();
             senders.shutdownNow();
             assertTrue(senders.awaitTermination(30, TimeUnit.SECONDS));

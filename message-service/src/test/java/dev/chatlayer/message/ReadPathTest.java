@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import org.bson.Document;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import com.mongodb.client.MongoClient;
@@ -223,7 +224,9 @@ class ReadPathTest {
                 .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         try {
             assertEquals("hello", frames.poll(10, TimeUnit.SECONDS).getString("type"));
-            Thread.sleep(300); // presence-service subscribes to bob's channel right after the hello
+            // presence-service subscribes to bob's channel right after the hello
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
+                    redis.execute("PUBSUB", "NUMSUB", "user-events:" + bob).get(1).toLong() == 1);
             String id = send(alice, chat, "are you there?").then().statusCode(201).extract().path("id");
 
             JsonObject event = frames.poll(10, TimeUnit.SECONDS);

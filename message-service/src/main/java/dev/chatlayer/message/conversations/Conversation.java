@@ -1,4 +1,4 @@
-package dev.chatlayer.message;
+package dev.chatlayer.message.conversations;
 
 import java.time.Instant;
 import java.util.List;
@@ -6,8 +6,13 @@ import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
-/** What conversation-service's internal endpoint tells about a conversation (its fields we use). */
+/** What conversation-service's internal lookup tells about a conversation (the fields message-service uses). */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Conversation(String id, List<String> participants, String createdBy, String status, Instant lastMessageAt,
         Map<String, Instant> deletedAt) {
+
+    /** The participants other than {@code userId}: a message's recipients, a receipt's audience. */
+    public List<String> othersThan(String userId) {
+        return participants.stream().filter(p -> !p.equals(userId)).toList();
+    }
 }

@@ -1,48 +1,55 @@
-package dev.chatlayer.message;
+package dev.chatlayer.message.conversations;
 
+import java.time.Instant;
+import java.util.List;
+
+import org.eclipse.microprofile.rest.client.annotation.RegisterClientHeaders;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
-import io.smallrye.mutiny.Uni;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
+import dev.chatlayer.support.ServiceTokenHeaders;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.Consumes;
 
-/** conversation-service, called with the user's own token (config key {@code conversation-service}). */
+/**
+ * conversation-service's internal API (config key {@code conversation-service}), called as message-service itself
+ * (its service token, never a user's): membership is checked here, against the participants it answers.
+ */
 @RegisterRestClient(configKey = "conversation-service")
-interface ConversationClient {
+@RegisterClientHeaders(ServiceTokenHeaders.class)
+public interface ConversationClient {
 
-    /** The conversation with every participant's cutoff, if the caller is in it. */
+    /** The conversation with every participant's cutoff. */
     @GET
     @Path("/internal/conversations/{id}")
-    Uni<Conversation> get(@PathParam("id") String id, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization);
+    Uni<Conversation> get(@PathParam("id") String id);
 
-    /** A message was stored: moves lastMessageAt and un-hides the conversation. */
+    /** The sender's message was stored: moves lastMessageAt and un-hides the conversation. */
     @POST
     @Path("/internal/conversations/{id}/activity")
     @Consumes(MediaType.APPLICATION_JSON)
-    Uni<Void> activity(@PathParam("id") String id, Activity activity, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization);
+    Uni<Void> activity(@PathParam("id") String id, Activity activity);
 
-    /** One page of the caller's visible conversations (with their own cutoff as {@code deletedAt}). */
+    /** One page of the user's visible conversations, with the user's own cutoff as {@code deletedAt}. */
     @GET
-    @Path("/api/v1/conversations")
-    ConversationPage list(@QueryParam("limit") int limit, @QueryParam("cursor") String cursor,
-            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization);
+    @Path("/internal/users/{userId}/conversations")
+    ConversationPage visibleTo(@PathParam("userId") String userId, @QueryParam("limit") int limit, @QueryParam("cursor") String cursor);
 
-    record Activity(String messageId, java.time.Instant sentAt) {
+    record Activity(String messageId, String senderId, Instant sentAt) {
     }
 
-    @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
-    record ConversationView(String id, java.util.List<String> participants, java.time.Instant deletedAt) {
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record ConversationView(String id, List<String> participants, Instant deletedAt) {
     }
 
-    @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
-    record ConversationPage(java.util.List<ConversationView> items, String nextCursor) {
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record ConversationPage(List<ConversationView> items, String nextCursor) {
     }
 }

@@ -1,11 +1,10 @@
-package dev.chatlayer.message;
+package dev.chatlayer.message.conversations;
 
 import java.time.Duration;
 
 import org.jboss.logging.Logger;
 
 import dev.chatlayer.support.ApiException;
-import io.quarkus.security.UnauthorizedException;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.ProcessingException;
@@ -13,12 +12,12 @@ import jakarta.ws.rs.WebApplicationException;
 
 /**
  * Who may send into a conversation (contract section 4): in PENDING only the creator, and only the one
- * request message (made exact by {@link MessageRepository}'s unique request index); in ACCEPTED any
+ * request message (made exact by the unique request index of the {@code messages} collection); in ACCEPTED any
  * participant; in DECLINED and ENDED nobody. Unknown or not a participant is 404, as everywhere. The
  * conversation comes from {@link KnownConversations}, so membership is checked here for every caller.
  */
 @ApplicationScoped
-class ConversationGate {
+public class ConversationGate {
 
     private static final Logger LOG = Logger.getLogger(ConversationGate.class);
     private static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(5);
@@ -30,8 +29,8 @@ class ConversationGate {
     }
 
     /** The conversation the caller may send into, or the 404/409 that explains why not. */
-    Uni<Conversation> allowSend(String caller, String conversationId, String authorization) {
-        return lookUp(caller, conversationId, authorization).map(conversation -> switch (conversation.status()) {
+    public Uni<Conversation> allowSend(String caller, String conversationId) {
+        return lookUp(caller, conversationId).map(conversation -> switch (conversation.status()) {
             case "ACCEPTED" -> conversation;
             case "PENDING" -> {
                 if (!caller.equals(conversation.createdBy())) {
@@ -47,8 +46,8 @@ class ConversationGate {
     }
 
     /** The conversation if the caller is in it (reads need no more than that). */
-    Uni<Conversation> lookUp(String caller, String conversationId, String authorization) {
-        return known.get(conversationId, authorization)
+    public Uni<Conversation> lookUp(String caller, String conversationId) {
+        return known.get(conversationId)
                 .ifNoItem().after(LOOKUP_TIMEOUT).failWith(() -> new ProcessingException("no answer in " + LOOKUP_TIMEOUT))
                 .onFailure().transform(ConversationGate::explain)
                 .map(conversation -> {
@@ -60,11 +59,11 @@ class ConversationGate {
     }
 
     /** Blocking form for the read paths that run on worker threads. */
-    Conversation lookUpAndWait(String caller, String conversationId, String authorization) {
-        return lookUp(caller, conversationId, authorization).await().indefinitely();
+    public Conversation lookUpAndWait(String caller, String conversationId) {
+        return lookUp(caller, conversationId).await().indefinitely();
     }
 
-    static ApiException requestAlreadySent() {
+    public static ApiException requestAlreadySent() {
         return conflict("the conversation is pending: the request message was already sent");
     }
 
@@ -73,9 +72,6 @@ class ConversationGate {
             int status = e.getResponse().getStatus();
             if (status == 404 || status == 400) {
                 return notFound();
-            }
-            if (status == 401) {
-                return new UnauthorizedException();
             }
             LOG.warnf("conversation-service answered %d", status);
             return unavailable();

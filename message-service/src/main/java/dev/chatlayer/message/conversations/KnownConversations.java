@@ -1,4 +1,4 @@
-package dev.chatlayer.message;
+package dev.chatlayer.message.conversations;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,18 +10,18 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
+import dev.chatlayer.message.MessageConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Conversations this replica has asked conversation-service about, kept in memory so the send check costs
- * no network round trip (the seed promised it in 1–3 ms; a REST call per send made it the bottleneck).
- * A copy is trusted only while {@link ConversationChanges} is subscribed to conversation-service's change
- * notices: a notice drops the copy at once, a lost subscription drops them all, and
- * {@code messages.conversation-cache-ttl} bounds the age of any copy should a notice go missing.
- * Participants never change, so a copy answers "is the caller in it" for everybody in it.
+ * Conversations this replica has looked up, kept in memory so the send check costs no network round trip.
+ * A copy is used only while {@link ConversationChanges} hears conversation-service's change notices: a notice
+ * drops the copy at once, a lost subscription drops them all, and {@code messages.conversation-cache-ttl} bounds
+ * the age of any copy should a notice go missing. Participants never change, so one copy answers "is the caller
+ * in it" for everybody in it. Concurrent misses of one conversation share one lookup.
  */
 @ApplicationScoped
 class KnownConversations {
@@ -31,7 +31,7 @@ class KnownConversations {
     private final Map<String, Uni<Conversation>> loading = new ConcurrentHashMap<>();
     /** Bumped by every drop, so a lookup that raced a change notice does not store what it fetched. */
     private final AtomicLong generation = new AtomicLong();
-    private volatile boolean trusted;
+    private volatile boolean subscribed;
     private final Counter hits;
     private final Counter misses;
 
@@ -43,21 +43,19 @@ class KnownConversations {
         this.misses = lookups(metrics, "miss");
     }
 
-    /** The conversation, from memory or from conversation-service with the caller's token (which may refuse it). */
-    Uni<Conversation> get(String id, String authorization) {
-        Conversation copy = trusted ? copies.getIfPresent(id) : null;
+    /** The conversation, from memory or from conversation-service. */
+    Uni<Conversation> get(String id) {
+        Conversation copy = subscribed ? copies.getIfPresent(id) : null;
         if (copy != null) {
             hits.increment();
             return Uni.createFrom().item(copy);
         }
         misses.increment();
         long before = generation.get();
-        // One lookup per conversation at a time: requests that miss together share it instead of each asking
-        // conversation-service (a busy conversation's copy expiring used to send a burst of identical calls).
         AtomicReference<Uni<Conversation>> self = new AtomicReference<>();
-        Uni<Conversation> mine = conversations.get(id, authorization)
+        Uni<Conversation> mine = conversations.get(id)
                 .invoke(fetched -> {
-                    if (trusted && generation.get() == before) {
+                    if (subscribed && generation.get() == before) {
                         copies.put(id, fetched);
                     }
                 })
@@ -65,23 +63,29 @@ class KnownConversations {
                 .memoize().indefinitely();
         self.set(mine);
         Uni<Conversation> running = loading.putIfAbsent(id, mine);
-        if (running == null) {
-            return mine;
-        }
-        // Theirs was asked with their token; if it was refused (not a participant, expired), ask with ours.
-        return running.onFailure().recoverWithUni(() -> conversations.get(id, authorization));
+        return running == null ? mine : running;
     }
 
-    /** A change notice: the next lookup asks conversation-service. */
+    /** A change notice: the next lookup of this conversation asks conversation-service. */
     void changed(String id) {
         generation.incrementAndGet();
         copies.invalidate(id);
     }
 
-    /** Change notices flow (true) or may have been missed (false: nothing remembered is used). */
-    void trust(boolean subscribed) {
+    /** Notices flow from now on: copies may be kept, starting from none (some may have been missed before). */
+    void subscriptionUp() {
+        forgetAll();
+        subscribed = true;
+    }
+
+    /** Notices may be missed from now on: nothing remembered is used until {@link #subscriptionUp()}. */
+    void subscriptionLost() {
+        subscribed = false;
+        forgetAll();
+    }
+
+    private void forgetAll() {
         generation.incrementAndGet();
-        trusted = subscribed;
         copies.invalidateAll();
     }
 

@@ -1,73 +1,60 @@
-package dev.chatlayer.message;
+package dev.chatlayer.message.history;
 
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import org.bson.types.ObjectId;
-import org.jboss.logging.Logger;
-
+import dev.chatlayer.message.Blocking;
+import dev.chatlayer.message.Message;
+import dev.chatlayer.message.MessageConfig;
+import dev.chatlayer.message.conversations.ConversationGate;
+import dev.chatlayer.message.store.MessageRepository;
 import dev.chatlayer.support.ApiException;
+import dev.chatlayer.support.Cursor;
+import dev.chatlayer.support.ObjectIds;
 import dev.chatlayer.support.Page;
 import dev.chatlayer.support.PageSize;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.redis.client.Redis;
-import io.vertx.mutiny.redis.client.Request;
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** Reading a conversation: history pages after the caller's cutoff, and marking it read. */
+/** A conversation's history as the caller may see it: pages after their cutoff, the newest from the recent cache. */
 @ApplicationScoped
 class HistoryService {
 
-    private static final Logger LOG = Logger.getLogger(HistoryService.class);
-
     private final MessageRepository repository;
     private final RecentMessages recent;
-    private final ReadMarkers markers;
-    private final UnreadCounters unread;
-    private final MessageEvents events;
     private final ConversationGate gate;
     private final MessageConfig config;
-    private final Redis redis;
 
-    HistoryService(MessageRepository repository, RecentMessages recent, ReadMarkers markers, UnreadCounters unread,
-            MessageEvents events, ConversationGate gate, MessageConfig config, Redis redis) {
+    HistoryService(MessageRepository repository, RecentMessages recent, ConversationGate gate, MessageConfig config) {
         this.repository = repository;
         this.recent = recent;
-        this.markers = markers;
-        this.unread = unread;
-        this.events = events;
         this.gate = gate;
         this.config = config;
-        this.redis = redis;
     }
 
     /**
      * Newest first (optionally older than {@code before}), or oldest first newer than {@code after} (catch-up).
-     * The newest page comes from {@code messages:{chatId}} when the cache covers it.
+     * Non-blocking up to the cache; MongoDB (the imperative client) is read on a worker thread.
      */
-    Uni<Page<Message>> page(String caller, String authorization, String conversationId, String beforeParam, String afterParam,
-            String limitParam) {
-        requireConversationId(conversationId);
+    Uni<Page<Message>> page(String caller, String conversationId, String beforeParam, String afterParam, String limitParam) {
+        ObjectIds.require(conversationId, "conversationId");
         int limit = PageSize.parse(limitParam, config.defaultPageSize(), config.maxPageSize());
         if (present(beforeParam) && present(afterParam)) {
             throw ApiException.badInput("before", "give before or after, not both");
         }
-        Position before = present(beforeParam) ? Position.parse(beforeParam, "before") : null;
-        Position after = present(afterParam) ? Position.parse(afterParam, "after") : null;
-        // Non-blocking up to the cache; MongoDB (the blocking client) is read on a worker thread.
-        return gate.lookUp(caller, conversationId, authorization).flatMap(conversation -> {
+        Cursor before = present(beforeParam) ? Cursor.parse(beforeParam, "before") : null;
+        Cursor after = present(afterParam) ? Cursor.parse(afterParam, "after") : null;
+        return gate.lookUp(caller, conversationId).flatMap(conversation -> {
             Instant cutoff = conversation.deletedAt().get(caller);
             Uni<Optional<Page<Message>>> cached = before == null && after == null ? newestFromCache(conversationId, cutoff, limit)
                     : Uni.createFrom().item(Optional.empty());
             return cached.flatMap(page -> page.isPresent() ? Uni.createFrom().item(page.get())
-                    : Workers.call(() -> fromMongo(conversationId, cutoff, before, after, limit)));
+                    : Blocking.call(() -> fromMongo(conversationId, cutoff, before, after, limit)));
         });
     }
 
-    private Page<Message> fromMongo(String conversationId, Instant cutoff, Position before, Position after, int limit) {
+    private Page<Message> fromMongo(String conversationId, Instant cutoff, Cursor before, Cursor after, int limit) {
         List<Message> found = repository.page(conversationId, cutoff, before, after, limit + 1);
         boolean more = found.size() > limit;
         List<Message> items = more ? found.subList(0, limit) : found;
@@ -75,24 +62,7 @@ class HistoryService {
             recent.fill(conversationId, cutoff == null && limit >= config.cacheSize() ? items
                     : repository.page(conversationId, null, null, null, config.cacheSize()));
         }
-        return new Page<>(items, more ? Position.of(items.get(items.size() - 1)).cursor() : null);
-    }
-
-    /** The caller has read everything: unread 0, a read marker in MongoDB, a receipt to the others. */
-    void markRead(String caller, String authorization, String conversationId) {
-        requireConversationId(conversationId);
-        Conversation conversation = gate.lookUpAndWait(caller, conversationId, authorization);
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        markers.markRead(caller, conversationId, now);
-        List<Request> commands = new ArrayList<>(unread.clear(caller, conversationId));
-        commands.addAll(events.read(conversationId, caller, now,
-                conversation.participants().stream().filter(p -> !p.equals(caller)).toList()));
-        try {
-            redis.batchAndAwait(commands);
-        } catch (RuntimeException e) {
-            // the marker is stored: the count is rebuilt exactly once Redis answers again
-            LOG.warnf("unread reset or receipt failed: %s", e.getMessage());
-        }
+        return new Page<>(items, more ? cursorOf(items.get(items.size() - 1)) : null);
     }
 
     /** Serves the newest page from the cache when it holds enough messages after the cutoff, or all of them. */
@@ -102,7 +72,7 @@ class HistoryService {
             boolean holdsAll = !cached.full() || visible.size() < cached.newestFirst().size();
             if (visible.size() > limit) {
                 List<Message> items = visible.subList(0, limit);
-                return Optional.of(new Page<>(items, Position.of(items.get(limit - 1)).cursor()));
+                return Optional.of(new Page<>(items, cursorOf(items.get(limit - 1))));
             }
             if (holdsAll) {
                 return Optional.of(new Page<>(visible, null));
@@ -111,10 +81,8 @@ class HistoryService {
         }));
     }
 
-    private static void requireConversationId(String conversationId) {
-        if (conversationId == null || !ObjectId.isValid(conversationId)) {
-            throw ApiException.badInput("conversationId", "must be a conversation id");
-        }
+    private static String cursorOf(Message m) {
+        return new Cursor(m.createdAt(), m.id()).encode();
     }
 
     private static boolean present(String param) {

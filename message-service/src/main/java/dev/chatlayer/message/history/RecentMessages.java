@@ -1,4 +1,10 @@
-package dev.chatlayer.message;
+package dev.chatlayer.message.history;
+
+import dev.chatlayer.message.Message;
+import dev.chatlayer.message.MessageConfig;
+import dev.chatlayer.message.MessageJson;
+import dev.chatlayer.message.RedisKeys;
+import dev.chatlayer.support.Resources;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,10 +28,12 @@ import jakarta.enterprise.context.ApplicationScoped;
  * newest page can be served from it; sends add to it whether or not it is marked.
  */
 @ApplicationScoped
-class RecentMessages {
+public class RecentMessages {
 
     private static final Logger LOG = Logger.getLogger(RecentMessages.class);
     private static final String COMPLETE = "~";
+    private static final String CACHE_MESSAGE = Resources.text("redis/cache-message.lua");
+    private static final String FILL_MESSAGES = Resources.text("redis/fill-messages.lua");
 
     /** What the cache holds for a conversation: its newest messages (newest first) and whether it is full. */
     record Cached(List<Message> newestFirst, boolean full) {
@@ -48,8 +56,8 @@ class RecentMessages {
     }
 
     /** The command that adds a stored message (sent in the send path's one round trip). */
-    Request add(Message message) {
-        return Request.cmd(Command.EVAL).arg(Scripts.CACHE_MESSAGE).arg(1).arg(RedisKeys.messages(message.conversationId()))
+    public Request add(Message message) {
+        return Request.cmd(Command.EVAL).arg(CACHE_MESSAGE).arg(1).arg(RedisKeys.messages(message.conversationId()))
                 .arg(message.createdAt().toEpochMilli()).arg(json.write(message)).arg(config.cacheSize()).arg(config.cacheTtl().toMillis());
     }
 
@@ -83,7 +91,7 @@ class RecentMessages {
 
     /** Fills the cache with MongoDB's newest messages and marks it complete. */
     void fill(String conversationId, List<Message> newest) {
-        List<String> args = new ArrayList<>(List.of(Scripts.FILL_MESSAGES, "1", RedisKeys.messages(conversationId),
+        List<String> args = new ArrayList<>(List.of(FILL_MESSAGES, "1", RedisKeys.messages(conversationId),
                 String.valueOf(config.cacheSize()), String.valueOf(config.cacheTtl().toMillis())));
         for (Message m : newest) {
             args.add(String.valueOf(m.createdAt().toEpochMilli()));

@@ -1,4 +1,7 @@
-package dev.chatlayer.message;
+package dev.chatlayer.message.send;
+
+import dev.chatlayer.message.MessageConfig;
+import dev.chatlayer.message.store.MessageRepository;
 
 import java.util.ArrayList;
 import java.util.List;

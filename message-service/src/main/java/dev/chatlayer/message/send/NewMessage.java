@@ -1,4 +1,4 @@
-package dev.chatlayer.message;
+package dev.chatlayer.message.send;
 
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;

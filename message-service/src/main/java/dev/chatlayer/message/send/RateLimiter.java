@@ -1,4 +1,8 @@
-package dev.chatlayer.message;
+package dev.chatlayer.message.send;
+
+import dev.chatlayer.message.MessageConfig;
+import dev.chatlayer.message.RedisKeys;
+import dev.chatlayer.support.Resources;
 
 import org.jboss.logging.Logger;
 
@@ -17,6 +21,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 class RateLimiter {
 
     private static final Logger LOG = Logger.getLogger(RateLimiter.class);
+    /** INCR, and PEXPIRE on the first send of a window: [count, ms left in the window]. */
+    private static final String RATE_LIMIT = Resources.text("redis/rate-limit.lua");
 
     private final Redis redis;
     private final MessageConfig config;
@@ -33,7 +39,7 @@ class RateLimiter {
 
     /** Counts one send; fails with 429 and the seconds until the window ends when over the limit. */
     Uni<Void> acquire(String userId) {
-        return redis.send(Request.cmd(Command.EVAL).arg(Scripts.RATE_LIMIT).arg(1).arg(RedisKeys.rateLimit(userId))
+        return redis.send(Request.cmd(Command.EVAL).arg(RATE_LIMIT).arg(1).arg(RedisKeys.rateLimit(userId))
                         .arg(config.rateWindow().toMillis()))
                 .onFailure().recoverWithItem(e -> {
                     // Redis is the speed layer: without it chat keeps working, unlimited, and the outage is counted.

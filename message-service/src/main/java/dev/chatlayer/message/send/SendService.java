@@ -1,4 +1,4 @@
-package dev.chatlayer.message;
+package dev.chatlayer.message.send;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -12,6 +12,18 @@ import org.bson.types.ObjectId;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
+import dev.chatlayer.message.Blocking;
+import dev.chatlayer.message.Message;
+import dev.chatlayer.message.MessageConfig;
+import dev.chatlayer.message.MessageJson;
+import dev.chatlayer.message.RedisKeys;
+import dev.chatlayer.message.conversations.Conversation;
+import dev.chatlayer.message.conversations.ConversationClient;
+import dev.chatlayer.message.conversations.ConversationGate;
+import dev.chatlayer.message.history.RecentMessages;
+import dev.chatlayer.message.store.MessageRepository;
+import dev.chatlayer.message.unread.UnreadCounters;
+import dev.chatlayer.message.work.AfterStoreWork;
 import dev.chatlayer.support.ApiException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -31,9 +43,9 @@ import jakarta.enterprise.context.ApplicationScoped;
  * so a thousand sends in flight cost a thousand small objects, not a thousand blocked workers.
  */
 @ApplicationScoped
-class MessageService {
+class SendService {
 
-    private static final Logger LOG = Logger.getLogger(MessageService.class);
+    private static final Logger LOG = Logger.getLogger(SendService.class);
     private static final Duration STORE_TIMEOUT = Duration.ofSeconds(10);
 
     /** A send's outcome: the message, and whether it is new (201) or the first one with that clientMessageId (200). */
@@ -55,7 +67,7 @@ class MessageService {
     private final MessageJson json;
     private final Counter afterStoreFailures;
 
-    MessageService(MessageRepository repository, BatchWriter writer, RateLimiter rateLimiter, ConversationGate gate,
+    SendService(MessageRepository repository, BatchWriter writer, RateLimiter rateLimiter, ConversationGate gate,
             MessageConfig config, MeterRegistry metrics, RecentMessages recent, UnreadCounters unread, AfterStoreWork work,
             SpeedLayerRepairs repairs, Redis redis, @RestClient ConversationClient conversations, MessageJson json) {
         this.repository = repository;
@@ -76,7 +88,7 @@ class MessageService {
                 .description("Cache, counter or work-queue updates that failed after a message was stored").register(metrics);
     }
 
-    Uni<Sent> send(String caller, String authorization, NewMessage body) {
+    Uni<Sent> send(String caller, NewMessage body) {
         String content = body.content().strip();
         if (content.isEmpty() || content.length() > config.maxContentLength()) {
             throw ApiException.badInput("content", "must be 1 to " + config.maxContentLength() + " characters, not blank");
@@ -89,13 +101,12 @@ class MessageService {
                 .flatMap(first -> first != null ? Uni.createFrom().item(new Sent(first, false))
                         // A retry of a stored send is answered above, spending no rate budget.
                         : rateLimiter.acquire(caller)
-                                .flatMap(counted -> gate.allowSend(caller, body.conversationId(), authorization))
-                                .flatMap(conversation -> store(caller, content, body, conversation, authorization, requestContext)))
+                                .flatMap(counted -> gate.allowSend(caller, body.conversationId()))
+                                .flatMap(conversation -> store(caller, content, body, conversation, requestContext)))
                 .onTermination().invoke(() -> sendLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS));
     }
 
-    private Uni<Sent> store(String caller, String content, NewMessage body, Conversation conversation, String authorization,
-            Executor requestContext) {
+    private Uni<Sent> store(String caller, String content, NewMessage body, Conversation conversation, Executor requestContext) {
         Message message = new Message(new ObjectId().toHexString(), body.conversationId(), caller, content, body.clientMessageId(),
                 Instant.now().truncatedTo(ChronoUnit.MILLIS));
         boolean request = "PENDING".equals(conversation.status());
@@ -105,10 +116,10 @@ class MessageService {
                         "the message could not be stored; it was not sent, retry", null))
                 .emitOn(requestContext)
                 .flatMap(stored -> switch (stored) {
-                    case INSERTED -> afterStore(message, conversation, authorization).replaceWith(new Sent(message, true));
+                    case INSERTED -> afterStore(message, conversation).replaceWith(new Sent(message, true));
                     case REQUEST_ALREADY_SENT -> Uni.createFrom().failure(ConversationGate.requestAlreadySent());
                     // a concurrent request with the same clientMessageId won the race
-                    case DUPLICATE -> Workers.call(() -> new Sent(repository.findByClientMessageId(caller, body.clientMessageId()).orElseThrow(), false));
+                    case DUPLICATE -> Blocking.call(() -> new Sent(repository.findByClientMessageId(caller, body.clientMessageId()).orElseThrow(), false));
                 });
     }
 
@@ -134,8 +145,8 @@ class MessageService {
      * delivers the events and reports the activity (at least once). It never fails the send; if Redis cannot
      * take the work entry, the activity is reported directly so the conversation still learns of the message.
      */
-    private Uni<Void> afterStore(Message message, Conversation conversation, String authorization) {
-        List<String> recipients = conversation.participants().stream().filter(p -> !p.equals(message.senderId())).toList();
+    private Uni<Void> afterStore(Message message, Conversation conversation) {
+        List<String> recipients = conversation.othersThan(message.senderId());
         List<Request> commands = new ArrayList<>();
         commands.add(recent.add(message));
         commands.addAll(unread.increment(recipients, message.conversationId()));
@@ -143,14 +154,14 @@ class MessageService {
             commands.add(Request.cmd(Command.SET).arg(RedisKeys.idempotency(message.senderId(), message.clientMessageId()))
                     .arg(json.write(message)).arg("PX").arg(config.idempotencyTtl().toMillis()));
         }
-        commands.add(work.enqueue(message, conversation.participants(), authorization));
+        commands.add(work.enqueue(message, conversation.participants()));
         return redis.batch(commands).replaceWithVoid().onFailure().recoverWithUni(e -> {
             afterStoreFailures.increment();
             LOG.warnf("speed-layer update failed for message %s: %s", message.id(), e.getMessage());
             // some of the commands may have been applied: drop what they feed, to be rebuilt from MongoDB
             repairs.schedule(message.conversationId(), recipients);
-            return conversations.activity(message.conversationId(), new ConversationClient.Activity(message.id(), message.createdAt()),
-                    authorization).onFailure().recoverWithItem(alsoFailed -> {
+            return conversations.activity(message.conversationId(),
+                    new ConversationClient.Activity(message.id(), message.senderId(), message.createdAt())).onFailure().recoverWithItem(alsoFailed -> {
                         LOG.errorf("activity of message %s not reported: %s", message.id(), alsoFailed.getMessage());
                         return null;
                     });

@@ -1,38 +1,38 @@
-package dev.chatlayer.message;
+package dev.chatlayer.message.unread;
 
 import org.jboss.resteasy.reactive.RestPath;
 
 import dev.chatlayer.support.ApiException;
-import dev.chatlayer.support.Caller;
-import io.quarkus.security.Authenticated;
+import dev.chatlayer.support.ObjectIds;
+import dev.chatlayer.support.ServiceIdentity;
+import dev.chatlayer.support.UserIds;
 import io.vertx.mutiny.redis.client.Redis;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 
 /**
- * For conversation-service, never routed by the gateway: the caller hid the conversation, so their unread
- * count for it is reset (their cutoff makes the exact count 0 from now on). Called with the user's token.
+ * For conversation-service (a service token; never routed by the gateway): the user hid the conversation, so
+ * their unread count for it is reset (their cutoff makes the exact count 0 from now on).
  */
 @Path("/internal/unread")
-@Authenticated
+@RolesAllowed(ServiceIdentity.GROUP)
 public class InternalUnreadResource {
 
     private final UnreadCounters unread;
     private final Redis redis;
-    private final Caller caller;
 
-    InternalUnreadResource(UnreadCounters unread, Redis redis, Caller caller) {
+    InternalUnreadResource(UnreadCounters unread, Redis redis) {
         this.unread = unread;
         this.redis = redis;
-        this.caller = caller;
     }
 
     @POST
-    @Path("/{conversationId}/reset")
-    public void reset(@RestPath String conversationId) {
-        if (!org.bson.types.ObjectId.isValid(conversationId)) {
-            throw ApiException.badInput("conversationId", "must be a conversation id");
+    @Path("/{userId}/{conversationId}/reset")
+    public void reset(@RestPath String userId, @RestPath String conversationId) {
+        if (!UserIds.isValid(userId)) {
+            throw ApiException.badInput("userId", "not a user id");
         }
-        redis.batchAndAwait(unread.clear(caller.id(), conversationId));
+        redis.batchAndAwait(unread.clear(userId, ObjectIds.require(conversationId, "conversationId")));
     }
 }

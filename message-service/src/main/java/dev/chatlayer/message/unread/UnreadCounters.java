@@ -1,4 +1,6 @@
-package dev.chatlayer.message;
+package dev.chatlayer.message.unread;
+
+import dev.chatlayer.message.RedisKeys;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,7 +20,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  * conversations; when the index lacks its completeness mark (Redis was flushed) the caller rebuilds.
  */
 @ApplicationScoped
-class UnreadCounters {
+public class UnreadCounters {
 
     /** Counts read from Redis, and whether Redis can be trusted for this user (index complete). */
     record Counts(Map<String, Long> byConversation, boolean complete) {
@@ -31,7 +33,7 @@ class UnreadCounters {
     }
 
     /** The commands that count one new message for each recipient (sent in the send path's round trip). */
-    List<Request> increment(List<String> recipients, String conversationId) {
+    public List<Request> increment(List<String> recipients, String conversationId) {
         List<Request> commands = new ArrayList<>(recipients.size() * 2);
         for (String recipient : recipients) {
             commands.add(Request.cmd(Command.INCR).arg(RedisKeys.unread(recipient, conversationId)));
@@ -41,7 +43,7 @@ class UnreadCounters {
     }
 
     /** The commands that reset the user's count for a conversation. */
-    List<Request> clear(String userId, String conversationId) {
+    public List<Request> clear(String userId, String conversationId) {
         return List.of(Request.cmd(Command.DEL).arg(RedisKeys.unread(userId, conversationId)),
                 Request.cmd(Command.SREM).arg(RedisKeys.unreadIndex(userId)).arg(conversationId));
     }

@@ -1,4 +1,4 @@
-package dev.chatlayer.message;
+package dev.chatlayer.message.unread;
 
 import org.jboss.resteasy.reactive.RestQuery;
 
@@ -6,10 +6,8 @@ import dev.chatlayer.support.Caller;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 
 /** {@code GET /api/v1/unread?conversationIds=a,b} (at most 500), or every conversation with unread messages. */
@@ -27,7 +25,7 @@ public class UnreadResource {
     }
 
     @GET
-    public Uni<UnreadService.Unread> counts(@RestQuery String conversationIds, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
-        return unread.counts(caller.id(), authorization, conversationIds);
+    public Uni<UnreadService.Unread> counts(@RestQuery String conversationIds) {
+        return unread.counts(caller.id(), conversationIds);
     }
 }

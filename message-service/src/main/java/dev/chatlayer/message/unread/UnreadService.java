@@ -1,4 +1,10 @@
-package dev.chatlayer.message;
+package dev.chatlayer.message.unread;
+
+import dev.chatlayer.message.Blocking;
+import dev.chatlayer.message.MessageConfig;
+import dev.chatlayer.message.conversations.ConversationClient;
+import dev.chatlayer.message.store.MessageRepository;
+import dev.chatlayer.support.ObjectIds;
 
 import java.time.Instant;
 import java.util.Arrays;
@@ -9,7 +15,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.bson.types.ObjectId;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
@@ -55,24 +60,24 @@ class UnreadService {
      * Non-blocking while Redis has the counts (the common case: one round trip on the event loop); a rebuild
      * from MongoDB runs on a worker thread.
      */
-    Uni<Unread> counts(String caller, String authorization, String conversationIdsParam) {
+    Uni<Unread> counts(String caller, String conversationIdsParam) {
         if (conversationIdsParam == null || conversationIdsParam.isBlank()) {
-            return Workers.call(() -> everyUnread(caller, authorization));
+            return Blocking.call(() -> everyUnread(caller));
         }
         List<String> ids = Arrays.stream(conversationIdsParam.split(",")).map(String::trim).distinct().toList();
         if (ids.size() > config.maxUnreadQuery()) {
             throw ApiException.badInput("conversationIds", "at most " + config.maxUnreadQuery() + " conversations per query");
         }
         for (int i = 0; i < ids.size(); i++) {
-            if (!ObjectId.isValid(ids.get(i))) {
+            if (!ObjectIds.isValid(ids.get(i))) {
                 throw ApiException.badInput("conversationIds", "conversationIds[" + i + "] is not a conversation id");
             }
         }
         return counters.of(caller, ids)
                 .onFailure().recoverWithItem(UnreadService::unknown)
                 .flatMap(counts -> counts.complete() ? Uni.createFrom().item(Unread.of(counts.byConversation()))
-                : Workers.call(() -> {
-                    Map<String, Long> exact = rebuild(caller, authorization);
+                : Blocking.call(() -> {
+                    Map<String, Long> exact = rebuild(caller);
                     Map<String, Long> asked = new LinkedHashMap<>();
                     ids.forEach(id -> asked.put(id, exact.getOrDefault(id, 0L)));
                     return Unread.of(asked);
@@ -83,7 +88,7 @@ class UnreadService {
      * Every conversation with unread messages, ordered by conversation id: the same answer whether it came from
      * Redis (set order) or from a rebuild (list order).
      */
-    private Unread everyUnread(String caller, String authorization) {
+    private Unread everyUnread(String caller) {
         UnreadCounters.Counts all;
         try {
             all = counters.all(caller);
@@ -94,7 +99,7 @@ class UnreadService {
             return Unread.of(new TreeMap<>(all.byConversation()));
         }
         Map<String, Long> nonZero = new TreeMap<>();
-        rebuild(caller, authorization).forEach((id, n) -> {
+        rebuild(caller).forEach((id, n) -> {
             if (n > 0) {
                 nonZero.put(id, n);
             }
@@ -113,7 +118,7 @@ class UnreadService {
      * a time on this replica: concurrent queries (a client polling, several devices) wait for it instead of
      * each recomputing everything from MongoDB.
      */
-    private Map<String, Long> rebuild(String caller, String authorization) {
+    private Map<String, Long> rebuild(String caller) {
         CompletableFuture<Map<String, Long>> mine = new CompletableFuture<>();
         CompletableFuture<Map<String, Long>> running = rebuilds.putIfAbsent(caller, mine);
         if (running != null) {
@@ -124,7 +129,7 @@ class UnreadService {
             }
         }
         try {
-            Map<String, Long> exact = recompute(caller, authorization);
+            Map<String, Long> exact = recompute(caller);
             mine.complete(exact);
             return exact;
         } catch (RuntimeException e) {
@@ -135,11 +140,11 @@ class UnreadService {
         }
     }
 
-    private Map<String, Long> recompute(String caller, String authorization) {
+    private Map<String, Long> recompute(String caller) {
         Map<String, Long> exact = new LinkedHashMap<>();
         String cursor = null;
         do {
-            ConversationClient.ConversationPage page = conversations.list(LIST_PAGE, cursor, authorization);
+            ConversationClient.ConversationPage page = conversations.visibleTo(caller, LIST_PAGE, cursor);
             for (ConversationClient.ConversationView conversation : page.items()) {
                 Instant since = latest(conversation.deletedAt(), markers.readAt(caller, conversation.id()).orElse(null));
                 exact.put(conversation.id(), messages.countFromOthers(conversation.id(), caller, since));

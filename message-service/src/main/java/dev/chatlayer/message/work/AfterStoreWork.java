@@ -1,4 +1,4 @@
-package dev.chatlayer.message;
+package dev.chatlayer.message.work;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -30,6 +30,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.WebApplicationException;
 
+import dev.chatlayer.message.Message;
+import dev.chatlayer.message.MessageConfig;
+import dev.chatlayer.message.MessageEvents;
+import dev.chatlayer.message.RedisKeys;
+import dev.chatlayer.message.conversations.ConversationClient;
+
 /**
  * Work that must follow a stored message and must not be lost, as entries of the Redis stream
  * {@code queue:message-work}, read by two consumer groups so neither waits for the other:
@@ -45,7 +51,7 @@ import jakarta.ws.rs.WebApplicationException;
  * {@code messages.work-max-attempts} or on a permanent refusal. Every step is idempotent by message id.
  */
 @ApplicationScoped
-class AfterStoreWork {
+public class AfterStoreWork {
 
     private static final Logger LOG = Logger.getLogger(AfterStoreWork.class);
     private static final int BATCH = 500;
@@ -76,13 +82,11 @@ class AfterStoreWork {
     }
 
     /** The XADD for a stored message, sent in the send path's one Redis round trip. */
-    Request enqueue(Message m, List<String> participants, String authorization) {
+    public Request enqueue(Message m, List<String> participants) {
         return Request.cmd(Command.XADD).arg(RedisKeys.WORK).arg("MAXLEN").arg("~").arg(1_000_000).arg("*")
                 .arg("id").arg(m.id()).arg("conversationId").arg(m.conversationId()).arg("senderId").arg(m.senderId())
                 .arg("content").arg(m.content()).arg("createdAt").arg(m.createdAt().toEpochMilli())
-                .arg("participants").arg(String.join(",", participants))
-                // the sender's token authenticates the activity report, as if the sender made it
-                .arg("authorization").arg(authorization == null ? "" : authorization);
+                .arg("participants").arg(String.join(",", participants));
     }
 
     void start(@Observes StartupEvent start) {
@@ -147,8 +151,7 @@ class AfterStoreWork {
     private Uni<Integer> report(Map<String, String> work) {
         reports.increment();
         return conversations.activity(work.get("conversationId"),
-                new ConversationClient.Activity(work.get("id"), Instant.ofEpochMilli(Long.parseLong(work.get("createdAt")))),
-                work.get("authorization"))
+                new ConversationClient.Activity(work.get("id"), work.get("senderId"), Instant.ofEpochMilli(Long.parseLong(work.get("createdAt")))))
                 .map(ok -> DONE)
                 .ifNoItem().after(REPORT_TIMEOUT).fail()
                 .onFailure().recoverWithItem(e -> e instanceof WebApplicationException w ? w.getResponse().getStatus() : RETRY);
@@ -275,11 +278,7 @@ class AfterStoreWork {
         private void deadLetter(String entryId, Map<String, String> work, String reason) {
             Request xadd = Request.cmd(Command.XADD).arg(RedisKeys.DEAD_WORK).arg("MAXLEN").arg("~").arg(100_000).arg("*")
                     .arg("entry").arg(entryId).arg("group").arg(group).arg("reason").arg(reason);
-            work.forEach((field, value) -> {
-                if (!"authorization".equals(field)) {
-                    xadd.arg(field).arg(value);
-                }
-            });
+            work.forEach((field, value) -> xadd.arg(field).arg(value));
             redis.batchAndAwait(List.of(xadd, Request.cmd(Command.XACK).arg(RedisKeys.WORK).arg(group).arg(entryId)));
             dead.increment();
             LOG.errorf("work entry %s dead-lettered by %s: %s", entryId, group, reason);

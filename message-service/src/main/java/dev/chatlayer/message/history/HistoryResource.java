@@ -1,0 +1,34 @@
+package dev.chatlayer.message.history;
+
+import org.jboss.resteasy.reactive.RestQuery;
+
+import dev.chatlayer.message.Message;
+import dev.chatlayer.support.Caller;
+import dev.chatlayer.support.Page;
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/** {@code GET /api/v1/messages}: a page of a conversation's history (contract section 6). */
+@Path("/api/v1/messages")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+public class HistoryResource {
+
+    private final HistoryService history;
+    private final Caller caller;
+
+    HistoryResource(HistoryService history, Caller caller) {
+        this.history = history;
+        this.caller = caller;
+    }
+
+    @GET
+    public Uni<Page<Message>> history(@RestQuery String conversationId, @RestQuery String before, @RestQuery String after,
+            @RestQuery String limit) {
+        return history.page(caller.id(), conversationId, before, after, limit);
+    }
+}

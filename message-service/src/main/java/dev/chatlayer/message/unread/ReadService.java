@@ -1,0 +1,53 @@
+package dev.chatlayer.message.unread;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.jboss.logging.Logger;
+
+import dev.chatlayer.message.MessageEvents;
+import dev.chatlayer.message.conversations.Conversation;
+import dev.chatlayer.message.conversations.ConversationGate;
+import dev.chatlayer.support.ObjectIds;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** Marking a conversation read: a read marker in MongoDB (the truth for unread counts), then the counter and a receipt. */
+@ApplicationScoped
+class ReadService {
+
+    private static final Logger LOG = Logger.getLogger(ReadService.class);
+
+    private final ReadMarkers markers;
+    private final UnreadCounters unread;
+    private final MessageEvents events;
+    private final ConversationGate gate;
+    private final Redis redis;
+
+    ReadService(ReadMarkers markers, UnreadCounters unread, MessageEvents events, ConversationGate gate, Redis redis) {
+        this.markers = markers;
+        this.unread = unread;
+        this.events = events;
+        this.gate = gate;
+        this.redis = redis;
+    }
+
+    /** The caller has read everything: unread 0, a read marker in MongoDB, a receipt to the others. */
+    void markRead(String caller, String conversationId) {
+        ObjectIds.require(conversationId, "conversationId");
+        Conversation conversation = gate.lookUpAndWait(caller, conversationId);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        markers.markRead(caller, conversationId, now);
+        List<Request> commands = new ArrayList<>(unread.clear(caller, conversationId));
+        commands.addAll(events.read(conversationId, caller, now, conversation.othersThan(caller)));
+        try {
+            redis.batchAndAwait(commands);
+        } catch (RuntimeException e) {
+            // the marker is stored: the count is rebuilt exactly once Redis answers again
+            LOG.warnf("unread reset or receipt failed: %s", e.getMessage());
+        }
+    }
+}
