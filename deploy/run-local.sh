@@ -2,7 +2,8 @@
 # Runs the whole system on this machine, in the foreground (Ctrl-C stops everything):
 #   - builds the services (SKIP_BUILD=1 to start what is already built),
 #   - starts a Redis and a MongoDB-compatible server of its own unless REDIS_URL / MONGODB_URI name yours,
-#   - writes a dev RS256 key pair to deploy/.local/keys (deploy/token.sh USER prints a token),
+#   - writes a dev RS256 key pair to deploy/.local/keys (deploy/token.sh USER prints a token), and the services'
+#     own key pair (they sign their calls to each other's /internal/ endpoints) to deploy/.local/service-keys,
 #   - starts conversation-service :8081, presence-service :8082, message-service :8083.
 # Logs: deploy/.local/logs/. Nothing here is for production: see k8s/ and deploy/docker-compose.yml.
 set -euo pipefail
@@ -17,6 +18,7 @@ if [[ -z "${SKIP_BUILD:-}" ]]; then
   ./mvnw -B -q install -DskipTests
 fi
 "${testkit[@]}" keys "$state/keys" >/dev/null
+"${testkit[@]}" keys "$state/service-keys" >/dev/null
 
 pids=()
 stop_all() {
@@ -54,6 +56,8 @@ fi
 export QUARKUS_REDIS_HOSTS=$REDIS_URL
 export QUARKUS_MONGODB_CONNECTION_STRING=$MONGODB_URI
 export MP_JWT_VERIFY_PUBLICKEY_LOCATION=$state/keys/publicKey.pem
+export SMALLRYE_JWT_SIGN_KEY_LOCATION=$state/service-keys/privateKey.pem
+export CHAT_SERVICE_IDENTITY_PUBLIC_KEY_LOCATION=$state/service-keys/publicKey.pem
 
 declare -A ports=([conversation-service]=8081 [presence-service]=8082 [message-service]=8083)
 for svc in conversation-service presence-service message-service; do
