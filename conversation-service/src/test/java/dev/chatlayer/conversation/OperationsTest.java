@@ -8,8 +8,14 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
+
+import com.mongodb.WriteConcern;
+import com.mongodb.client.MongoClient;
+
+import jakarta.inject.Inject;
 
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -37,6 +43,16 @@ class OperationsTest {
                 .body(containsString("uri=\"/api/v1/conversations/{id}\""))
                 .body(not(containsString(alice)))
                 .body(not(containsString(id)));
+    }
+
+    @Inject
+    MongoClient mongo;
+
+    @Test
+    void writesAreAcknowledgedOnlyOnceAMajorityHasThemInItsJournal() {
+        // the shared MongoDB defaults of service-support reach this service
+        WriteConcern concern = mongo.getDatabase("chat").getWriteConcern();
+        assertEquals(WriteConcern.MAJORITY.withJournal(true), concern);
     }
 
     @Test
