@@ -10,8 +10,8 @@ import io.quarkus.redis.datasource.value.ValueCommands;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * The seed's per-user deletion keys, {@code deleted:{userId}} and {@code deleted:{userId}:{chatId}:at},
- * kept as a mirror of MongoDB for operators and the seed's tools. This service decides nothing from
+ * The contract's per-user deletion keys, {@code deleted:{userId}} and {@code deleted:{userId}:{chatId}:at},
+ * kept as a mirror of MongoDB for operators and tools that read them. This service decides nothing from
  * them (the conversation document is the truth), so a failed write is logged, not fatal, and the
  * mirror is re-asserted whenever a conversation is loaded from MongoDB. The two keys hash to different
  * cluster slots, so they are written one after the other rather than in one MULTI.

@@ -26,8 +26,8 @@ import jakarta.enterprise.inject.Alternative;
  * The bearer-token check of every service. Users' tokens are verified with {@code mp.jwt.*} (the identity
  * provider's key and issuer); tokens whose issuer is {@code chat.service-identity.issuer} with the services' own
  * public key instead, and must carry the group {@value ServiceIdentity#GROUP}, which no user token may carry.
- * Verified tokens are remembered, so a client sending the same token on every request pays the RS256 check once
- * (it was a fifth of message-service's CPU): keyed by their exact text (signature included), only until they
+ * Verified tokens are remembered, so a client sending the same token on every request pays the RS256 check once:
+ * keyed by their exact text (signature included), only until they
  * expire or {@code chat.jwt.verified-tokens.max-age}, whichever comes first; a token that fails is checked every
  * time. {@code chat.jwt.verified-tokens.size=0} turns the memory off.
  */

@@ -16,7 +16,7 @@ import jakarta.ws.rs.core.MediaType;
 @Path("/api/v1/messages")
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
-public class HistoryResource {
+class HistoryResource {
 
     private final HistoryService history;
     private final Caller caller;

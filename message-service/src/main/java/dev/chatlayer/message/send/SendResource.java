@@ -16,7 +16,7 @@ import jakarta.ws.rs.core.Response;
 @Path("/api/v1/messages")
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
-public class SendResource {
+class SendResource {
 
     private final SendService messages;
     private final Caller caller;

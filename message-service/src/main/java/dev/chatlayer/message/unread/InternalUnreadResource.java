@@ -17,7 +17,7 @@ import jakarta.ws.rs.Path;
  */
 @Path("/internal/unread")
 @RolesAllowed(ServiceIdentity.GROUP)
-public class InternalUnreadResource {
+class InternalUnreadResource {
 
     private final UnreadCounters unread;
     private final Redis redis;

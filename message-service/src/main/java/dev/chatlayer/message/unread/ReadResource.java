@@ -12,7 +12,7 @@ import jakarta.ws.rs.core.MediaType;
 /** {@code POST /api/v1/messages/read}: 204; the caller's unread for it is 0, a read marker is stored, the others get a receipt. */
 @Path("/api/v1/messages/read")
 @Authenticated
-public class ReadResource {
+class ReadResource {
 
     private final ReadService reads;
     private final Caller caller;

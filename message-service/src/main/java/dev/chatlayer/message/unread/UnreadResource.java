@@ -14,7 +14,7 @@ import jakarta.ws.rs.core.MediaType;
 @Path("/api/v1/unread")
 @Authenticated
 @Produces(MediaType.APPLICATION_JSON)
-public class UnreadResource {
+class UnreadResource {
 
     private final UnreadService unread;
     private final Caller caller;
