@@ -30,10 +30,4 @@ public record Cursor(Instant at, String id) {
         }
         throw ApiException.badInput(field, "not a cursor this service issued");
     }
-
-    /** True when this position comes before (older than) the item at {@code (otherAt, otherId)}. */
-    public boolean isBefore(Instant otherAt, String otherId) {
-        int byTime = at.compareTo(otherAt);
-        return byTime < 0 || (byTime == 0 && id.compareTo(otherId) < 0);
-    }
 }

@@ -1,5 +1,6 @@
 package dev.chatlayer.message.send;
 
+import dev.chatlayer.support.ObjectIds;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -11,7 +12,7 @@ import jakarta.validation.constraints.Size;
  * the service ({@code messages.max-content-length}).
  */
 public record NewMessage(
-        @NotNull @Pattern(regexp = "[0-9a-f]{24}", message = "must be a conversation id") String conversationId,
+        @NotNull @Pattern(regexp = ObjectIds.PATTERN, message = "must be a conversation id") String conversationId,
         @NotNull @NotBlank(message = "must not be blank") String content,
         @Size(min = 1, max = 64, message = "must be 1 to 64 characters") @Pattern(regexp = "[A-Za-z0-9._:-]*", message = "letters, digits and . _ : - only") String clientMessageId) {
 }
