@@ -1,6 +1,9 @@
 package dev.chatlayer.conversation;
 
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.jboss.logging.Logger;
 
@@ -9,15 +12,26 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.chatlayer.support.Resources;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.redis.datasource.keys.ReactiveKeyCommands;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
 import io.quarkus.redis.datasource.value.ValueCommands;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 /**
  * Cache-aside for conversations in {@code chat:{id}}. Redis is only the speed layer: every failure here
  * is counted and logged, and the caller carries on with MongoDB. Fills after a miss never overwrite
  * (SET NX) and changes go through a version check, so a stale state cannot replace a newer one.
+ * A change first evicts the key ({@link #evict}: DEL works even when Redis is full), then writes the new state;
+ * a key Redis could not evict or update is evicted again every {@code conversation.cache-repair-interval} until
+ * Redis takes it ({@code conversation_cache_repairs_pending}), so the cache never serves a state older than
+ * MongoDB's after the change has answered.
  */
 @ApplicationScoped
 class ConversationCache {
@@ -32,8 +46,17 @@ class ConversationCache {
     private final Counter hits;
     private final Counter misses;
     private final Counter errors;
+    private final Set<String> repairs = ConcurrentHashMap.newKeySet();
+    private final ReactiveKeyCommands<String> reactiveKeys;
+    private final Vertx vertx;
+    private long repairTimer = -1;
 
-    ConversationCache(RedisDataSource redis, ObjectMapper json, ConversationConfig config, MeterRegistry metrics) {
+    ConversationCache(RedisDataSource redis, ReactiveRedisDataSource reactive, Vertx vertx, ObjectMapper json, ConversationConfig config,
+            MeterRegistry metrics) {
+        this.reactiveKeys = reactive.key();
+        this.vertx = vertx;
+        Gauge.builder("conversation.cache.repairs.pending", repairs, Set::size)
+                .description("Cached conversations that must still be evicted after a failed write").register(metrics);
         this.redis = redis;
         this.values = redis.value(String.class);
         this.json = json;
@@ -72,6 +95,16 @@ class ConversationCache {
         }
     }
 
+    /** Before a change: nothing older than what MongoDB is about to hold may stay cached, whatever happens next. */
+    void evict(String id) {
+        try {
+            redis.key().del(RedisKeys.chat(id));
+        } catch (RuntimeException e) {
+            errors.increment();
+            repairLater(id, e);
+        }
+    }
+
     /** After a change: stores the new state unless the cache already holds the same or a newer version. */
     void write(Conversation conversation) {
         try {
@@ -80,7 +113,27 @@ class ConversationCache {
                     String.valueOf(config.cacheTtl().toMillis()));
         } catch (RuntimeException | JsonProcessingException e) {
             errors.increment();
-            LOG.warnf("conversation cache write failed for %s: %s", conversation.id(), e.getMessage());
+            repairLater(conversation.id(), e);
+        }
+    }
+
+    void startRepairs(@Observes StartupEvent start) {
+        repairTimer = vertx.setPeriodic(config.cacheRepairInterval().toMillis(), id -> repair());
+    }
+
+    void stopRepairs(@Observes ShutdownEvent stop) {
+        vertx.cancelTimer(repairTimer);
+    }
+
+    private void repairLater(String id, Exception failure) {
+        repairs.add(id);
+        LOG.warnf("conversation cache write failed for %s, evicting it until Redis takes it: %s", id, failure.getMessage());
+    }
+
+    /** One DEL per key (keys of several hash slots), all in flight at once; what fails stays pending. */
+    private void repair() {
+        for (String id : List.copyOf(repairs)) {
+            reactiveKeys.del(RedisKeys.chat(id)).subscribe().with(deleted -> repairs.remove(id), failure -> { });
         }
     }
 

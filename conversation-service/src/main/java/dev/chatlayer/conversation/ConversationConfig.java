@@ -13,6 +13,10 @@ public interface ConversationConfig {
     @WithDefault("24h")
     Duration cacheTtl();
 
+    /** How often a {@code chat:{id}} that Redis refused to evict or update is evicted again, until it takes it. */
+    @WithDefault("1s")
+    Duration cacheRepairInterval();
+
     /** Most participants a conversation may have, creator included. */
     @WithDefault("50")
     int maxParticipants();

@@ -27,6 +27,7 @@ class ConversationService {
 
     private static final Logger LOG = Logger.getLogger(ConversationService.class);
     private static final int MAX_CONCURRENT_RETRIES = 10;
+    private static final Instant LATEST_DATE = Instant.parse("9999-12-31T23:59:59.999Z");
 
     private final ConversationRepository repository;
     private final ConversationCache cache;
@@ -155,6 +156,10 @@ class ConversationService {
      */
     void recordActivity(String sender, String id, Instant sentAt) {
         ObjectIds.require(id, "id");
+        if (sentAt.isBefore(Instant.EPOCH) || sentAt.isAfter(LATEST_DATE)) {
+            // MongoDB dates hold milliseconds since 1970 in a long; far dates would fail deep in the driver
+            throw ApiException.badInput("sentAt", "must be an instant between 1970 and 9999");
+        }
         Optional<Conversation> advanced = repository.advanceActivity(id, sender, sentAt, now());
         if (advanced.isPresent()) {
             cache.write(advanced.get());
@@ -228,6 +233,7 @@ class ConversationService {
             if (next == current) {
                 return current;
             }
+            cache.evict(id);
             if (repository.compareAndSet(current, next)) {
                 cache.write(next);
                 if (ConversationEvents.matters(current, next)) {

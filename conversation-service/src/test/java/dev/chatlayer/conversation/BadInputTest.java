@@ -112,6 +112,10 @@ class BadInputTest {
         problem(Api.asService().body("{\"messageId\":\"m\",\"senderId\":\"" + alice + "\",\"sentAt\":\"yesterday\"}")
                 .post("/internal/conversations/" + id + "/activity"), 400, "sentAt");
         problem(Api.asService().body("{\"messageId\":\"m\",\"sentAt\":\"2026-01-01T00:00:00Z\"}").post("/internal/conversations/" + id + "/activity"), 400, "senderId");
+        for (String far : new String[] { "+1000000000-01-01T00:00:00Z", "-5000-01-01T00:00:00Z" }) {
+            problem(Api.asService().body("{\"messageId\":\"m\",\"senderId\":\"" + alice + "\",\"sentAt\":\"" + far + "\"}")
+                    .post("/internal/conversations/" + id + "/activity"), 400, "sentAt");
+        }
     }
 
     @Test

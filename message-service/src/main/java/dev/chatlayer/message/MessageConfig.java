@@ -48,6 +48,17 @@ public interface MessageConfig {
     @WithDefault("1000")
     int maxContentLength();
 
+    /** Sends waiting for MongoDB at most; beyond it a send is refused at once (503, nothing stored). */
+    @WithDefault("10000")
+    int batchQueueSize();
+
+    /**
+     * How long a send waits for its turn in an {@code insertMany}. A send still queued then is withdrawn and answered
+     * 503 (never stored); one already being written waits for MongoDB's answer, bounded by the client's timeouts.
+     */
+    @WithDefault("10s")
+    Duration storeTimeout();
+
     /** Most messages one {@code insertMany} carries. */
     @WithDefault("256")
     int batchMaxSize();

@@ -30,6 +30,13 @@ public class ApiException extends RuntimeException {
         return e;
     }
 
+    /** 503: a dependency or a bound refused the request, which did nothing; the client may retry after {@code seconds}. */
+    public static ApiException unavailable(String detail, long seconds) {
+        ApiException e = new ApiException(503, "Service unavailable", detail, null);
+        e.retryAfterSeconds = seconds;
+        return e;
+    }
+
     /** Seconds for a {@code Retry-After} header, or 0 for none. */
     public long retryAfterSeconds() {
         return retryAfterSeconds;

@@ -21,13 +21,14 @@ public class ConfiguredRedisOptions implements RedisOptionsCustomizer {
         }
     }
 
-    /** A copy for a dedicated connection: the configured options, with TCP keep-alive on. */
+    /** A copy for a dedicated connection: the configured options, with TCP keep-alive on and a pool of its own. */
     RedisOptions forSubscriber() {
         if (configured == null) {
             throw new IllegalStateException("the default Redis client was not created yet");
         }
         RedisOptions copy = new RedisOptions(configured);
         copy.getNetClientOptions().setTcpKeepAlive(true);
+        copy.setPoolName("subscriber"); // its own pool metrics, not a second registration of the default client's
         return copy;
     }
 }

@@ -34,7 +34,7 @@ public final class LocalMongo {
      * against this server's microseconds). Benchmarks use it to see what batching writes saves.
      */
     public static LocalMongo start(int port, Duration commitLatency) {
-        MongoServer server = new MongoServer(commitLatency.isZero() ? new MemoryBackend() : new SlowCommits(commitLatency));
+        MongoServer server = new MongoServer(new SlowCommits(commitLatency));
         server.bind("127.0.0.1", port);
         return new LocalMongo(server, "mongodb://127.0.0.1:" + port);
     }
@@ -47,20 +47,34 @@ public final class LocalMongo {
         server.shutdownNow();
     }
 
+    /**
+     * Makes the servers of this JVM answer every write {@code latency} late from now on (applied at once, answered
+     * late, like a majority commit): tests of what a slow MongoDB does to the services. {@link Duration#ZERO} ends it.
+     */
+    public static void slowCommits(Duration latency) {
+        System.setProperty(COMMIT_LATENCY_PROPERTY, String.valueOf(latency.toMillis()));
+    }
+
+    /** Read on every write, so a test can slow the server down and speed it up again while the services run. */
+    private static final String COMMIT_LATENCY_PROPERTY = "chat.testkit.mongo-commit-latency-ms";
+
     private static final class SlowCommits extends MemoryBackend {
 
         private static final Set<String> WRITES = Set.of("insert", "update", "delete", "findandmodify");
-        private final long nanos;
+        private final long fixedNanos;
 
         SlowCommits(Duration latency) {
-            this.nanos = latency.toNanos();
+            this.fixedNanos = latency.toNanos();
         }
 
         @Override
         public Document handleCommand(Channel channel, String databaseName, String command, Document query) {
             Document answer = super.handleCommand(channel, databaseName, command, query);
             if (WRITES.contains(command.toLowerCase())) {
-                LockSupport.parkNanos(nanos);
+                long nanos = fixedNanos + Duration.ofMillis(Long.getLong(COMMIT_LATENCY_PROPERTY, 0)).toNanos();
+                if (nanos > 0) {
+                    LockSupport.parkNanos(nanos);
+                }
             }
             return answer;
         }

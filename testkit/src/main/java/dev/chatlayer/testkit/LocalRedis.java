@@ -26,6 +26,8 @@ import redis.embedded.core.ExecutableProvider;
 public final class LocalRedis {
 
     private static final Map<Integer, Process> STARTED = new ConcurrentHashMap<>();
+    /** The contract's recommended policy: caches (with TTLs) may be evicted, counters and queues never. */
+    private static final String STARTED_POLICY = "volatile-lru";
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> STARTED.values().forEach(Process::destroy)));
@@ -44,7 +46,7 @@ public final class LocalRedis {
             Process process = new ProcessBuilder(List.of(executable.getAbsolutePath(),
                     "--port", String.valueOf(port), "--bind", "127.0.0.1",
                     "--save", "", "--appendonly", "no", "--daemonize", "no",
-                    "--maxmemory-policy", "volatile-lru"))
+                    "--maxmemory-policy", STARTED_POLICY))
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
                     .start();
@@ -72,6 +74,21 @@ public final class LocalRedis {
     /** Sends FLUSHALL over a plain connection, as an operator losing the speed layer would. */
     public static void flushAll(int port) {
         command(port, "FLUSHALL");
+    }
+
+    /**
+     * Runs {@code work} while the server refuses every write that needs memory ({@code noeviction} with a
+     * {@code maxmemory} of one byte: "OOM command not allowed"), then gives it back the policy it was started with.
+     */
+    public static void whileFull(int port, Runnable work) {
+        try {
+            command(port, "CONFIG", "SET", "maxmemory-policy", "noeviction");
+            command(port, "CONFIG", "SET", "maxmemory", "1");
+            work.run();
+        } finally {
+            command(port, "CONFIG", "SET", "maxmemory", "0");
+            command(port, "CONFIG", "SET", "maxmemory-policy", STARTED_POLICY);
+        }
     }
 
     /**

@@ -46,7 +46,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 class SendService {
 
     private static final Logger LOG = Logger.getLogger(SendService.class);
-    private static final Duration STORE_TIMEOUT = Duration.ofSeconds(10);
 
     /** A send's outcome: the message, and whether it is new (201) or the first one with that clientMessageId (200). */
     record Sent(Message message, boolean isNew) {
@@ -103,17 +102,36 @@ class SendService {
                         : rateLimiter.acquire(caller)
                                 .flatMap(counted -> gate.allowSend(caller, body.conversationId()))
                                 .flatMap(conversation -> store(caller, content, body, conversation, requestContext)))
+                .onFailure(refusal -> body.clientMessageId() != null && isRefusal(refusal))
+                .recoverWithUni(refusal -> storedEarlier(caller, body.clientMessageId(), refusal))
                 .onTermination().invoke(() -> sendLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS));
+    }
+
+    /**
+     * A retry refused with 409 (the request message is taken) or 429 whose first attempt was stored — its Redis key
+     * lost — is answered with that message, as MongoDB's unique index knows it: 200, not the refusal.
+     */
+    private Uni<Sent> storedEarlier(String caller, String clientMessageId, Throwable refusal) {
+        return Blocking.call(() -> repository.findByClientMessageId(caller, clientMessageId))
+                .flatMap(found -> found.isPresent() ? Uni.createFrom().item(new Sent(found.get(), false)) : Uni.createFrom().failure(refusal));
+    }
+
+    private static boolean isRefusal(Throwable failure) {
+        return failure instanceof ApiException e && (e.status() == 409 || e.status() == 429);
     }
 
     private Uni<Sent> store(String caller, String content, NewMessage body, Conversation conversation, Executor requestContext) {
         Message message = new Message(new ObjectId().toHexString(), body.conversationId(), caller, content, body.clientMessageId(),
                 Instant.now().truncatedTo(ChronoUnit.MILLIS));
         boolean request = "PENDING".equals(conversation.status());
-        return Uni.createFrom().completionStage(() -> writer.write(new MessageRepository.Insert(message, request)))
-                .ifNoItem().after(STORE_TIMEOUT).fail()
-                .onFailure().transform(e -> new ApiException(503, "Service unavailable",
-                        "the message could not be stored; it was not sent, retry", null))
+        BatchWriter.Ticket ticket = writer.write(new MessageRepository.Insert(message, request));
+        // copies: the timeout cancels what it waited on, and the ticket's own future must survive that
+        return Uni.createFrom().completionStage(ticket.stored().copy())
+                // still queued: withdrawn, so the 503 is true; already being written: MongoDB's answer decides
+                .ifNoItem().after(config.storeTimeout()).recoverWithUni(() -> ticket.withdraw()
+                        ? Uni.createFrom().failure(ApiException.unavailable("storage is slow; the message was not stored, retry", 1))
+                        : Uni.createFrom().completionStage(ticket.stored().copy()))
+                .onFailure(e -> !(e instanceof ApiException)).transform(SendService::notStored)
                 .emitOn(requestContext)
                 .flatMap(stored -> switch (stored) {
                     case INSERTED -> afterStore(message, conversation).replaceWith(new Sent(message, true));
@@ -121,6 +139,13 @@ class SendService {
                     // a concurrent request with the same clientMessageId won the race
                     case DUPLICATE -> Blocking.call(() -> new Sent(repository.findByClientMessageId(caller, body.clientMessageId()).orElseThrow(), false));
                 });
+    }
+
+    private static ApiException notStored(Throwable failure) {
+        LOG.warnf("send answered 503: %s", failure.toString());
+        return failure instanceof BatchWriter.OutcomeUnknown
+                ? ApiException.unavailable("storage did not answer; the message may have been stored: retry with the same clientMessageId", 1)
+                : ApiException.unavailable("the message could not be stored; it was not sent, retry", 1);
     }
 
     /**

@@ -5,7 +5,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Date;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 
 import org.bson.Document;
 import org.bson.types.ObjectId;
@@ -102,6 +104,15 @@ public class MessageRepository implements PanacheMongoRepositoryBase<StoredMessa
             query.append("$and", conditions);
         }
         return find(query, sort).page(Page.ofSize(limit)).stream().map(StoredMessage::toMessage).toList();
+    }
+
+    /** Which of these message ids MongoDB holds (after a failed {@code insertMany}, to tell what it stored). */
+    public Set<String> storedAmong(List<String> ids) {
+        Document query = new Document("_id", new Document("$in", ids.stream().map(ObjectId::new).toList()));
+        Set<String> stored = new HashSet<>();
+        // the driver directly: only the ids are wanted, not the documents
+        mongoCollection().find(query).projection(new Document("_id", 1)).forEach(m -> stored.add(m.id.toHexString()));
+        return stored;
     }
 
     /** Messages from others in the conversation after {@code since} (exclusive): the exact unread count. */
