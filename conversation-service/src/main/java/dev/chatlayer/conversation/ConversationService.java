@@ -127,7 +127,7 @@ class ConversationService {
         });
         marks.hidden(caller, hidden.id(), at);
         try {
-            messages.resetUnread(caller, hidden.id());
+            messages.resetUnread(caller, hidden.id(), at.toString());
         } catch (RuntimeException e) {
             // the cutoff is stored: message-service's exact count is 0 from it on, whenever it rebuilds
             LOG.warnf("unread reset not delivered to message-service: %s", e.getMessage());

@@ -7,14 +7,15 @@ import dev.chatlayer.support.ServiceTokenHeaders;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 
 /** message-service's internal API (config key {@code message-service}), called as conversation-service itself. */
 @RegisterRestClient(configKey = "message-service")
 @RegisterClientHeaders(ServiceTokenHeaders.class)
 interface MessageServiceClient {
 
-    /** The user hid the conversation: their unread count for it is reset. */
+    /** The user hid the conversation at {@code at} (their cutoff): nothing up to it is unread any more. */
     @POST
     @Path("/internal/unread/{userId}/{conversationId}/reset")
-    void resetUnread(@PathParam("userId") String userId, @PathParam("conversationId") String conversationId);
+    void resetUnread(@PathParam("userId") String userId, @PathParam("conversationId") String conversationId, @QueryParam("at") String at);
 }

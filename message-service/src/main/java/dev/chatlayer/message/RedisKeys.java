@@ -16,6 +16,16 @@ public final class RedisKeys {
         return "unread:" + userId + ":" + conversationId;
     }
 
+    /** ZSET of the message ids counted in {@link #unread}, scored by createdAt ms: what makes counting idempotent. */
+    public static String unreadIds(String userId, String conversationId) {
+        return "unread-ids:" + userId + ":" + conversationId;
+    }
+
+    /** STRING, createdAt ms up to which the user has read the conversation (or cut its history); no TTL. */
+    public static String readAt(String userId, String conversationId) {
+        return "read-at:" + userId + ":" + conversationId;
+    }
+
     /**
      * SET of the conversations where the user may have unread messages, so "all my unread" needs no KEYS or
      * SCAN. The member {@value #INDEX_COMPLETE} says the set was rebuilt from MongoDB (after a flush it is gone).

@@ -55,8 +55,14 @@ public final class LocalMongo {
         System.setProperty(COMMIT_LATENCY_PROPERTY, String.valueOf(latency.toMillis()));
     }
 
+    /** Like {@link #slowCommits}, for inserts only: stored messages arrive late, everything else on time. */
+    public static void slowInserts(Duration latency) {
+        System.setProperty(INSERT_LATENCY_PROPERTY, String.valueOf(latency.toMillis()));
+    }
+
     /** Read on every write, so a test can slow the server down and speed it up again while the services run. */
     private static final String COMMIT_LATENCY_PROPERTY = "chat.testkit.mongo-commit-latency-ms";
+    private static final String INSERT_LATENCY_PROPERTY = "chat.testkit.mongo-insert-latency-ms";
 
     private static final class SlowCommits extends MemoryBackend {
 
@@ -71,7 +77,9 @@ public final class LocalMongo {
         public Document handleCommand(Channel channel, String databaseName, String command, Document query) {
             Document answer = super.handleCommand(channel, databaseName, command, query);
             if (WRITES.contains(command.toLowerCase())) {
-                long nanos = fixedNanos + Duration.ofMillis(Long.getLong(COMMIT_LATENCY_PROPERTY, 0)).toNanos();
+                long millis = Long.getLong(COMMIT_LATENCY_PROPERTY, 0)
+                        + ("insert".equalsIgnoreCase(command) ? Long.getLong(INSERT_LATENCY_PROPERTY, 0) : 0);
+                long nanos = fixedNanos + Duration.ofMillis(millis).toNanos();
                 if (nanos > 0) {
                     LockSupport.parkNanos(nanos);
                 }

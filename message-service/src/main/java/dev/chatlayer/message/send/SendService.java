@@ -174,7 +174,7 @@ class SendService {
         List<String> recipients = conversation.othersThan(message.senderId());
         List<Request> commands = new ArrayList<>();
         commands.add(recent.add(message));
-        commands.addAll(unread.increment(recipients, message.conversationId()));
+        commands.addAll(unread.increment(recipients, message));
         if (message.clientMessageId() != null) {
             commands.add(Request.cmd(Command.SET).arg(RedisKeys.idempotency(message.senderId(), message.clientMessageId()))
                     .arg(json.write(message)).arg("PX").arg(config.idempotencyTtl().toMillis()));

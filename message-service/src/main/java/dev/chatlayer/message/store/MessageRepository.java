@@ -115,13 +115,22 @@ public class MessageRepository implements PanacheMongoRepositoryBase<StoredMessa
         return stored;
     }
 
-    /** Messages from others in the conversation after {@code since} (exclusive): the exact unread count. */
-    public long countFromOthers(String conversationId, String userId, Instant since) {
+    /** Messages from others in the conversation after {@code since} (exclusive): ids and times only, no content. */
+    public List<Message> fromOthersAfter(String conversationId, String userId, Instant since) {
+        List<Message> found = new ArrayList<>();
+        // the driver directly: a projection, since only ids and times are wanted
+        mongoCollection().find(unreadQuery(conversationId, userId, since))
+                .projection(new Document("_id", 1).append("conversationId", 1).append("senderId", 1).append("createdAt", 1))
+                .forEach(m -> found.add(m.toMessage()));
+        return found;
+    }
+
+    private static Document unreadQuery(String conversationId, String userId, Instant since) {
         Document query = new Document("conversationId", conversationId).append("senderId", new Document("$ne", userId));
         if (since != null) {
             query.append("createdAt", new Document("$gt", Date.from(since)));
         }
-        return count(query);
+        return query;
     }
 
     public Optional<Message> findByClientMessageId(String senderId, String clientMessageId) {

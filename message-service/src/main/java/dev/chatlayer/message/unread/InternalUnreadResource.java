@@ -1,6 +1,10 @@
 package dev.chatlayer.message.unread;
 
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+
 import org.jboss.resteasy.reactive.RestPath;
+import org.jboss.resteasy.reactive.RestQuery;
 
 import dev.chatlayer.support.ApiException;
 import dev.chatlayer.support.ObjectIds;
@@ -27,12 +31,19 @@ class InternalUnreadResource {
         this.redis = redis;
     }
 
+    /** {@code at}: the user's deletion cutoff (ISO-8601; now if absent): messages up to it are no longer unread. */
     @POST
     @Path("/{userId}/{conversationId}/reset")
-    public void reset(@RestPath String userId, @RestPath String conversationId) {
+    public void reset(@RestPath String userId, @RestPath String conversationId, @RestQuery String at) {
         if (!UserIds.isValid(userId)) {
             throw ApiException.badInput("userId", "not a user id");
         }
-        redis.batchAndAwait(unread.clear(userId, ObjectIds.require(conversationId, "conversationId")));
+        Instant cutoff;
+        try {
+            cutoff = at == null || at.isBlank() ? Instant.now() : Instant.parse(at);
+        } catch (DateTimeParseException e) {
+            throw ApiException.badInput("at", "must be an ISO-8601 instant");
+        }
+        redis.sendAndAwait(unread.readUpTo(userId, ObjectIds.require(conversationId, "conversationId"), cutoff));
     }
 }

@@ -41,7 +41,7 @@ class ReadService {
         Conversation conversation = gate.lookUpAndWait(caller, conversationId);
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         markers.markRead(caller, conversationId, now);
-        List<Request> commands = new ArrayList<>(unread.clear(caller, conversationId));
+        List<Request> commands = new ArrayList<>(List.of(unread.readUpTo(caller, conversationId, now)));
         commands.addAll(events.read(conversationId, caller, now, conversation.othersThan(caller)));
         try {
             redis.batchAndAwait(commands);

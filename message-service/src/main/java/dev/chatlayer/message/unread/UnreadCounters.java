@@ -1,12 +1,14 @@
 package dev.chatlayer.message.unread;
 
-import dev.chatlayer.message.RedisKeys;
-
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.chatlayer.message.Message;
+import dev.chatlayer.message.RedisKeys;
+import dev.chatlayer.support.Resources;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
@@ -15,12 +17,17 @@ import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Unread counters {@code unread:{userId}:{chatId}} and each user's index of conversations with unread
- * messages. Reads are one round trip (a pipeline of SISMEMBER and MGET) whatever the number of
- * conversations; when the index lacks its completeness mark (Redis was flushed) the caller rebuilds.
+ * Unread counters {@code unread:{userId}:{chatId}}, exact whatever the interleaving: each is the size of the set of
+ * message ids it counted ({@code unread-ids:...}), a message is counted once (counting it again changes nothing) and
+ * only if it is newer than the user's read position ({@code read-at:...}), which only moves forward and drops what it
+ * covers. Reads are one round trip (SISMEMBER and MGET) whatever the number of conversations; when the user's index
+ * lacks its completeness mark (Redis was flushed) the caller rebuilds from MongoDB.
  */
 @ApplicationScoped
 public class UnreadCounters {
+
+    private static final String COUNT = Resources.text("redis/count-unread.lua");
+    private static final String READ = Resources.text("redis/read-unread.lua");
 
     /** Counts read from Redis, and whether Redis can be trusted for this user (index complete). */
     record Counts(Map<String, Long> byConversation, boolean complete) {
@@ -32,20 +39,19 @@ public class UnreadCounters {
         this.redis = redis;
     }
 
-    /** The commands that count one new message for each recipient (sent in the send path's round trip). */
-    public List<Request> increment(List<String> recipients, String conversationId) {
-        List<Request> commands = new ArrayList<>(recipients.size() * 2);
+    /** The commands that count a stored message for each recipient (idempotent: safe to send again). */
+    public List<Request> increment(List<String> recipients, Message message) {
+        List<Request> commands = new ArrayList<>(recipients.size());
         for (String recipient : recipients) {
-            commands.add(Request.cmd(Command.INCR).arg(RedisKeys.unread(recipient, conversationId)));
-            commands.add(Request.cmd(Command.SADD).arg(RedisKeys.unreadIndex(recipient)).arg(conversationId));
+            commands.add(script(COUNT, recipient, message.conversationId()).arg(message.id())
+                    .arg(message.createdAt().toEpochMilli()).arg(message.conversationId()));
         }
         return commands;
     }
 
-    /** The commands that reset the user's count for a conversation. */
-    public List<Request> clear(String userId, String conversationId) {
-        return List.of(Request.cmd(Command.DEL).arg(RedisKeys.unread(userId, conversationId)),
-                Request.cmd(Command.SREM).arg(RedisKeys.unreadIndex(userId)).arg(conversationId));
+    /** The command that moves the user's read position to {@code at}: everything up to it is read. */
+    Request readUpTo(String userId, String conversationId, Instant at) {
+        return script(READ, userId, conversationId).arg(at.toEpochMilli()).arg(conversationId);
     }
 
     /** Counts for the named conversations: one round trip. */
@@ -92,19 +98,32 @@ public class UnreadCounters {
         return new Counts(counts, true);
     }
 
-    /** Replaces the user's counters with exact ones computed from MongoDB and marks the index complete. */
-    void rebuild(String userId, Map<String, Long> exact) {
+    /**
+     * Writes what MongoDB says is unread (per conversation: the read position and the unread messages after it)
+     * and marks the index complete. Merged with what sends counted meanwhile, never overwriting it; the counts it
+     * answers are Redis's after the merge.
+     */
+    Map<String, Long> rebuild(String userId, Map<String, Instant> readPositions, Map<String, List<Message>> unread) {
+        List<String> conversations = new ArrayList<>(readPositions.keySet());
         List<Request> commands = new ArrayList<>();
-        commands.add(Request.cmd(Command.DEL).arg(RedisKeys.unreadIndex(userId)));
-        exact.forEach((conversationId, n) -> {
-            if (n > 0) {
-                commands.add(Request.cmd(Command.SET).arg(RedisKeys.unread(userId, conversationId)).arg(n));
-                commands.add(Request.cmd(Command.SADD).arg(RedisKeys.unreadIndex(userId)).arg(conversationId));
-            } else {
-                commands.add(Request.cmd(Command.DEL).arg(RedisKeys.unread(userId, conversationId)));
-            }
-        });
+        for (String conversationId : conversations) {
+            Instant readAt = readPositions.get(conversationId);
+            Request read = readUpTo(userId, conversationId, readAt == null ? Instant.EPOCH.minusMillis(1) : readAt);
+            unread.getOrDefault(conversationId, List.of()).forEach(m -> read.arg(m.id()).arg(m.createdAt().toEpochMilli()));
+            commands.add(read);
+        }
         commands.add(Request.cmd(Command.SADD).arg(RedisKeys.unreadIndex(userId)).arg(RedisKeys.INDEX_COMPLETE));
-        redis.batchAndAwait(commands);
+        List<Response> answers = redis.batchAndAwait(commands);
+        Map<String, Long> counts = new LinkedHashMap<>();
+        for (int i = 0; i < conversations.size(); i++) {
+            counts.put(conversations.get(i), answers.get(i).toLong());
+        }
+        return counts;
+    }
+
+    private static Request script(String script, String userId, String conversationId) {
+        return Request.cmd(Command.EVAL).arg(script).arg(4).arg(RedisKeys.unread(userId, conversationId))
+                .arg(RedisKeys.unreadIds(userId, conversationId)).arg(RedisKeys.readAt(userId, conversationId))
+                .arg(RedisKeys.unreadIndex(userId));
     }
 }

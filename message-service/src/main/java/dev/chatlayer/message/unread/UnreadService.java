@@ -1,6 +1,7 @@
 package dev.chatlayer.message.unread;
 
 import dev.chatlayer.message.Blocking;
+import dev.chatlayer.message.Message;
 import dev.chatlayer.message.MessageConfig;
 import dev.chatlayer.message.conversations.ConversationClient;
 import dev.chatlayer.message.store.MessageRepository;
@@ -140,24 +141,32 @@ class UnreadService {
         }
     }
 
+    /**
+     * From MongoDB: per visible conversation, the read position (the later of the read marker and the deletion
+     * cutoff) and the messages from others after it. Written back merged with what was counted meanwhile.
+     */
     private Map<String, Long> recompute(String caller) {
-        Map<String, Long> exact = new LinkedHashMap<>();
+        Map<String, Instant> readPositions = new LinkedHashMap<>();
+        Map<String, List<Message>> unread = new LinkedHashMap<>();
         String cursor = null;
         do {
             ConversationClient.ConversationPage page = conversations.visibleTo(caller, LIST_PAGE, cursor);
             for (ConversationClient.ConversationView conversation : page.items()) {
                 Instant since = latest(conversation.deletedAt(), markers.readAt(caller, conversation.id()).orElse(null));
-                exact.put(conversation.id(), messages.countFromOthers(conversation.id(), caller, since));
+                readPositions.put(conversation.id(), since);
+                unread.put(conversation.id(), messages.fromOthersAfter(conversation.id(), caller, since));
             }
             cursor = page.nextCursor();
         } while (cursor != null);
+        LOG.infof("unread counters rebuilt from MongoDB for %d conversations", readPositions.size());
         try {
-            counters.rebuild(caller, exact);
+            return counters.rebuild(caller, readPositions, unread);
         } catch (RuntimeException e) {
             LOG.warnf("unread counters not written back: %s", e.getMessage());
+            Map<String, Long> exact = new LinkedHashMap<>();
+            unread.forEach((id, found) -> exact.put(id, (long) found.size()));
+            return exact;
         }
-        LOG.infof("unread counters rebuilt from MongoDB for %d conversations", exact.size());
-        return exact;
     }
 
     private static Instant latest(Instant a, Instant b) {
