@@ -94,6 +94,21 @@ public interface MessageConfig {
     @WithDefault("4")
     int activityConcurrency();
 
+    /**
+     * A stored message whose effects (unread counts, recent cache, activity) are not done this long after it was
+     * stored is re-driven by the outbox recovery (a replica died, Redis lost its work stream, a service was down).
+     */
+    @WithDefault("30s")
+    Duration recoveryAfter();
+
+    /** How often the outbox recovery looks for messages whose effects are due. */
+    @WithDefault("5s")
+    Duration recoveryInterval();
+
+    /** Real-time events of messages older than this are not published (clients catch up through the history). */
+    @WithDefault("2m")
+    Duration eventMaxAge();
+
     /** How often caches and counters left stale by a failed Redis update are retried for invalidation. */
     @WithDefault("1s")
     Duration repairInterval();

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -37,15 +38,17 @@ import dev.chatlayer.testkit.ServiceProcess;
 import dev.chatlayer.testkit.Tokens;
 
 /**
- * The packaged message-service is killed (SIGKILL) in the middle of a stream of concurrent sends:
- * every message that was answered 201 must be in MongoDB, exactly once.
+ * The packaged message-service is killed (SIGKILL) twice in the middle of a stream of concurrent sends: every
+ * message that was answered 201 must be in MongoDB exactly once, and after a restart every stored message's effects
+ * (the recipient's unread count, the recent cache, the conversation's lastMessageAt) converge, each applied once.
  */
 class CrashDuringSendsIT {
 
     private static final Pattern ID = Pattern.compile("\"id\":\"([0-9a-f]{24})\"");
+    private static final int KILLS = 2;
 
     @Test
-    void everyAcknowledgedMessageIsStoredExactlyOnceAfterAKill() throws Exception {
+    void everyAcknowledgedMessageIsStoredOnceAndItsEffectsConvergeAfterKills() throws Exception {
         int redisPort = freePort();
         LocalRedis.start(redisPort);
         LocalMongo mongoServer = LocalMongo.start(freePort());
@@ -62,58 +65,119 @@ class CrashDuringSendsIT {
         Map<String, String> messageConfig = new java.util.HashMap<>(shared);
         messageConfig.put("quarkus.rest-client.conversation-service.url", conversations.url());
         messageConfig.put("messages.rate-limit", "1000000");
-        ServiceProcess messages = ServiceProcess.start(Path.of("target/quarkus-app/quarkus-run.jar"), messageConfig);
+        messageConfig.put("messages.recovery-after", "2s");
+        messageConfig.put("messages.recovery-interval", "500ms");
+        Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(2)).build();
+        ServiceProcess messages = null;
         try (MongoClient mongo = MongoClients.create(mongoServer.connectionString())) {
             String alice = "alice", bob = "bob";
             String chat = conversation(http, conversations.url(), alice, bob);
-
+            String bobToken = Tokens.forUser(bob);
             Set<String> acknowledged = ConcurrentHashMap.newKeySet();
             AtomicInteger attempted = new AtomicInteger();
-            ExecutorService senders = Executors.newFixedThreadPool(16);
-            String token = Tokens.forUser(alice);
-            for (int t = 0; t < 16; t++) {
-                senders.submit(() -> {
-                    while (!Thread.currentThread().isInterrupted()) {
-                        int n = attempted.incrementAndGet();
-                        try {
-                            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(messages.url() + "/api/v1/messages"))
-                                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                                    .timeout(Duration.ofSeconds(5))
-                                    .POST(HttpRequest.BodyPublishers.ofString("{\"conversationId\":\"" + chat + "\",\"content\":\"m-" + n + "\"}"))
-                                    .build(), HttpResponse.BodyHandlers.ofString());
-                            if (response.statusCode() == 201) {
-                                Matcher id = ID.matcher(response.body());
-                                assertTrue(id.find());
-                                acknowledged.add(id.group(1));
-                            }
-                        } catch (Exception refusedAfterTheKill) {
-                            return;
-                        }
-                    }
-                });
+            Random random = new Random();
+            for (int round = 0; round < KILLS; round++) {
+                messages = ServiceProcess.start(jar, messageConfig);
+                if (round == 0) {
+                    // bob's counts and the conversation's newest page now live in Redis: recovery must fix them there
+                    get(http, messages.url() + "/api/v1/unread?conversationIds=" + chat, bobToken);
+                    get(http, messages.url() + "/api/v1/messages?conversationId=" + chat, bobToken);
+                }
+                int before = acknowledged.size();
+                ExecutorService senders = load(http, messages.url(), chat, Tokens.forUser(alice), attempted, acknowledged);
+                // cold JVMs on two cores: let the load build up, then kill at a moment of chance
+                int killAfter = before + 150 + random.nextInt(100);
+                Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() > killAfter);
+                messages.kill();
+                senders.shutdownNow();
+                assertTrue(senders.awaitTermination(30, TimeUnit.SECONDS));
             }
-            // cold JVMs on two cores: let the load build up before the kill
-            Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() > 200);
-            messages.kill();
-            senders.shutdownNow();
-            assertTrue(senders.awaitTermination(30, TimeUnit.SECONDS));
 
             MongoCollection<Document> stored = mongo.getDatabase("chat").getCollection("messages");
-            assertTrue(acknowledged.size() > 50, "the load reached the service: " + acknowledged.size() + " acknowledged of "
-                    + attempted.get());
             for (String id : acknowledged) {
                 assertEquals(1, stored.countDocuments(new Document("_id", new ObjectId(id))), "acknowledged " + id + " stored once");
             }
             List<String> contents = stored.find(new Document("conversationId", chat)).map(d -> d.getString("content")).into(new java.util.ArrayList<>());
             assertEquals(contents.size(), Set.copyOf(contents).size(), "no message stored twice");
-            System.out.printf("crash test: %d sends attempted, %d acknowledged, %d stored%n", attempted.get(), acknowledged.size(), contents.size());
+            System.out.printf("crash test: %d kills, %d sends attempted, %d acknowledged, %d stored%n", KILLS, attempted.get(),
+                    acknowledged.size(), contents.size());
+
+            // after a restart, every stored message's effects converge, each applied once
+            messages = ServiceProcess.start(jar, messageConfig);
+            String url = messages.url();
+            List<String> newest = stored.find(new Document("conversationId", chat)).sort(new Document("createdAt", -1).append("_id", -1))
+                    .limit(50).map(d -> d.getObjectId("_id").toHexString()).into(new java.util.ArrayList<>());
+            String newestAt = stored.find(new Document("conversationId", chat)).sort(new Document("createdAt", -1)).first()
+                    .getDate("createdAt").toInstant().toString();
+            Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertEquals("\"total\":" + contents.size(), total(get(http, url + "/api/v1/unread?conversationIds=" + chat, bobToken)),
+                        "bob's unread count is every stored message, each counted once");
+                assertEquals(newest, ids(get(http, url + "/api/v1/messages?conversationId=" + chat, bobToken)),
+                        "the newest page holds the newest stored messages");
+                assertTrue(get(http, conversations.url() + "/api/v1/conversations/" + chat, bobToken)
+                        .contains("\"lastMessageAt\":\"" + newestAt + "\""), "lastMessageAt is the newest stored message's");
+                assertEquals(0, stored.countDocuments(new Document("effectsDueAt", new Document("$exists", true))), "the outbox is empty");
+            });
         } finally {
+            if (messages != null) {
+                messages.stop();
+            }
             conversations.stop();
             mongoServer.stop();
             LocalRedis.stop(redisPort);
         }
+    }
+
+    /** 16 senders sending as fast as the service answers, until interrupted (or the service is gone). */
+    private static ExecutorService load(HttpClient http, String url, String chat, String token, AtomicInteger attempted,
+            Set<String> acknowledged) {
+        ExecutorService senders = Executors.newFixedThreadPool(16);
+        for (int t = 0; t < 16; t++) {
+            senders.submit(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    int n = attempted.incrementAndGet();
+                    try {
+                        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url + "/api/v1/messages"))
+                                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                                .timeout(Duration.ofSeconds(5))
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"conversationId\":\"" + chat + "\",\"content\":\"m-" + n + "\"}"))
+                                .build(), HttpResponse.BodyHandlers.ofString());
+                        if (response.statusCode() == 201) {
+                            Matcher id = ID.matcher(response.body());
+                            assertTrue(id.find());
+                            acknowledged.add(id.group(1));
+                        }
+                    } catch (Exception refusedAfterTheKill) {
+                        return;
+                    }
+                }
+            });
+        }
+        return senders;
+    }
+
+    private static String get(HttpClient http, String url, String token) throws Exception {
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, answer.statusCode(), answer.body());
+        return answer.body();
+    }
+
+    private static String total(String unread) {
+        Matcher total = Pattern.compile("\"total\":\\d+").matcher(unread);
+        assertTrue(total.find(), unread);
+        return total.group();
+    }
+
+    private static List<String> ids(String page) {
+        List<String> ids = new java.util.ArrayList<>();
+        Matcher id = ID.matcher(page);
+        while (id.find()) {
+            ids.add(id.group(1));
+        }
+        return ids;
     }
 
     private static String conversation(HttpClient http, String base, String creator, String invitee) throws Exception {

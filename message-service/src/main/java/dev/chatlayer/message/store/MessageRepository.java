@@ -3,6 +3,7 @@ package dev.chatlayer.message.store;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Date;
 import java.util.List;
 import java.util.HashSet;
@@ -22,6 +23,7 @@ import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.InsertManyOptions;
 
 import dev.chatlayer.message.Message;
+import dev.chatlayer.message.MessageConfig;
 import dev.chatlayer.support.Cursor;
 import io.quarkus.mongodb.panache.PanacheMongoRepositoryBase;
 import io.quarkus.panache.common.Page;
@@ -48,12 +50,19 @@ public class MessageRepository implements PanacheMongoRepositoryBase<StoredMessa
     private static final String IDEMPOTENCY_INDEX = "idempotency_unique";
     private static final String REQUEST_INDEX = "pending_request_unique";
 
+    private final MessageConfig config;
+
+    MessageRepository(MessageConfig config) {
+        this.config = config;
+    }
+
     void createIndexes(@Observes StartupEvent start) {
         try {
             mongoCollection().createIndex(Indexes.ascending("idem"), new IndexOptions().name(IDEMPOTENCY_INDEX).unique(true).sparse(true));
             mongoCollection().createIndex(Indexes.ascending("requestOf"), new IndexOptions().name(REQUEST_INDEX).unique(true).sparse(true));
             mongoCollection().createIndex(Indexes.compoundIndex(Indexes.ascending("conversationId"), Indexes.descending("createdAt", "_id")),
                     new IndexOptions().name("history"));
+            mongoCollection().createIndex(Indexes.ascending("effectsDueAt"), new IndexOptions().name("outbox").sparse(true));
         } catch (MongoException e) {
             LOG.warnf("could not create indexes on messages: %s", e.getMessage());
         }
@@ -64,7 +73,8 @@ public class MessageRepository implements PanacheMongoRepositoryBase<StoredMessa
      * message fails only its own message, any other error fails the batch (thrown).
      */
     public List<Stored> insertAll(List<Insert> batch) {
-        List<StoredMessage> documents = batch.stream().map(i -> StoredMessage.of(i.message(), i.request())).toList();
+        List<StoredMessage> documents = batch.stream()
+                .map(i -> StoredMessage.of(i.message(), i.request(), i.message().createdAt().plus(config.recoveryAfter()))).toList();
         Stored[] outcome = new Stored[batch.size()];
         Arrays.fill(outcome, Stored.INSERTED);
         try {
@@ -104,6 +114,28 @@ public class MessageRepository implements PanacheMongoRepositoryBase<StoredMessa
             query.append("$and", conditions);
         }
         return find(query, sort).page(Page.ofSize(limit)).stream().map(StoredMessage::toMessage).toList();
+    }
+
+    /** Messages whose effects are due to be re-driven (the oldest first), at most {@code limit}. */
+    public List<Message> effectsDue(Instant now, int limit) {
+        return find(new Document("effectsDueAt", new Document("$lte", Date.from(now))), new Document("effectsDueAt", 1))
+                .page(Page.ofSize(limit)).stream().map(StoredMessage::toMessage).toList();
+    }
+
+    /** The effects of these messages are being re-driven: not due again before {@code dueAt}. */
+    public void effectsDueAgain(Collection<String> ids, Instant dueAt) {
+        update(new Document("$set", new Document("effectsDueAt", Date.from(dueAt)))).where(byIds(ids));
+    }
+
+    /** The effects of these messages are done: they leave the outbox. */
+    public void effectsDone(Collection<String> ids) {
+        if (!ids.isEmpty()) {
+            update(new Document("$unset", new Document("effectsDueAt", ""))).where(byIds(ids));
+        }
+    }
+
+    private static Document byIds(Collection<String> ids) {
+        return new Document("_id", new Document("$in", ids.stream().map(ObjectId::new).toList()));
     }
 
     /** Which of these message ids MongoDB holds (after a failed {@code insertMany}, to tell what it stored). */

@@ -12,6 +12,8 @@ import io.quarkus.mongodb.panache.common.MongoEntity;
  * A document of the {@code messages} collection. {@code idem} ("senderId/clientMessageId") exists only when the
  * client sent a clientMessageId, {@code requestOf} (the conversation id) only on the request message of a PENDING
  * conversation: null fields are not written, which the sparse unique indexes on both rely on.
+ * {@code effectsDueAt} is the outbox: present while the message's effects (unread counts, recent cache, activity)
+ * are not known to be done, and the instant after which the recovery loop re-drives them.
  */
 @MongoEntity(collection = "messages")
 public class StoredMessage {
@@ -25,8 +27,9 @@ public class StoredMessage {
     public Instant createdAt;
     public String idem;
     public String requestOf;
+    public Instant effectsDueAt;
 
-    static StoredMessage of(Message m, boolean request) {
+    static StoredMessage of(Message m, boolean request, Instant effectsDueAt) {
         StoredMessage stored = new StoredMessage();
         stored.id = new ObjectId(m.id());
         stored.conversationId = m.conversationId();
@@ -38,6 +41,7 @@ public class StoredMessage {
             stored.idem = idempotencyKey(m.senderId(), m.clientMessageId());
         }
         stored.requestOf = request ? m.conversationId() : null;
+        stored.effectsDueAt = effectsDueAt;
         return stored;
     }
 

@@ -14,6 +14,12 @@ import java.util.function.Function;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
+import dev.chatlayer.message.Message;
+import dev.chatlayer.message.MessageConfig;
+import dev.chatlayer.message.MessageEvents;
+import dev.chatlayer.message.RedisKeys;
+import dev.chatlayer.message.conversations.ConversationClient;
+import dev.chatlayer.message.store.MessageRepository;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,12 +36,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.WebApplicationException;
 
-import dev.chatlayer.message.Message;
-import dev.chatlayer.message.MessageConfig;
-import dev.chatlayer.message.MessageEvents;
-import dev.chatlayer.message.RedisKeys;
-import dev.chatlayer.message.conversations.ConversationClient;
-
 /**
  * Work that must follow a stored message and must not be lost, as entries of the Redis stream
  * {@code queue:message-work}, read by two consumer groups so neither waits for the other:
@@ -47,8 +47,10 @@ import dev.chatlayer.message.conversations.ConversationClient;
  * message un-hides).</li>
  * </ul>
  * In both: at least once, acknowledged only when done, retried after {@code messages.work-claim-idle} (also
- * when the consumer that held it crashed), dead-lettered to {@code queue:message-work:dead} after
- * {@code messages.work-max-attempts} or on a permanent refusal. Every step is idempotent by message id.
+ * when the consumer that held it crashed); after {@code messages.work-max-attempts} an entry leaves the stream
+ * and its message is re-driven later by {@link OutboxRecovery} (MongoDB's outbox is the truth, this stream the fast
+ * path); only a permanent refusal (a malformed entry, a 4xx) is dead-lettered to {@code queue:message-work:dead}.
+ * A reported activity takes its messages out of the outbox. Every step is idempotent by message id.
  */
 @ApplicationScoped
 public class AfterStoreWork {
@@ -57,21 +59,20 @@ public class AfterStoreWork {
     private static final int BATCH = 500;
     private static final long TRIM_EVERY_MILLIS = 1_000;
     private static final Duration REPORT_TIMEOUT = Duration.ofSeconds(10);
-    /** Outcome of one entry: done, retry later, or refused for good (dead letter). */
-    private static final int DONE = 200;
-    private static final int RETRY = 599;
 
     private final Redis redis;
     private final ConversationClient conversations;
     private final MessageEvents events;
     private final MessageConfig config;
     private final MeterRegistry metrics;
+    private final MessageRepository repository;
     private final List<Consumer> consumers = new ArrayList<>();
     private final Counter reports;
     private volatile boolean running = true;
 
     AfterStoreWork(Redis redis, @RestClient ConversationClient conversations, MessageEvents events, MessageConfig config,
-            MeterRegistry metrics) {
+            MeterRegistry metrics, MessageRepository repository) {
+        this.repository = repository;
         this.redis = redis;
         this.conversations = conversations;
         this.events = events;
@@ -102,59 +103,105 @@ public class AfterStoreWork {
         }
     }
 
-    /** Every entry's events in one pipeline. */
-    private Map<String, Integer> publishEvents(Map<String, Map<String, String>> entries) {
+    /** What became of a work entry: done (acknowledged), to be retried, or refused for good (dead-lettered). */
+    enum Outcome { DONE, RETRY, REFUSED }
+
+    /** Every entry's event in one pipeline; events older than {@code messages.event-max-age} are skipped. */
+    private Map<String, Outcome> publishEvents(Map<String, Map<String, String>> entries) {
+        Map<String, Outcome> outcomes = new HashMap<>();
         List<Request> publish = new ArrayList<>();
-        entries.values().forEach(work -> publish.addAll(events.message(message(work), List.of(work.get("participants").split(",")))));
-        int outcome;
+        List<String> published = new ArrayList<>();
+        Instant oldest = Instant.now().minus(config.eventMaxAge());
+        entries.forEach((entryId, work) -> {
+            Message m = readable(entryId, work, outcomes);
+            if (m == null) {
+                return;
+            }
+            if (m.createdAt().isBefore(oldest)) {
+                outcomes.put(entryId, Outcome.DONE); // too old to be news: clients catch up through the history
+                return;
+            }
+            publish.addAll(events.message(m, List.of(work.get("participants").split(","))));
+            published.add(entryId);
+        });
+        Outcome outcome;
         try {
             redis.batchAndAwait(publish);
-            outcome = DONE;
+            outcome = Outcome.DONE;
         } catch (RuntimeException e) {
-            LOG.warnf("events of %d work entries not published, will be retried: %s", entries.size(), e.getMessage());
-            outcome = RETRY;
+            LOG.warnf("events of %d work entries not published, will be retried: %s", published.size(), e.getMessage());
+            outcome = Outcome.RETRY;
         }
-        Map<String, Integer> outcomes = new HashMap<>();
-        for (String entryId : entries.keySet()) {
+        for (String entryId : published) {
             outcomes.put(entryId, outcome);
         }
         return outcomes;
     }
 
-    /** One report per conversation, for its newest message; its outcome is every entry's of it. */
-    private Map<String, Integer> reportActivity(Map<String, Map<String, String>> entries) {
+    /**
+     * One report per conversation, for its newest message; its outcome is every entry's of it. Reported (or refused
+     * for good) messages leave the outbox in MongoDB: their last effect is done.
+     */
+    private Map<String, Outcome> reportActivity(Map<String, Map<String, String>> entries) {
+        Map<String, Outcome> outcomes = new HashMap<>();
         Map<String, List<String>> entriesByConversation = new LinkedHashMap<>();
-        Map<String, Map<String, String>> newestByConversation = new LinkedHashMap<>();
+        Map<String, Message> newestByConversation = new LinkedHashMap<>();
+        Map<String, String> messageOfEntry = new HashMap<>();
         entries.forEach((entryId, work) -> {
-            String conversationId = work.get("conversationId");
-            entriesByConversation.computeIfAbsent(conversationId, c -> new ArrayList<>()).add(entryId);
-            newestByConversation.merge(conversationId, work,
-                    (a, b) -> Long.parseLong(b.get("createdAt")) >= Long.parseLong(a.get("createdAt")) ? b : a);
+            Message m = readable(entryId, work, outcomes);
+            if (m == null) {
+                return;
+            }
+            messageOfEntry.put(entryId, m.id());
+            entriesByConversation.computeIfAbsent(m.conversationId(), c -> new ArrayList<>()).add(entryId);
+            newestByConversation.merge(m.conversationId(), m, (a, b) -> b.createdAt().isBefore(a.createdAt()) ? a : b);
         });
         // a few reports in flight at a time: a burst of hundreds would only queue up in conversation-service
-        Map<String, Integer> statuses = Multi.createFrom().iterable(newestByConversation.keySet())
-                .onItem().transformToUni(id -> report(newestByConversation.get(id)).map(status -> Map.entry(id, status)))
+        Map<String, Outcome> reported = Multi.createFrom().iterable(newestByConversation.keySet())
+                .onItem().transformToUni(id -> report(newestByConversation.get(id)).map(outcome -> Map.entry(id, outcome)))
                 .merge(config.activityConcurrency())
                 .collect().asMap(Map.Entry::getKey, Map.Entry::getValue)
-                .await().atMost(REPORT_TIMEOUT.multipliedBy(newestByConversation.size()));
-        Map<String, Integer> outcomes = new HashMap<>();
-        statuses.forEach((conversationId, status) -> {
-            if (status >= 500) {
-                LOG.warnf("activity of %s failed (%d), will be retried", conversationId, status);
+                .await().atMost(REPORT_TIMEOUT.multipliedBy(Math.max(1, newestByConversation.size())));
+        List<String> settled = new ArrayList<>();
+        reported.forEach((conversationId, outcome) -> entriesByConversation.get(conversationId).forEach(entryId -> {
+            outcomes.put(entryId, outcome);
+            if (outcome != Outcome.RETRY) {
+                settled.add(messageOfEntry.get(entryId));
             }
-            entriesByConversation.get(conversationId).forEach(entryId -> outcomes.put(entryId, status));
-        });
+        }));
+        repository.effectsDone(settled);
         return outcomes;
     }
 
-    /** The activity of one message: the HTTP status, {@link #RETRY} when conversation-service is unreachable. */
-    private Uni<Integer> report(Map<String, String> work) {
+    /** The activity of one message: done; refused for good (4xx: the sender is not in it); retry otherwise. */
+    private Uni<Outcome> report(Message m) {
         reports.increment();
-        return conversations.activity(work.get("conversationId"),
-                new ConversationClient.Activity(work.get("id"), work.get("senderId"), Instant.ofEpochMilli(Long.parseLong(work.get("createdAt")))))
-                .map(ok -> DONE)
+        return conversations.activity(m.conversationId(), new ConversationClient.Activity(m.id(), m.senderId(), m.createdAt()))
+                .map(ok -> Outcome.DONE)
                 .ifNoItem().after(REPORT_TIMEOUT).fail()
-                .onFailure().recoverWithItem(e -> e instanceof WebApplicationException w ? w.getResponse().getStatus() : RETRY);
+                .onFailure().recoverWithItem(e -> {
+                    int status = e instanceof WebApplicationException w ? w.getResponse().getStatus() : 0;
+                    if (status >= 400 && status < 500) {
+                        return Outcome.REFUSED;
+                    }
+                    LOG.warnf("activity of %s not reported (%s), will be retried", m.conversationId(), status > 0 ? status : e.getMessage());
+                    return Outcome.RETRY;
+                });
+    }
+
+    /** The entry's message, or null after marking a malformed entry refused (it must not fail its whole batch). */
+    private static Message readable(String entryId, Map<String, String> work, Map<String, Outcome> outcomes) {
+        try {
+            Message m = message(work);
+            if (m.id() == null || m.conversationId() == null || m.senderId() == null || work.get("participants") == null) {
+                throw new IllegalArgumentException("fields missing");
+            }
+            return m;
+        } catch (RuntimeException e) {
+            LOG.errorf("malformed work entry %s: %s", entryId, e.getMessage());
+            outcomes.put(entryId, Outcome.REFUSED);
+            return null;
+        }
     }
 
     private static Message message(Map<String, String> work) {
@@ -166,18 +213,19 @@ public class AfterStoreWork {
     private final class Consumer {
 
         private final String group;
-        private final Function<Map<String, Map<String, String>>, Map<String, Integer>> handler;
+        private final Function<Map<String, Map<String, String>>, Map<String, Outcome>> handler;
         private final Duration interval;
         private final String name = "consumer-" + UUID.randomUUID();
         private final Counter done;
         private final Counter retried;
         private final Counter dead;
+        private final Counter handedBack;
         private final AtomicLong pending = new AtomicLong();
         private final Thread thread;
         /** False until the group is known to exist (again, after a Redis flush or restart). */
         private boolean groupReady;
 
-        Consumer(String group, Function<Map<String, Map<String, String>>, Map<String, Integer>> handler, Duration interval) {
+        Consumer(String group, Function<Map<String, Map<String, String>>, Map<String, Outcome>> handler, Duration interval) {
             this.group = group;
             this.handler = handler;
             this.interval = interval;
@@ -185,8 +233,10 @@ public class AfterStoreWork {
                     .register(metrics);
             this.retried = Counter.builder("messages.work.retried").description("Work entries that failed and will be retried")
                     .tag("group", group).register(metrics);
-            this.dead = Counter.builder("messages.work.dead").description("Work entries dead-lettered").tag("group", group)
+            this.dead = Counter.builder("messages.work.dead").description("Work entries dead-lettered (refused for good)").tag("group", group)
                     .register(metrics);
+            this.handedBack = Counter.builder("messages.work.handed.back").description("Work entries given up after "
+                    + "messages.work-max-attempts, left to the outbox recovery").tag("group", group).register(metrics);
             Gauge.builder("messages.work.pending", pending, AtomicLong::get).description("Work entries delivered but not yet done (queue lag)")
                     .tag("group", group).register(metrics);
             this.thread = new Thread(this::run, "message-work-" + group);
@@ -230,18 +280,17 @@ public class AfterStoreWork {
             if (entries.isEmpty()) {
                 return;
             }
-            Map<String, Integer> outcomes = handler.apply(entries);
+            Map<String, Outcome> outcomes = handler.apply(entries);
             Request xack = Request.cmd(Command.XACK).arg(RedisKeys.WORK).arg(group);
             int acked = 0;
-            for (Map.Entry<String, Integer> outcome : outcomes.entrySet()) {
-                int status = outcome.getValue();
-                if (status < 300) {
-                    xack.arg(outcome.getKey());
-                    acked++;
-                } else if (status < 500) {
-                    deadLetter(outcome.getKey(), entries.get(outcome.getKey()), "conversation-service refused the activity: " + status);
-                } else {
-                    retried.increment();
+            for (Map.Entry<String, Outcome> outcome : outcomes.entrySet()) {
+                switch (outcome.getValue()) {
+                    case DONE -> {
+                        xack.arg(outcome.getKey());
+                        acked++;
+                    }
+                    case REFUSED -> deadLetter(outcome.getKey(), entries.get(outcome.getKey()), "refused for good by " + group);
+                    case RETRY -> retried.increment();
                 }
             }
             if (acked > 0) {
@@ -267,7 +316,10 @@ public class AfterStoreWork {
                 }
                 Map<String, String> work = fields(claimed.get(0).get(1));
                 if (deliveries >= config.workMaxAttempts()) {
-                    deadLetter(entryId, work, "failed " + deliveries + " times");
+                    // not dead: the message keeps its place in MongoDB's outbox, whose recovery re-drives it later
+                    redis.sendAndAwait(Request.cmd(Command.XACK).arg(RedisKeys.WORK).arg(group).arg(entryId));
+                    handedBack.increment();
+                    LOG.warnf("work entry %s failed %d times in %s; left to the outbox recovery", entryId, deliveries, group);
                 } else {
                     retry.put(entryId, work);
                 }

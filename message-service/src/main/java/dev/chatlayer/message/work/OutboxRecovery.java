@@ -1,0 +1,125 @@
+package dev.chatlayer.message.work;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.jboss.logging.Logger;
+
+import dev.chatlayer.message.Message;
+import dev.chatlayer.message.MessageConfig;
+import dev.chatlayer.message.conversations.Conversation;
+import dev.chatlayer.message.conversations.ConversationClient;
+import dev.chatlayer.message.history.RecentMessages;
+import dev.chatlayer.message.store.MessageRepository;
+import dev.chatlayer.message.unread.UnreadCounters;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.Vertx;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+/**
+ * The outbox's recovery loop. A stored message carries {@code effectsDueAt} until its activity was reported (the last
+ * of its effects); a message still carrying it once that instant has passed — the replica died between the insert and
+ * the speed layer, Redis lost the work stream, conversation-service was down for longer than the stream retries —
+ * has every effect re-driven: the unread counts and the recent cache (both idempotent), and a new work entry for its
+ * event (skipped once older than {@code messages.event-max-age}) and activity (idempotent in conversation-service).
+ * It is then due again after {@code messages.recovery-after}, until the activity report takes it out.
+ * Every replica runs it; doing the same message twice changes nothing.
+ */
+@ApplicationScoped
+class OutboxRecovery {
+
+    private static final Logger LOG = Logger.getLogger(OutboxRecovery.class);
+    private static final int BATCH = 500;
+
+    private final MessageRepository repository;
+    private final ConversationClient conversations;
+    private final UnreadCounters unread;
+    private final RecentMessages recent;
+    private final AfterStoreWork work;
+    private final Redis redis;
+    private final MessageConfig config;
+    private final Vertx vertx;
+    private final Counter redriven;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private long timer = -1;
+
+    OutboxRecovery(MessageRepository repository, @RestClient ConversationClient conversations, UnreadCounters unread,
+            RecentMessages recent, AfterStoreWork work, Redis redis, MessageConfig config, Vertx vertx, MeterRegistry metrics) {
+        this.repository = repository;
+        this.conversations = conversations;
+        this.unread = unread;
+        this.recent = recent;
+        this.work = work;
+        this.redis = redis;
+        this.config = config;
+        this.vertx = vertx;
+        this.redriven = Counter.builder("messages.outbox.redriven")
+                .description("Stored messages whose effects were re-driven by the outbox recovery").register(metrics);
+    }
+
+    void start(@Observes StartupEvent start) {
+        timer = vertx.setPeriodic(config.recoveryInterval().toMillis(),
+                id -> Infrastructure.getDefaultWorkerPool().execute(this::recoverSafely));
+    }
+
+    void stop(@Observes ShutdownEvent stop) {
+        vertx.cancelTimer(timer);
+    }
+
+    private void recoverSafely() {
+        if (!running.compareAndSet(false, true)) {
+            return; // the previous round is still at it
+        }
+        try {
+            recover();
+        } catch (RuntimeException e) {
+            LOG.warnf("outbox recovery failed, retried in %s: %s", config.recoveryInterval(), e.getMessage());
+        } finally {
+            running.set(false);
+        }
+    }
+
+    private void recover() {
+        List<Message> due = repository.effectsDue(Instant.now(), BATCH);
+        if (due.isEmpty()) {
+            return;
+        }
+        Map<String, List<Message>> byConversation = new LinkedHashMap<>();
+        due.forEach(m -> byConversation.computeIfAbsent(m.conversationId(), c -> new ArrayList<>()).add(m));
+        List<String> redrivenIds = new ArrayList<>();
+        byConversation.forEach((conversationId, messages) -> {
+            try {
+                Conversation conversation = conversations.get(conversationId).await().atMost(config.storeTimeout());
+                List<Request> commands = new ArrayList<>();
+                for (Message m : messages) {
+                    commands.add(recent.add(m));
+                    commands.addAll(unread.increment(conversation.othersThan(m.senderId()), m));
+                    commands.add(work.enqueue(m, conversation.participants()));
+                }
+                redis.batchAndAwait(commands);
+                messages.forEach(m -> redrivenIds.add(m.id()));
+            } catch (RuntimeException e) {
+                // this conversation's messages stay due: the next round tries again
+                LOG.warnf("effects of %d message(s) in %s not re-driven yet: %s", messages.size(), conversationId, e.getMessage());
+            }
+        });
+        if (redrivenIds.isEmpty()) {
+            return;
+        }
+        repository.effectsDueAgain(redrivenIds, Instant.now().plus(config.recoveryAfter()));
+        redriven.increment(redrivenIds.size());
+        LOG.infof("outbox recovery re-drove the effects of %d stored message(s)", redrivenIds.size());
+    }
+}
