@@ -32,6 +32,7 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 
 import dev.chatlayer.testkit.DevKeys;
+import dev.chatlayer.testkit.FreePort;
 import dev.chatlayer.testkit.LocalMongo;
 import dev.chatlayer.testkit.LocalRedis;
 import dev.chatlayer.testkit.ServiceProcess;
@@ -49,9 +50,9 @@ class CrashDuringSendsIT {
 
     @Test
     void everyAcknowledgedMessageIsStoredOnceAndItsEffectsConvergeAfterKills() throws Exception {
-        int redisPort = freePort();
+        int redisPort = FreePort.find();
         LocalRedis.start(redisPort);
-        LocalMongo mongoServer = LocalMongo.start(freePort());
+        LocalMongo mongoServer = LocalMongo.start(FreePort.find());
         Path keys = Files.createTempDirectory("crash-it-keys");
         DevKeys.ensure(keys);
         System.setProperty(Tokens.KEYS_DIR_PROPERTY, keys.toString());
@@ -193,11 +194,5 @@ class CrashDuringSendsIT {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, accepted.statusCode(), accepted.body());
         return id.group(1);
-    }
-
-    private static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

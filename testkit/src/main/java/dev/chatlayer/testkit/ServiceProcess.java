@@ -31,10 +31,14 @@ public final class ServiceProcess {
 
     /** Starts {@code jar} on a free port with {@code properties} as system properties. */
     public static ServiceProcess start(Path jar, Map<String, String> properties) {
+        return start(jar, properties, FreePort.find());
+    }
+
+    /** Starts {@code jar} on {@code port} (a service coming back where its callers expect it). */
+    public static ServiceProcess start(Path jar, Map<String, String> properties, int port) {
         if (!Files.exists(jar)) {
             throw new IllegalStateException("package the service first: " + jar.toAbsolutePath());
         }
-        int port = FreePort.find();
         List<String> command = new ArrayList<>(List.of(System.getProperty("java.home") + "/bin/java", "-Xmx192m",
                 "-Dquarkus.http.port=" + port));
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
