@@ -49,10 +49,10 @@ class OperationsTest {
     MongoClient mongo;
 
     @Test
-    void writesAreAcknowledgedOnlyOnceAMajorityHasThemInItsJournal() {
+    void writesAreAcknowledgedOnlyOnceAMajorityHasThemInItsJournalAndWaitAtMostFiveSeconds() {
         // the shared MongoDB defaults of service-support reach this service
         WriteConcern concern = mongo.getDatabase("chat").getWriteConcern();
-        assertEquals(WriteConcern.MAJORITY.withJournal(true), concern);
+        assertEquals(WriteConcern.MAJORITY.withJournal(true).withWTimeout(5, java.util.concurrent.TimeUnit.SECONDS), concern);
     }
 
     @Test

@@ -39,4 +39,11 @@ public interface PresenceConfig {
     /** Ask Redis for key-expiry notifications so watchers learn of connections that vanished without a close. */
     @WithDefault("true")
     boolean expiryEvents();
+
+    /**
+     * Longest a hello or a watch snapshot waits for its channel's subscription to be confirmed (so no event between
+     * the snapshot and the subscription is missed); past it the frame goes out anyway.
+     */
+    @WithDefault("2s")
+    Duration subscribeWait();
 }

@@ -87,14 +87,14 @@ class PresenceSessions {
 
     private Uni<Void> welcome(WebSocketConnection socket, String userId, long refreshedAt) {
         sessions.put(socket.id(), new Session(userId, refreshedAt));
-        registry.add(userId, socket);
         ObjectNode hello = json.createObjectNode()
                 .put("type", "hello")
                 .put("userId", userId)
                 .put("connectionId", socket.id())
                 .put("heartbeatSeconds", config.heartbeatInterval().toSeconds())
                 .put("ttlSeconds", config.ttl().toSeconds());
-        return socket.sendText(hello.toString());
+        // the hello goes out once the user's event channel is subscribed: no event after it is missed
+        return registry.add(userId, socket).chain(() -> socket.sendText(hello.toString()));
     }
 
     /** A text frame: proof of life first, then whatever it asks. */
@@ -180,11 +180,12 @@ class PresenceSessions {
             }
             users.add(id.asText());
         }
-        registry.watch(socket, users);
         if (users.isEmpty()) {
-            return socket.sendText(json.createObjectNode().put("type", "presence-snapshot").set("users", json.createArrayNode()).toString());
+            return registry.watch(socket, users)
+                    .chain(() -> socket.sendText(json.createObjectNode().put("type", "presence-snapshot").set("users", json.createArrayNode()).toString()));
         }
-        return presence.query(users).chain(snapshot -> {
+        // subscribe, wait for the confirmation, then read the snapshot: a change in between arrives as an event
+        return registry.watch(socket, users).chain(() -> presence.query(users)).chain(snapshot -> {
             ObjectNode frame = json.createObjectNode().put("type", "presence-snapshot");
             frame.set("users", json.valueToTree(snapshot));
             return socket.sendText(frame.toString());

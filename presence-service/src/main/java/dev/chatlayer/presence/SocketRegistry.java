@@ -1,15 +1,20 @@
 package dev.chatlayer.presence;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
 import io.quarkus.websockets.next.WebSocketConnection;
 import dev.chatlayer.support.RedisSubscriber;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,8 +35,10 @@ class SocketRegistry {
     private final PresenceEvents presenceEvents;
     private final Counter delivered;
     private final Counter dropped;
+    private final Duration subscribeWait;
 
-    SocketRegistry(RedisSubscriber channels, PresenceEvents presenceEvents, MeterRegistry metrics) {
+    SocketRegistry(RedisSubscriber channels, PresenceEvents presenceEvents, PresenceConfig config, MeterRegistry metrics) {
+        this.subscribeWait = config.subscribeWait();
         this.channels = channels;
         this.presenceEvents = presenceEvents;
         this.delivered = Counter.builder("presence.events.delivered").description("Event frames sent to sockets").register(metrics);
@@ -51,10 +58,10 @@ class SocketRegistry {
         channels.subscribe(RedisKeys.EXPIRED_KEYS_CHANNEL);
     }
 
-    void add(String userId, WebSocketConnection socket) {
-        if (add(socketsByUser, userId, socket)) {
-            channels.subscribe(RedisKeys.userEvents(userId));
-        }
+    /** Completes once the user's channel is subscribed: events published from then on reach this socket. */
+    Uni<Void> add(String userId, WebSocketConnection socket) {
+        String channel = RedisKeys.userEvents(userId);
+        return confirmed(List.of(add(socketsByUser, userId, socket) ? channels.subscribe(channel) : channels.whenSubscribed(channel)));
     }
 
     void remove(String userId, WebSocketConnection socket) {
@@ -64,8 +71,8 @@ class SocketRegistry {
         watch(socket, List.of());
     }
 
-    /** Replaces what {@code socket} watches. */
-    void watch(WebSocketConnection socket, List<String> userIds) {
+    /** Replaces what {@code socket} watches; completes once every watched user's channel is subscribed. */
+    Uni<Void> watch(WebSocketConnection socket, List<String> userIds) {
         Set<String> next = new HashSet<>(userIds);
         Set<String> previous = userIds.isEmpty() ? watchedBySocket.remove(socket.id()) : watchedBySocket.put(socket.id(), next);
         previous = previous == null ? Set.of() : previous;
@@ -74,11 +81,24 @@ class SocketRegistry {
                 channels.unsubscribe(RedisKeys.presenceEvents(user));
             }
         }
+        List<CompletionStage<Void>> subscriptions = new ArrayList<>();
         for (String user : next) {
-            if (!previous.contains(user) && add(watchersByUser, user, socket)) {
-                channels.subscribe(RedisKeys.presenceEvents(user));
+            if (!previous.contains(user)) {
+                String channel = RedisKeys.presenceEvents(user);
+                subscriptions.add(add(watchersByUser, user, socket) ? channels.subscribe(channel) : channels.whenSubscribed(channel));
             }
         }
+        return confirmed(subscriptions);
+    }
+
+    /** Waits for the confirmations, at most {@code presence.subscribe-wait}: a Redis that does not answer delays nobody long. */
+    private Uni<Void> confirmed(List<CompletionStage<Void>> subscriptions) {
+        if (subscriptions.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        CompletableFuture<Void> all = CompletableFuture.allOf(subscriptions.stream().map(CompletionStage::toCompletableFuture)
+                .toArray(CompletableFuture[]::new));
+        return Uni.createFrom().completionStage(all).ifNoItem().after(subscribeWait).recoverWithItem((Void) null).replaceWithVoid();
     }
 
     private void dispatch(String channel, String payload) {

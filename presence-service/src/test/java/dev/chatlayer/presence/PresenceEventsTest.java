@@ -2,6 +2,7 @@ package dev.chatlayer.presence;
 
 import static dev.chatlayer.presence.Users.token;
 import static dev.chatlayer.presence.Users.user;
+import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -52,6 +53,30 @@ class PresenceEventsTest {
             JsonObject offline = watcher.next("presence");
             assertEquals(bob, offline.getString("userId"));
             assertFalse(offline.getBoolean("online"));
+        }
+    }
+
+    @Test
+    void aUserComingOnlineWhileTheWatchIsBeingSubscribedIsNotMissed() {
+        String alice = user("alice"), bob = user("bob");
+        try (TestSocket watcher = TestSocket.open(vertx, base.getPort(), token(alice))) {
+            watcher.next("hello");
+            // the replica's subscriber connection drops and cannot come back at once (no connection slot is left):
+            // a watch now waits for the resubscription
+            String maxClients = redis.execute("CONFIG", "GET", "maxclients").toString().replaceAll("[^0-9]", "");
+            redis.execute("CONFIG", "SET", "maxclients", "1");
+            try {
+                redis.execute("CLIENT", "KILL", "TYPE", "pubsub");
+                watcher.send(new JsonObject().put("type", "watch").put("userIds", List.of(bob)));
+                // bob comes online while nothing listens to his channel
+                given().auth().oauth2(token(bob)).post("/api/v1/presence/heartbeat").then().statusCode(204);
+            } finally {
+                redis.execute("CONFIG", "SET", "maxclients", maxClients);
+            }
+
+            JsonObject snapshot = watcher.next("presence-snapshot").getJsonArray("users").getJsonObject(0);
+            // either the snapshot was read after the subscription and says so, or the event reached the watcher
+            assertTrue(snapshot.getBoolean("online") || watcher.next("presence").getBoolean("online"), "bob's coming online is not lost");
         }
     }
 

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
@@ -44,6 +46,8 @@ public class RedisSubscriber {
     private final Vertx vertx;
     private final ConfiguredRedisOptions options;
     private final Map<String, Integer> wanted = new HashMap<>();
+    /** Per wanted channel: completed once SUBSCRIBE was confirmed on the current connection. */
+    private final Map<String, CompletableFuture<Void>> confirmed = new HashMap<>();
     private final List<BiConsumer<String, String>> messageListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<Boolean>> stateListeners = new CopyOnWriteArrayList<>();
     private final Counter reconnects;
@@ -86,25 +90,41 @@ public class RedisSubscriber {
         return client != null;
     }
 
-    public void subscribe(String channel) {
+    /**
+     * Adds an interest in {@code channel}. Completes once Redis confirmed the subscription (at once if it was already
+     * confirmed): what is published from then on reaches this replica, so a snapshot read after it misses nothing.
+     */
+    public CompletionStage<Void> subscribe(String channel) {
         boolean first;
+        CompletableFuture<Void> confirmation;
         synchronized (this) {
             first = wanted.merge(channel, 1, Integer::sum) == 1;
+            confirmation = confirmed.computeIfAbsent(channel, c -> new CompletableFuture<>());
             if (client == null && !stopped) {
                 client = Redis.createClient(vertx, options.forSubscriber());
                 vertx.runOnContext(v -> connect());
-                return; // the whole set is subscribed once connected
+                return confirmation.copy(); // the whole set is subscribed once connected
             }
         }
         if (first) {
-            send(Command.SUBSCRIBE, List.of(channel));
+            send(Command.SUBSCRIBE, List.of(channel)).onSuccess(ok -> confirmation.complete(null));
         }
+        return confirmation.copy();
+    }
+
+    /** Completes once {@code channel}, already wanted, is confirmed (at once if it is; if it is not wanted, never). */
+    public synchronized CompletionStage<Void> whenSubscribed(String channel) {
+        CompletableFuture<Void> confirmation = confirmed.get(channel);
+        return confirmation == null ? new CompletableFuture<>() : confirmation.copy();
     }
 
     public void unsubscribe(String channel) {
         boolean last;
         synchronized (this) {
             last = wanted.computeIfPresent(channel, (c, n) -> n > 1 ? n - 1 : null) == null;
+            if (last) {
+                confirmed.remove(channel);
+            }
         }
         if (last) {
             send(Command.UNSUBSCRIBE, List.of(channel));
@@ -122,14 +142,15 @@ public class RedisSubscriber {
         }
     }
 
-    private void send(Command command, List<String> channels) {
+    private io.vertx.core.Future<Response> send(Command command, List<String> channels) {
         RedisConnection current = connection;
         if (current == null || channels.isEmpty()) {
-            return; // (re)connecting: the channel set is subscribed as a whole once connected
+            // (re)connecting: the channel set is subscribed as a whole once connected
+            return io.vertx.core.Future.failedFuture("not connected");
         }
         Request request = Request.cmd(command);
         channels.forEach(request::arg);
-        current.send(request).onFailure(e -> LOG.warnf("%s failed: %s", command, e.getMessage()));
+        return current.send(request).onFailure(e -> LOG.warnf("%s failed: %s", command, e.getMessage()));
     }
 
     private void connect() {
@@ -152,6 +173,14 @@ public class RedisSubscriber {
         channels.forEach(subscribe::arg);
         (channels.isEmpty() ? fresh.send(Request.cmd(Command.PING)) : fresh.send(subscribe)).onSuccess(ok -> {
             backoffMillis = FIRST_BACKOFF_MILLIS;
+            synchronized (this) {
+                channels.forEach(channel -> {
+                    CompletableFuture<Void> confirmation = confirmed.get(channel);
+                    if (confirmation != null) {
+                        confirmation.complete(null);
+                    }
+                });
+            }
             changeState(true);
             LOG.infof("subscriber connected, %d channel(s) subscribed", channels.size());
         }).onFailure(e -> lost(fresh, "subscribe failed: " + e.getMessage()));
@@ -180,6 +209,8 @@ public class RedisSubscriber {
                 return;
             }
             connection = null;
+            // confirmations from now on wait for the resubscription
+            confirmed.replaceAll((channel, confirmation) -> confirmation.isDone() ? new CompletableFuture<>() : confirmation);
         }
         changeState(false);
         reconnects.increment();
