@@ -10,7 +10,11 @@ if #newest == 0 then
   redis.call('DEL', KEYS[2])
   return redis.call('DEL', KEYS[1])
 end
-local remaining = tonumber(newest[2]) - now
-redis.call('SET', KEYS[1], newest[1], 'PX', remaining)
-redis.call('PEXPIRE', KEYS[2], remaining)
+-- still online: the key names a live connection and keeps the TTL its latest beat gave it (a connection's own
+-- entry may lapse sooner than that TTL, so it does not decide how long the user stays online)
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('SET', KEYS[1], newest[1], 'KEEPTTL')
+else
+  redis.call('SET', KEYS[1], newest[1], 'PX', tonumber(newest[2]) - now)
+end
 return 0

@@ -109,6 +109,10 @@ public interface MessageConfig {
     @WithDefault("2m")
     Duration eventMaxAge();
 
+    /** While Redis is down, how long a user's unread counts computed from MongoDB are reused. */
+    @WithDefault("1s")
+    Duration unreadFallbackMemo();
+
     /** How often caches and counters left stale by a failed Redis update are retried for invalidation. */
     @WithDefault("1s")
     Duration repairInterval();

@@ -7,7 +7,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -31,10 +30,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 
-import dev.chatlayer.testkit.DevKeys;
-import dev.chatlayer.testkit.FreePort;
-import dev.chatlayer.testkit.LocalMongo;
-import dev.chatlayer.testkit.LocalRedis;
+import dev.chatlayer.testkit.ProcessInfra;
 import dev.chatlayer.testkit.ServiceProcess;
 import dev.chatlayer.testkit.Tokens;
 
@@ -50,20 +46,10 @@ class CrashDuringSendsIT {
 
     @Test
     void everyAcknowledgedMessageIsStoredOnceAndItsEffectsConvergeAfterKills() throws Exception {
-        int redisPort = FreePort.find();
-        LocalRedis.start(redisPort);
-        LocalMongo mongoServer = LocalMongo.start(FreePort.find());
-        Path keys = Files.createTempDirectory("crash-it-keys");
-        DevKeys.ensure(keys);
-        System.setProperty(Tokens.KEYS_DIR_PROPERTY, keys.toString());
-        Map<String, String> shared = new java.util.HashMap<>(Map.of(
-                "quarkus.redis.hosts", "redis://127.0.0.1:" + redisPort,
-                "quarkus.mongodb.connection-string", mongoServer.connectionString(),
-                "mp.jwt.verify.publickey.location", keys.resolve(DevKeys.PUBLIC_KEY).toUri().toString(),
-                "mp.jwt.verify.issuer", Tokens.DEFAULT_ISSUER));
-        shared.putAll(DevKeys.serviceIdentity(Files.createTempDirectory("crash-it-service-keys")));
+        ProcessInfra infra = ProcessInfra.start();
+        Map<String, String> shared = infra.serviceConfig();
         ServiceProcess conversations = ServiceProcess.start(Path.of("../conversation-service/target/quarkus-app/quarkus-run.jar"), shared);
-        Map<String, String> messageConfig = new java.util.HashMap<>(shared);
+        Map<String, String> messageConfig = infra.serviceConfig();
         messageConfig.put("quarkus.rest-client.conversation-service.url", conversations.url());
         messageConfig.put("messages.rate-limit", "1000000");
         messageConfig.put("messages.recovery-after", "2s");
@@ -72,7 +58,7 @@ class CrashDuringSendsIT {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(2)).build();
         ServiceProcess messages = null;
-        try (MongoClient mongo = MongoClients.create(mongoServer.connectionString())) {
+        try (MongoClient mongo = MongoClients.create(infra.mongo().connectionString())) {
             String alice = "alice", bob = "bob";
             String chat = conversation(http, conversations.url(), alice, bob);
             String bobToken = Tokens.forUser(bob);
@@ -126,8 +112,7 @@ class CrashDuringSendsIT {
                 messages.stop();
             }
             conversations.stop();
-            mongoServer.stop();
-            LocalRedis.stop(redisPort);
+            infra.close();
         }
     }
 

@@ -7,6 +7,7 @@ import static dev.chatlayer.message.Api.user;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.lessThan;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
 import java.util.List;
@@ -27,6 +28,9 @@ class RedisOutageTest {
 
     @Inject
     RedisDataSource redis;
+
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry metrics;
 
     /**
      * A full Redis (maxmemory reached, nothing to evict) refuses the send's cache and counter updates but keeps
@@ -67,8 +71,13 @@ class RedisOutageTest {
             as(bob).get("/api/v1/messages?conversationId=" + chat).then().statusCode(200)
                     .body("items.content", equalTo(List.of("during the outage", "before the outage")))
                     .body("items[0].id", equalTo(id));
-            as(bob).get("/api/v1/unread?conversationIds=" + chat).then().statusCode(200)
-                    .body("counts." + chat, equalTo(2)).body("total", equalTo(2));
+            double computed = metrics.get("messages.unread.counted.in.mongodb").counter().count();
+            for (int i = 0; i < 5; i++) { // a client polling: counted in MongoDB once, not five times
+                as(bob).get("/api/v1/unread?conversationIds=" + chat).then().statusCode(200)
+                        .body("counts." + chat, equalTo(2)).body("total", equalTo(2));
+            }
+            as(bob).get("/api/v1/unread").then().statusCode(200).body("counts." + chat, equalTo(2));
+            assertEquals(computed + 1, metrics.get("messages.unread.counted.in.mongodb").counter().count());
             as(bob).body(Map.of("conversationId", chat)).post("/api/v1/messages/read").then().statusCode(204);
             as(bob).get("/api/v1/unread?conversationIds=" + chat).then().statusCode(200).body("total", equalTo(0));
 

@@ -7,10 +7,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,10 +16,8 @@ import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
-import dev.chatlayer.testkit.DevKeys;
 import dev.chatlayer.testkit.FreePort;
-import dev.chatlayer.testkit.LocalMongo;
-import dev.chatlayer.testkit.LocalRedis;
+import dev.chatlayer.testkit.ProcessInfra;
 import dev.chatlayer.testkit.ServiceProcess;
 import dev.chatlayer.testkit.Tokens;
 
@@ -36,22 +32,12 @@ class SiblingOutageIT {
 
     @Test
     void activityReportedDuringAnOutageIsAppliedWhenTheServiceReturns() throws Exception {
-        int redisPort = FreePort.find();
-        LocalRedis.start(redisPort);
-        LocalMongo mongo = LocalMongo.start(FreePort.find());
-        Path keys = Files.createTempDirectory("outage-it-keys");
-        DevKeys.ensure(keys);
-        System.setProperty(Tokens.KEYS_DIR_PROPERTY, keys.toString());
-        Map<String, String> shared = new HashMap<>(Map.of(
-                "quarkus.redis.hosts", "redis://127.0.0.1:" + redisPort,
-                "quarkus.mongodb.connection-string", mongo.connectionString(),
-                "mp.jwt.verify.publickey.location", keys.resolve(DevKeys.PUBLIC_KEY).toUri().toString(),
-                "mp.jwt.verify.issuer", Tokens.DEFAULT_ISSUER));
-        shared.putAll(DevKeys.serviceIdentity(Files.createTempDirectory("outage-it-service-keys")));
+        ProcessInfra infra = ProcessInfra.start();
+        Map<String, String> shared = infra.serviceConfig();
         Path conversationJar = Path.of("../conversation-service/target/quarkus-app/quarkus-run.jar");
         int conversationPort = FreePort.find();
         ServiceProcess conversations = ServiceProcess.start(conversationJar, shared, conversationPort);
-        Map<String, String> messageConfig = new HashMap<>(shared);
+        Map<String, String> messageConfig = infra.serviceConfig();
         messageConfig.put("quarkus.rest-client.conversation-service.url", conversations.url());
         messageConfig.put("messages.work-claim-idle", "1s");
         messageConfig.put("messages.work-max-attempts", "3");
@@ -88,8 +74,7 @@ class SiblingOutageIT {
         } finally {
             messages.stop();
             conversations.stop();
-            mongo.stop();
-            LocalRedis.stop(redisPort);
+            infra.close();
         }
     }
 

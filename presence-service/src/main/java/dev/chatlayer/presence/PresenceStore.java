@@ -28,12 +28,18 @@ class PresenceStore {
     Uni<Beat> beat(String userId, String connectionId, boolean enforceLimit) {
         return redis.execute("EVAL", Scripts.BEAT, "2", RedisKeys.presence(userId), RedisKeys.connections(userId),
                 connectionId, String.valueOf(System.currentTimeMillis()), String.valueOf(config.ttl().toMillis()),
-                String.valueOf(enforceLimit ? config.maxSocketsPerUser() : 0))
+                String.valueOf(enforceLimit ? config.maxSocketsPerUser() : 0), String.valueOf(lifetime(connectionId).toMillis()))
                 .map(result -> switch (result.toInteger()) {
                     case -1 -> Beat.REFUSED;
                     case 1 -> Beat.CAME_ONLINE;
                     default -> Beat.STILL_ONLINE;
                 });
+    }
+
+    /** REST presence lasts one TTL; a socket's entry two heartbeat intervals (it beats more often than that). */
+    private java.time.Duration lifetime(String connectionId) {
+        java.time.Duration socket = config.heartbeatInterval().multipliedBy(2);
+        return PresenceService.REST_CONNECTION.equals(connectionId) || socket.compareTo(config.ttl()) > 0 ? config.ttl() : socket;
     }
 
     /** Ends {@code connectionId}; true if that made the user go offline. */

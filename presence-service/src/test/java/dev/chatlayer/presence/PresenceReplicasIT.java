@@ -145,14 +145,50 @@ class PresenceReplicasIT {
     }
 
     private static ServiceProcess replica() {
-        ServiceProcess replica = ServiceProcess.start(Path.of("target/quarkus-app/quarkus-run.jar"), Map.of(
+        return replica(Map.of("presence.ttl", TTL.toSeconds() + "s"));
+    }
+
+    private static ServiceProcess replica(Map<String, String> presenceConfig) {
+        Map<String, String> config = new java.util.HashMap<>(Map.of(
                 "quarkus.redis.hosts", "redis://127.0.0.1:" + redisPort,
                 "mp.jwt.verify.publickey.location", keys.resolve(DevKeys.PUBLIC_KEY).toUri().toString(),
                 "mp.jwt.verify.issuer", Tokens.DEFAULT_ISSUER,
-                "presence.ttl", TTL.toSeconds() + "s",
                 "presence.min-refresh-interval", "500ms"));
+        config.putAll(presenceConfig);
+        ServiceProcess replica = ServiceProcess.start(Path.of("target/quarkus-app/quarkus-run.jar"), config);
         replicas.add(replica);
         return replica;
+    }
+
+    @Test
+    void theSocketsOfAKilledReplicaStopCountingAgainstTheLimitWithinTwoHeartbeats() throws Exception {
+        // a long TTL, so only the connections' own lapse (2 heartbeat intervals of 2 s) can free the slots
+        Map<String, String> limited = Map.of("presence.ttl", "60s", "presence.heartbeat-interval", "2s",
+                "presence.max-sockets-per-user", "2");
+        ServiceProcess doomed = replica(limited);
+        ServiceProcess survivor = replica(limited);
+        String gina = user("gina");
+        TestSocket first = TestSocket.open(vertx, doomed.port(), Tokens.forUser(gina));
+        first.next("hello");
+        TestSocket second = TestSocket.open(vertx, doomed.port(), Tokens.forUser(gina));
+        second.next("hello");
+        assertFalse(welcomed(survivor.port(), gina), "at the limit, a third socket is refused anywhere");
+
+        doomed.kill(); // SIGKILL: its two sockets never say goodbye
+        long killedAt = System.nanoTime();
+        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).until(() -> welcomed(survivor.port(), gina));
+        Duration took = Duration.ofNanos(System.nanoTime() - killedAt);
+        assertTrue(took.compareTo(Duration.ofSeconds(8)) < 0, "the limit recovers within about two heartbeat intervals, took " + took);
+        first.close();
+        second.close();
+        survivor.stop();
+    }
+
+    /** Opens a socket and says whether it was welcomed (hello) rather than refused; closes it either way. */
+    private static boolean welcomed(int port, String user) throws Exception {
+        try (TestSocket socket = TestSocket.open(vertx, port, Tokens.forUser(user))) {
+            return !socket.receivesNo("hello", Duration.ofSeconds(1));
+        }
     }
 
     private static long subscribers(String channel) throws Exception {

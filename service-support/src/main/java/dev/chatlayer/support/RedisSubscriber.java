@@ -42,6 +42,7 @@ public class RedisSubscriber {
     private static final long PING_MILLIS = 5_000;
     private static final long FIRST_BACKOFF_MILLIS = 100;
     private static final long MAX_BACKOFF_MILLIS = 5_000;
+    private static final long CONNECT_TIMEOUT_MILLIS = 5_000;
 
     private final Vertx vertx;
     private final ConfiguredRedisOptions options;
@@ -52,6 +53,8 @@ public class RedisSubscriber {
     private final List<Consumer<Boolean>> stateListeners = new CopyOnWriteArrayList<>();
     private final Counter reconnects;
     private final AtomicLong subscribedGauge = new AtomicLong();
+    /** Numbers connect attempts; an attempt settles (answer or time-out) only while it is the current number. */
+    private final AtomicLong attempts = new AtomicLong();
     private Redis client;
     private volatile RedisConnection connection;
     private volatile boolean subscribed;
@@ -153,11 +156,34 @@ public class RedisSubscriber {
         return current.send(request).onFailure(e -> LOG.warnf("%s failed: %s", command, e.getMessage()));
     }
 
+    /**
+     * One attempt at a time; an attempt that has not answered within {@value #CONNECT_TIMEOUT_MILLIS} ms (a server
+     * that accepted the connection but never finished its handshake, e.g. while restarting) is abandoned and retried.
+     */
     private void connect() {
         if (stopped) {
             return;
         }
-        client.connect().onSuccess(this::connected).onFailure(e -> retry("connect failed: " + e.getMessage()));
+        long attempt = attempts.incrementAndGet();
+        long guard = vertx.setTimer(CONNECT_TIMEOUT_MILLIS, id -> {
+            if (attempts.compareAndSet(attempt, attempt + 1)) {
+                retry("no answer within " + CONNECT_TIMEOUT_MILLIS + " ms");
+            }
+        });
+        client.connect().onComplete(result -> {
+            vertx.cancelTimer(guard);
+            if (!attempts.compareAndSet(attempt, attempt + 1)) {
+                if (result.succeeded()) {
+                    result.result().close(); // too late: a newer attempt is under way
+                }
+                return;
+            }
+            if (result.succeeded()) {
+                connected(result.result());
+            } else {
+                retry("connect failed: " + result.cause().getMessage());
+            }
+        });
     }
 
     private void connected(RedisConnection fresh) {

@@ -6,7 +6,9 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Date;
 import java.util.List;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -155,6 +157,27 @@ public class MessageRepository implements PanacheMongoRepositoryBase<StoredMessa
                 .projection(new Document("_id", 1).append("conversationId", 1).append("senderId", 1).append("createdAt", 1))
                 .forEach(m -> found.add(m.toMessage()));
         return found;
+    }
+
+    /**
+     * Unread counts of several conversations in one aggregate: per conversation, the messages from others after
+     * its {@code since} (null: all of them). Conversations without unread messages are absent.
+     */
+    public Map<String, Long> countUnread(String userId, Map<String, Instant> sinceByConversation) {
+        Map<String, Long> counts = new HashMap<>();
+        if (sinceByConversation.isEmpty()) {
+            return counts;
+        }
+        List<Document> each = new ArrayList<>();
+        sinceByConversation.forEach((conversationId, since) -> each.add(since == null ? new Document("conversationId", conversationId)
+                : new Document("conversationId", conversationId).append("createdAt", new Document("$gt", Date.from(since)))));
+        List<Document> pipeline = List.of(
+                new Document("$match", new Document("senderId", new Document("$ne", userId)).append("$or", each)),
+                new Document("$group", new Document("_id", "$conversationId").append("n", new Document("$sum", 1))));
+        // the driver directly: Panache has no aggregation
+        mongoCollection().aggregate(pipeline, Document.class)
+                .forEach(group -> counts.put(group.getString("_id"), ((Number) group.get("n")).longValue()));
+        return counts;
     }
 
     private static Document unreadQuery(String conversationId, String userId, Instant since) {

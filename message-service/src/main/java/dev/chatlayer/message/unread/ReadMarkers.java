@@ -1,6 +1,8 @@
 package dev.chatlayer.message.unread;
 
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 import io.quarkus.mongodb.panache.PanacheMongoRepositoryBase;
@@ -17,6 +19,13 @@ class ReadMarkers implements PanacheMongoRepositoryBase<ReadMarker, String> {
         marker.conversationId = conversationId;
         marker.readAt = at;
         persistOrUpdate(marker);
+    }
+
+    /** Every read marker of the user, by conversation: one query. */
+    Map<String, Instant> readAtAll(String userId) {
+        Map<String, Instant> all = new HashMap<>();
+        find("userId", userId).stream().forEach(marker -> all.put(marker.conversationId, marker.readAt));
+        return all;
     }
 
     Optional<Instant> readAt(String userId, String conversationId) {

@@ -26,8 +26,11 @@ class ReadService {
     private final MessageEvents events;
     private final ConversationGate gate;
     private final Redis redis;
+    private final UnreadService unreadService;
 
-    ReadService(ReadMarkers markers, UnreadCounters unread, MessageEvents events, ConversationGate gate, Redis redis) {
+    ReadService(ReadMarkers markers, UnreadCounters unread, MessageEvents events, ConversationGate gate, Redis redis,
+            UnreadService unreadService) {
+        this.unreadService = unreadService;
         this.markers = markers;
         this.unread = unread;
         this.events = events;
@@ -41,6 +44,7 @@ class ReadService {
         Conversation conversation = gate.lookUpAndWait(caller, conversationId);
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         markers.markRead(caller, conversationId, now);
+        unreadService.forget(caller);
         List<Request> commands = new ArrayList<>(List.of(unread.readUpTo(caller, conversationId, now)));
         commands.addAll(events.read(conversationId, caller, now, conversation.othersThan(caller)));
         try {

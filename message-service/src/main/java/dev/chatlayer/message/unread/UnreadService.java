@@ -1,12 +1,5 @@
 package dev.chatlayer.message.unread;
 
-import dev.chatlayer.message.Blocking;
-import dev.chatlayer.message.Message;
-import dev.chatlayer.message.MessageConfig;
-import dev.chatlayer.message.conversations.ConversationClient;
-import dev.chatlayer.message.store.MessageRepository;
-import dev.chatlayer.support.ObjectIds;
-
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -19,7 +12,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
+import dev.chatlayer.message.Blocking;
+import dev.chatlayer.message.Message;
+import dev.chatlayer.message.MessageConfig;
+import dev.chatlayer.message.conversations.ConversationClient;
+import dev.chatlayer.message.store.MessageRepository;
 import dev.chatlayer.support.ApiException;
+import dev.chatlayer.support.ObjectIds;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -47,14 +51,19 @@ class UnreadService {
     private final ConversationClient conversations;
     private final MessageConfig config;
     private final Map<String, CompletableFuture<Map<String, Long>>> rebuilds = new ConcurrentHashMap<>();
+    private final Cache<String, Map<String, Long>> fallbackMemo;
+    private final Counter countedInMongo;
 
     UnreadService(UnreadCounters counters, MessageRepository messages, ReadMarkers markers,
-            @RestClient ConversationClient conversations, MessageConfig config) {
+            @RestClient ConversationClient conversations, MessageConfig config, MeterRegistry metrics) {
         this.counters = counters;
         this.messages = messages;
         this.markers = markers;
         this.conversations = conversations;
         this.config = config;
+        this.fallbackMemo = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(config.unreadFallbackMemo()).build();
+        this.countedInMongo = Counter.builder("messages.unread.counted.in.mongodb")
+                .description("Unread answers computed from MongoDB because Redis was down").register(metrics);
     }
 
     /**
@@ -75,14 +84,16 @@ class UnreadService {
             }
         }
         return counters.of(caller, ids)
-                .onFailure().recoverWithItem(UnreadService::unknown)
                 .flatMap(counts -> counts.complete() ? Uni.createFrom().item(Unread.of(counts.byConversation()))
-                : Blocking.call(() -> {
-                    Map<String, Long> exact = rebuild(caller);
-                    Map<String, Long> asked = new LinkedHashMap<>();
-                    ids.forEach(id -> asked.put(id, exact.getOrDefault(id, 0L)));
-                    return Unread.of(asked);
-                }));
+                        : Blocking.call(() -> pick(rebuild(caller), ids)))
+                .onFailure(e -> !(e instanceof ApiException))
+                .recoverWithUni(redisDown -> Blocking.call(() -> pick(countedInMongo(caller, redisDown), ids)));
+    }
+
+    private static Unread pick(Map<String, Long> counts, List<String> ids) {
+        Map<String, Long> asked = new LinkedHashMap<>();
+        ids.forEach(id -> asked.put(id, counts.getOrDefault(id, 0L)));
+        return Unread.of(asked);
     }
 
     /**
@@ -91,16 +102,15 @@ class UnreadService {
      */
     private Unread everyUnread(String caller) {
         UnreadCounters.Counts all;
+        Map<String, Long> counts;
         try {
             all = counters.all(caller);
-        } catch (RuntimeException e) {
-            all = unknown(e);
-        }
-        if (all.complete()) {
-            return Unread.of(new TreeMap<>(all.byConversation()));
+            counts = all.complete() ? all.byConversation() : rebuild(caller);
+        } catch (RuntimeException redisDown) {
+            counts = countedInMongo(caller, redisDown);
         }
         Map<String, Long> nonZero = new TreeMap<>();
-        rebuild(caller).forEach((id, n) -> {
+        counts.forEach((id, n) -> {
             if (n > 0) {
                 nonZero.put(id, n);
             }
@@ -108,10 +118,34 @@ class UnreadService {
         return Unread.of(nonZero);
     }
 
-    /** Redis is the speed layer: without it the counts are computed from MongoDB. */
-    private static UnreadCounters.Counts unknown(Throwable redisFailure) {
-        LOG.warnf("unread counters unavailable, counting in MongoDB: %s", redisFailure.getMessage());
-        return new UnreadCounters.Counts(Map.of(), false);
+    /**
+     * Redis is down: the counts of every visible conversation from MongoDB in one aggregate (plus one query for the
+     * read markers and the pages of the user's list), remembered for {@code messages.unread-fallback-memo} so a
+     * polling client does not recompute them on every request. Nothing is written back (Redis is down).
+     */
+    private Map<String, Long> countedInMongo(String caller, Throwable redisFailure) {
+        return fallbackMemo.get(caller, user -> {
+            LOG.warnf("unread counters unavailable, counting in MongoDB: %s", redisFailure.getMessage());
+            countedInMongo.increment();
+            Map<String, Instant> readMarkers = markers.readAtAll(user);
+            Map<String, Instant> since = new LinkedHashMap<>();
+            forEachVisible(user, conversation -> since.put(conversation.id(), latest(conversation.deletedAt(), readMarkers.get(conversation.id()))));
+            return messages.countUnread(user, since);
+        });
+    }
+
+    /** A read by the user changes their counts: the next answer is computed afresh. */
+    void forget(String userId) {
+        fallbackMemo.invalidate(userId);
+    }
+
+    private void forEachVisible(String user, java.util.function.Consumer<ConversationClient.ConversationView> action) {
+        String cursor = null;
+        do {
+            ConversationClient.ConversationPage page = conversations.visibleTo(user, LIST_PAGE, cursor);
+            page.items().forEach(action);
+            cursor = page.nextCursor();
+        } while (cursor != null);
     }
 
     /**
@@ -148,16 +182,12 @@ class UnreadService {
     private Map<String, Long> recompute(String caller) {
         Map<String, Instant> readPositions = new LinkedHashMap<>();
         Map<String, List<Message>> unread = new LinkedHashMap<>();
-        String cursor = null;
-        do {
-            ConversationClient.ConversationPage page = conversations.visibleTo(caller, LIST_PAGE, cursor);
-            for (ConversationClient.ConversationView conversation : page.items()) {
-                Instant since = latest(conversation.deletedAt(), markers.readAt(caller, conversation.id()).orElse(null));
-                readPositions.put(conversation.id(), since);
-                unread.put(conversation.id(), messages.fromOthersAfter(conversation.id(), caller, since));
-            }
-            cursor = page.nextCursor();
-        } while (cursor != null);
+        Map<String, Instant> readMarkers = markers.readAtAll(caller);
+        forEachVisible(caller, conversation -> {
+            Instant since = latest(conversation.deletedAt(), readMarkers.get(conversation.id()));
+            readPositions.put(conversation.id(), since);
+            unread.put(conversation.id(), messages.fromOthersAfter(conversation.id(), caller, since));
+        });
         LOG.infof("unread counters rebuilt from MongoDB for %d conversations", readPositions.size());
         try {
             return counters.rebuild(caller, readPositions, unread);
