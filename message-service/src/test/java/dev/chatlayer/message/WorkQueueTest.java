@@ -108,6 +108,28 @@ class WorkQueueTest {
     }
 
     @Test
+    void aMalformedEntryIsDeadLetteredWithoutHoldingUpTheEntriesReadWithIt() {
+        String alice = user("alice"), bob = user("bob");
+        String chat = accepted(alice, bob);
+        Instant at = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        // one transaction: both entries reach the consumers in the same read
+        List<Response> replies = vertxRedis.batchAndAwait(List.of(
+                Request.cmd(Command.MULTI),
+                Request.cmd(Command.XADD).arg("queue:message-work").arg("*").arg("id").arg(new ObjectId().toHexString())
+                        .arg("conversationId").arg(chat).arg("content").arg("no sender, no time, no participants"),
+                Request.cmd(Command.XADD).arg("queue:message-work").arg("*").arg("id").arg(new ObjectId().toHexString())
+                        .arg("conversationId").arg(chat).arg("senderId").arg(alice).arg("content").arg("well formed")
+                        .arg("createdAt").arg(at.toEpochMilli()).arg("participants").arg(alice + "," + bob),
+                Request.cmd(Command.EXEC)));
+        String malformed = replies.get(3).get(0).toString();
+
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertEquals(at.toString(), conversationsAs(alice).get("/api/v1/conversations/" + chat).path("lastMessageAt")));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+                redis.execute("XRANGE", "queue:message-work:dead", "-", "+").toString().contains(malformed));
+    }
+
+    @Test
     void aBurstInOneConversationIsReportedAsItsNewestMessage() {
         String alice = user("alice"), bob = user("bob");
         String chat = accepted(alice, bob);

@@ -23,6 +23,16 @@ import dev.chatlayer.message.store.MessageRepository;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.redis.datasource.stream.StreamCommands;
+import io.quarkus.redis.datasource.stream.StreamMessage;
+import io.quarkus.redis.datasource.stream.StreamRange;
+import io.quarkus.redis.datasource.stream.XAddArgs;
+import io.quarkus.redis.datasource.stream.XGroupCreateArgs;
+import io.quarkus.redis.datasource.stream.XPendingArgs;
+import io.quarkus.redis.datasource.stream.XPendingSummary;
+import io.quarkus.redis.datasource.stream.XReadGroupArgs;
+import io.quarkus.redis.datasource.stream.XTrimArgs;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
@@ -30,8 +40,6 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
-import io.vertx.mutiny.redis.client.Response;
-import io.vertx.redis.client.ResponseType;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.WebApplicationException;
@@ -66,12 +74,14 @@ public class AfterStoreWork {
     private final MessageConfig config;
     private final MeterRegistry metrics;
     private final MessageRepository repository;
+    private final StreamCommands<String, String, String> streams;
     private final List<Consumer> consumers = new ArrayList<>();
     private final Counter reports;
     private volatile boolean running = true;
 
-    AfterStoreWork(Redis redis, @RestClient ConversationClient conversations, MessageEvents events, MessageConfig config,
-            MeterRegistry metrics, MessageRepository repository) {
+    AfterStoreWork(Redis redis, RedisDataSource dataSource, @RestClient ConversationClient conversations, MessageEvents events,
+            MessageConfig config, MeterRegistry metrics, MessageRepository repository) {
+        this.streams = dataSource.stream(String.class);
         this.repository = repository;
         this.redis = redis;
         this.conversations = conversations;
@@ -222,6 +232,8 @@ public class AfterStoreWork {
         private final Counter handedBack;
         private final AtomicLong pending = new AtomicLong();
         private final Thread thread;
+        /** The newest entry this consumer has read: every older entry was delivered to its group. */
+        private volatile String lastRead;
         /** False until the group is known to exist (again, after a Redis flush or restart). */
         private boolean groupReady;
 
@@ -280,74 +292,68 @@ public class AfterStoreWork {
             if (entries.isEmpty()) {
                 return;
             }
-            Map<String, Outcome> outcomes = handler.apply(entries);
-            Request xack = Request.cmd(Command.XACK).arg(RedisKeys.WORK).arg(group);
-            int acked = 0;
-            for (Map.Entry<String, Outcome> outcome : outcomes.entrySet()) {
-                switch (outcome.getValue()) {
-                    case DONE -> {
-                        xack.arg(outcome.getKey());
-                        acked++;
-                    }
-                    case REFUSED -> deadLetter(outcome.getKey(), entries.get(outcome.getKey()), "refused for good by " + group);
+            List<String> acked = new ArrayList<>();
+            handler.apply(entries).forEach((entryId, outcome) -> {
+                switch (outcome) {
+                    case DONE -> acked.add(entryId);
+                    case REFUSED -> deadLetter(entryId, entries.get(entryId), "refused for good by " + group);
                     case RETRY -> retried.increment();
                 }
-            }
-            if (acked > 0) {
-                redis.sendAndAwait(xack);
-                done.increment(acked);
+            });
+            if (!acked.isEmpty()) {
+                streams.xack(RedisKeys.WORK, group, acked.toArray(String[]::new));
+                done.increment(acked.size());
             }
         }
 
-        /** Entries idle longer than the claim time (failed here, or held by a crashed consumer). */
+        /**
+         * Entries idle longer than the claim time (failed here, or held by a crashed consumer) are claimed and
+         * handled again; after {@code messages.work-max-attempts} they leave the stream (the outbox re-drives them).
+         */
         private void reclaim() {
-            Response idle = redis.sendAndAwait(Request.cmd(Command.XPENDING).arg(RedisKeys.WORK).arg(group)
-                    .arg("IDLE").arg(config.workClaimIdle().toMillis()).arg("-").arg("+").arg(BATCH));
-            Response summary = redis.sendAndAwait(Request.cmd(Command.XPENDING).arg(RedisKeys.WORK).arg(group));
-            pending.set(summary.get(0).toLong());
+            pending.set(streams.xpending(RedisKeys.WORK, group).getPendingCount());
+            Map<String, Integer> deliveries = new HashMap<>();
+            streams.xpending(RedisKeys.WORK, group, StreamRange.of("-", "+"), BATCH, new XPendingArgs().idle(config.workClaimIdle()))
+                    .forEach(p -> deliveries.put(p.getMessageId(), p.getDeliveryCount()));
+            if (deliveries.isEmpty()) {
+                return;
+            }
             Map<String, Map<String, String>> retry = new LinkedHashMap<>();
-            for (Response entry : idle) {
-                String entryId = entry.get(0).toString();
-                long deliveries = entry.get(3).toLong();
-                Response claimed = redis.sendAndAwait(Request.cmd(Command.XCLAIM).arg(RedisKeys.WORK).arg(group)
-                        .arg(name).arg(config.workClaimIdle().toMillis()).arg(entryId));
-                if (claimed == null || claimed.size() == 0 || claimed.get(0) == null) {
-                    continue; // trimmed away, or another consumer claimed it first
-                }
-                Map<String, String> work = fields(claimed.get(0).get(1));
-                if (deliveries >= config.workMaxAttempts()) {
-                    // not dead: the message keeps its place in MongoDB's outbox, whose recovery re-drives it later
-                    redis.sendAndAwait(Request.cmd(Command.XACK).arg(RedisKeys.WORK).arg(group).arg(entryId));
-                    handedBack.increment();
-                    LOG.warnf("work entry %s failed %d times in %s; left to the outbox recovery", entryId, deliveries, group);
+            List<String> givenUp = new ArrayList<>();
+            for (StreamMessage<String, String, String> claimed
+                    : streams.xautoclaim(RedisKeys.WORK, group, name, config.workClaimIdle(), "0-0", BATCH).getMessages()) {
+                if (deliveries.getOrDefault(claimed.id(), 0) >= config.workMaxAttempts()) {
+                    givenUp.add(claimed.id());
                 } else {
-                    retry.put(entryId, work);
+                    retry.put(claimed.id(), claimed.payload());
                 }
+            }
+            if (!givenUp.isEmpty()) {
+                // not dead: their messages keep their place in MongoDB's outbox, whose recovery re-drives them later
+                streams.xack(RedisKeys.WORK, group, givenUp.toArray(String[]::new));
+                handedBack.increment(givenUp.size());
+                LOG.warnf("%d work entries failed %d times in %s; left to the outbox recovery", givenUp.size(), config.workMaxAttempts(), group);
             }
             settle(retry);
         }
 
         private void deadLetter(String entryId, Map<String, String> work, String reason) {
-            Request xadd = Request.cmd(Command.XADD).arg(RedisKeys.DEAD_WORK).arg("MAXLEN").arg("~").arg(100_000).arg("*")
-                    .arg("entry").arg(entryId).arg("group").arg(group).arg("reason").arg(reason);
-            work.forEach((field, value) -> xadd.arg(field).arg(value));
-            redis.batchAndAwait(List.of(xadd, Request.cmd(Command.XACK).arg(RedisKeys.WORK).arg(group).arg(entryId)));
+            Map<String, String> fields = new LinkedHashMap<>(work);
+            fields.put("entry", entryId);
+            fields.put("group", group);
+            fields.put("reason", reason);
+            streams.xadd(RedisKeys.DEAD_WORK, new XAddArgs().maxlen(100_000L).nearlyExactTrimming(), fields);
+            streams.xack(RedisKeys.WORK, group, entryId);
             dead.increment();
             LOG.errorf("work entry %s dead-lettered by %s: %s", entryId, group, reason);
         }
 
         private Map<String, Map<String, String>> readNew() {
-            Response answer = redis.sendAndAwait(Request.cmd(Command.XREADGROUP).arg("GROUP").arg(group).arg(name)
-                    .arg("COUNT").arg(BATCH).arg("BLOCK").arg(1_000).arg("STREAMS").arg(RedisKeys.WORK).arg(">"));
             Map<String, Map<String, String>> entries = new LinkedHashMap<>();
-            if (answer == null) {
-                return entries;
-            }
-            // RESP3: {stream: [[id, [field, value, ...]], ...]}; RESP2: [[stream, [[id, [...]], ...]]]
-            Response stream = answer.type() == ResponseType.MULTI && answer.getKeys() != null && answer.getKeys().contains(RedisKeys.WORK)
-                    ? answer.get(RedisKeys.WORK) : answer.get(0).get(1);
-            for (Response entry : stream) {
-                entries.put(entry.get(0).toString(), fields(entry.get(1)));
+            for (StreamMessage<String, String, String> entry : streams.xreadgroup(group, name, RedisKeys.WORK, ">",
+                    new XReadGroupArgs().count(BATCH).block(Duration.ofSeconds(1)))) {
+                entries.put(entry.id(), entry.payload());
+                lastRead = entry.id();
             }
             return entries;
         }
@@ -357,7 +363,7 @@ public class AfterStoreWork {
                 return;
             }
             try {
-                redis.sendAndAwait(Request.cmd(Command.XGROUP).arg("CREATE").arg(RedisKeys.WORK).arg(group).arg("0").arg("MKSTREAM"));
+                streams.xgroupCreate(RedisKeys.WORK, group, "0", new XGroupCreateArgs().mkstream());
             } catch (RuntimeException e) {
                 if (!String.valueOf(e.getMessage()).contains("BUSYGROUP")) {
                     throw e;
@@ -365,38 +371,36 @@ public class AfterStoreWork {
             }
             groupReady = true;
         }
+
+        /** The oldest entry this group may still need: its oldest pending one, or the one after the newest read here. */
+        private String oldestNeeded() {
+            XPendingSummary summary = streams.xpending(RedisKeys.WORK, group);
+            if (summary.getPendingCount() > 0) {
+                return summary.getLowestId();
+            }
+            return lastRead == null ? null : next(lastRead);
+        }
     }
 
     /**
-     * Drops the entries every group has acknowledged: all before the oldest one still pending or not yet
-     * delivered in any group ({@code XTRIM MINID}), so the stream holds the work in progress, not history.
+     * Drops the entries every group is done with: all before the oldest one still pending in a group or not yet
+     * read by this replica's consumer of it ({@code XTRIM MINID}). Conservative where another replica read further:
+     * the stream then holds a little more, never less, than the work in progress.
      */
     private void trimDone() {
         String oldestNeeded = null;
-        for (Response info : redis.sendAndAwait(Request.cmd(Command.XINFO).arg("GROUPS").arg(RedisKeys.WORK))) {
-            String group = field(info, "name");
-            Response pendingSummary = redis.sendAndAwait(Request.cmd(Command.XPENDING).arg(RedisKeys.WORK).arg(group));
-            String needed = pendingSummary.get(0).toLong() > 0 ? pendingSummary.get(1).toString() : next(field(info, "last-delivered-id"));
+        for (Consumer consumer : consumers) {
+            String needed = consumer.oldestNeeded();
+            if (needed == null) {
+                return; // this replica has not read for that group yet: nothing is known to be done
+            }
             if (oldestNeeded == null || compareIds(needed, oldestNeeded) < 0) {
                 oldestNeeded = needed;
             }
         }
         if (oldestNeeded != null) {
-            redis.sendAndAwait(Request.cmd(Command.XTRIM).arg(RedisKeys.WORK).arg("MINID").arg(oldestNeeded));
+            streams.xtrim(RedisKeys.WORK, new XTrimArgs().minid(oldestNeeded));
         }
-    }
-
-    /** A field of an XINFO answer: a map under RESP3, a flat [name, value, ...] list under RESP2. */
-    private static String field(Response info, String name) {
-        if (info.getKeys() != null && info.getKeys().contains(name)) {
-            return info.get(name).toString();
-        }
-        for (int i = 0; i + 1 < info.size(); i += 2) {
-            if (name.equals(info.get(i).toString())) {
-                return info.get(i + 1).toString();
-            }
-        }
-        throw new IllegalStateException("no " + name + " in " + info);
     }
 
     /** The stream id right after {@code id} ("ms-seq"). */
@@ -409,16 +413,6 @@ public class AfterStoreWork {
         int da = a.indexOf('-'), db = b.indexOf('-');
         int byTime = Long.compare(Long.parseLong(a.substring(0, da)), Long.parseLong(b.substring(0, db)));
         return byTime != 0 ? byTime : Long.compare(Long.parseLong(a.substring(da + 1)), Long.parseLong(b.substring(db + 1)));
-    }
-
-    private static Map<String, String> fields(Response flat) {
-        Map<String, String> fields = new HashMap<>();
-        List<Response> values = new ArrayList<>();
-        flat.forEach(values::add);
-        for (int i = 0; i + 1 < values.size(); i += 2) {
-            fields.put(values.get(i).toString(), values.get(i + 1).toString());
-        }
-        return fields;
     }
 
     private static void sleep(long millis) {
