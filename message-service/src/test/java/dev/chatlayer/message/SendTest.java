@@ -179,6 +179,23 @@ class SendTest {
     }
 
     @Test
+    void aRetryOverTheRateLimitWhoseFirstAttemptWasStoredIsAnsweredWithIt() {
+        String alice = user("alice"), bob = user("bob");
+        String chat = accepted(alice, bob);
+        for (int i = 0; i < 9; i++) {
+            send(alice, chat, "m" + i).then().statusCode(201);
+        }
+        String id = as(alice).body(Map.of("conversationId", chat, "content", "tenth", "clientMessageId", "tenth")).post("/api/v1/messages")
+                .then().statusCode(201).extract().path("id");
+        redis.key().del("idempotency:" + alice + ":tenth"); // Redis lost the fast path (evicted, flushed)
+
+        // the retry is over the limit, but its first attempt is stored: that message, not a 429
+        as(alice).body(Map.of("conversationId", chat, "content", "tenth", "clientMessageId", "tenth")).post("/api/v1/messages")
+                .then().statusCode(200).body("id", equalTo(id));
+        send(alice, chat, "a new one").then().statusCode(429);
+    }
+
+    @Test
     void racingSendsWithOneClientMessageIdStoreOneMessage() {
         String alice = user("alice"), bob = user("bob");
         String chat = accepted(alice, bob);
