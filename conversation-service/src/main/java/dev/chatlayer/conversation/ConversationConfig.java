@@ -1,6 +1,7 @@
 package dev.chatlayer.conversation;
 
 import java.time.Duration;
+import java.util.List;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -16,6 +17,10 @@ public interface ConversationConfig {
     /** How often a {@code chat:{id}} that Redis refused to evict or update is evicted again, until it takes it. */
     @WithDefault("1s")
     Duration cacheRepairInterval();
+
+    /** The services (token {@code sub}) that may report activity: the one that stores messages. */
+    @WithDefault("message-service")
+    List<String> activityReporters();
 
     /** Most participants a conversation may have, creator included. */
     @WithDefault("50")

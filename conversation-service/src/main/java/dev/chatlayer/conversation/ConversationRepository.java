@@ -75,16 +75,18 @@ class ConversationRepository implements PanacheMongoRepositoryBase<ConversationD
     }
 
     /**
-     * The common case of new activity, in one atomic update with no read-modify-write: nobody has the
-     * conversation hidden, so only {@code lastMessageAt}/{@code activityAt} move forward ({@code $max} keeps
-     * a late report from moving them back). Empty if the conversation is hidden by someone, or the sender
-     * is not in it; the caller then takes the general path.
+     * The common case of new activity, in one atomic update with no read-modify-write: the conversation is
+     * ACCEPTED (or PENDING and the sender created it) and nobody has it hidden, so only
+     * {@code lastMessageAt}/{@code activityAt} move forward ({@code $max} keeps a late report from moving them
+     * back). Empty otherwise; the caller then takes the general path, which applies every rule.
      */
     Optional<Conversation> advanceActivity(String id, String participant, Instant sentAt, Instant now) {
         Date at = Date.from(sentAt);
         // the driver directly: $max and "return the document after the update" have no Panache form
         ConversationDocument updated = mongoCollection().findOneAndUpdate(
-                new Document("_id", new ObjectId(id)).append("participants", participant).append("hiddenFor", List.of()),
+                new Document("_id", new ObjectId(id)).append("participants", participant).append("hiddenFor", List.of())
+                        .append("$or", List.of(new Document("status", ConversationStatus.ACCEPTED.name()),
+                                new Document("status", ConversationStatus.PENDING.name()).append("createdBy", participant))),
                 new Document("$max", new Document("lastMessageAt", at).append("activityAt", at))
                         .append("$set", new Document("updatedAt", Date.from(now)))
                         .append("$inc", new Document("version", 1L)),

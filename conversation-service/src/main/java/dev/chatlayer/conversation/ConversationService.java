@@ -152,21 +152,28 @@ class ConversationService {
     /**
      * {@code sender}'s message was stored at {@code sentAt}: moves {@code lastMessageAt} forward and brings the
      * conversation back into the list of every participant who hid it before that message (their cutoff stays).
-     * 404 unless the sender is a participant. Idempotent: reporting the same message twice changes nothing.
+     * 404 unless the sender is a participant; 409 unless the sender could send then (ACCEPTED; PENDING for its
+     * creator; a closed conversation only for messages sent before it closed). {@code sentAt} is clamped to this
+     * service's clock, so no report can pin a conversation to the top of the lists with a future date.
+     * Idempotent: reporting the same message twice changes nothing.
      */
-    void recordActivity(String sender, String id, Instant sentAt) {
+    void recordActivity(String sender, String id, Instant reportedSentAt) {
         ObjectIds.require(id, "id");
-        if (sentAt.isBefore(Instant.EPOCH) || sentAt.isAfter(LATEST_DATE)) {
+        if (reportedSentAt.isBefore(Instant.EPOCH) || reportedSentAt.isAfter(LATEST_DATE)) {
             // MongoDB dates hold milliseconds since 1970 in a long; far dates would fail deep in the driver
             throw ApiException.badInput("sentAt", "must be an instant between 1970 and 9999");
         }
-        Optional<Conversation> advanced = repository.advanceActivity(id, sender, sentAt, now());
+        Instant now = now();
+        // milliseconds, as MongoDB keeps them: the cached state equals the stored one
+        Instant sentAt = reportedSentAt.isAfter(now) ? now : reportedSentAt.truncatedTo(ChronoUnit.MILLIS);
+        Optional<Conversation> advanced = repository.advanceActivity(id, sender, sentAt, now);
         if (advanced.isPresent()) {
             cache.write(advanced.get());
             return;
         }
         List<String> unhidden = new ArrayList<>();
         Conversation updated = change(sender, id, c -> {
+            requireCouldSend(c, sender, sentAt);
             unhidden.clear();
             Instant last = c.lastMessageAt() == null || sentAt.isAfter(c.lastMessageAt()) ? sentAt : c.lastMessageAt();
             List<String> hiddenFor = new ArrayList<>();
@@ -181,7 +188,10 @@ class ConversationService {
             if (last.equals(c.lastMessageAt()) && unhidden.isEmpty()) {
                 return c;
             }
-            return copy(c, c.status(), last, hiddenFor, c.deletedAt());
+            Conversation next = copy(c, c.status(), last, hiddenFor, c.deletedAt());
+            // a closed conversation keeps the instant it closed: it bounds which late reports it still takes
+            return c.status().isOpen() ? next : new Conversation(next.id(), next.participants(), next.createdBy(), next.status(),
+                    next.createdAt(), c.updatedAt(), next.lastMessageAt(), next.version(), next.hiddenFor(), next.deletedAt());
         });
         unhidden.forEach(user -> marks.visible(user, updated.id(), updated.deletedAt().get(user)));
     }
@@ -244,6 +254,17 @@ class ConversationService {
             LOG.debugf("conversation %s changed concurrently, retrying", id);
         }
         throw new ApiException(409, "Conflict", "the conversation is changing too often, retry", null);
+    }
+
+    private static void requireCouldSend(Conversation c, String sender, Instant sentAt) {
+        boolean could = switch (c.status()) {
+            case ACCEPTED -> true;
+            case PENDING -> sender.equals(c.createdBy());
+            case DECLINED, ENDED -> !sentAt.isAfter(c.updatedAt());
+        };
+        if (!could) {
+            throw new TransitionNotAllowed("no message of this sender could be sent at that time: the conversation is " + c.status());
+        }
     }
 
     private static void requireInvited(String caller, Conversation c, String action) {

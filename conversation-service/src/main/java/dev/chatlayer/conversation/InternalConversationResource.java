@@ -1,5 +1,10 @@
 package dev.chatlayer.conversation;
 
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
@@ -7,6 +12,7 @@ import dev.chatlayer.support.ApiException;
 import dev.chatlayer.support.Page;
 import dev.chatlayer.support.ServiceIdentity;
 import dev.chatlayer.support.UserIds;
+import io.quarkus.security.ForbiddenException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -27,16 +33,26 @@ import jakarta.ws.rs.core.MediaType;
 class InternalConversationResource {
 
     private final ConversationService conversations;
+    private final JsonWebToken caller;
+    private final ConversationConfig config;
 
-    InternalConversationResource(ConversationService conversations) {
+    InternalConversationResource(ConversationService conversations, JsonWebToken caller, ConversationConfig config) {
         this.conversations = conversations;
+        this.caller = caller;
+        this.config = config;
     }
 
-    /** Everything a send needs to be validated: status, participants and every participant's cutoff. */
+    /** What a send and a read need to be checked: status, creator, participants, every participant's cutoff. */
     @GET
     @Path("/conversations/{id}")
-    public Conversation get(@RestPath String id) {
-        return conversations.find(id);
+    public InternalConversation get(@RestPath String id) {
+        Conversation c = conversations.find(id);
+        return new InternalConversation(c.id(), c.participants(), c.createdBy(), c.status(), c.lastMessageAt(), c.deletedAt());
+    }
+
+    /** The internal lookup's answer: no version, no hidden-for list, no timestamps the caller has no use for. */
+    public record InternalConversation(String id, List<String> participants, String createdBy, ConversationStatus status,
+            Instant lastMessageAt, Map<String, Instant> deletedAt) {
     }
 
     /** The sender's message was stored: {@code lastMessageAt} moves and the conversation comes back for those who hid it. */
@@ -44,6 +60,10 @@ class InternalConversationResource {
     @Path("/conversations/{id}/activity")
     @Consumes(MediaType.APPLICATION_JSON)
     public void activity(@RestPath String id, @Valid @NotNull(message = "a JSON body is required") Activity body) {
+        // only the service that stores messages may say one was stored
+        if (!config.activityReporters().contains(caller.getSubject())) {
+            throw new ForbiddenException();
+        }
         conversations.recordActivity(body.senderId(), id, body.sentAt());
     }
 

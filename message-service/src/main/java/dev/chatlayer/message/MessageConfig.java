@@ -44,7 +44,7 @@ public interface MessageConfig {
     @WithDefault("30s")
     Duration workClaimIdle();
 
-    /** Longest message, in characters after trimming. */
+    /** Longest message, in characters (Unicode code points) after trimming. */
     @WithDefault("1000")
     int maxContentLength();
 

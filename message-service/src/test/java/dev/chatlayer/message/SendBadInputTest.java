@@ -29,6 +29,20 @@ class SendBadInputTest {
     }
 
     @Test
+    void lengthCountsCharactersAsPeopleDoAndControlCharactersAreRefused() {
+        String alice = user("alice"), bob = user("bob");
+        String chat = accepted(alice, bob);
+        String emoji = "\uD83D\uDE00"; // one character, two UTF-16 units
+        as(alice).body(java.util.Map.of("conversationId", chat, "content", emoji.repeat(1000))).post(SEND).then().statusCode(201)
+                .body("content", equalTo(emoji.repeat(1000)));
+        problem(as(alice).body(java.util.Map.of("conversationId", chat, "content", emoji.repeat(1001))).post(SEND), 400, "content");
+        for (String control : new String[] { "\u0000", "\u0007", "\u001B[31m", "\u007F", "\u0085" }) {
+            problem(as(alice).body(java.util.Map.of("conversationId", chat, "content", "a" + control + "b")).post(SEND), 400, "content");
+        }
+        as(alice).body(java.util.Map.of("conversationId", chat, "content", "line one\nline two\ttabbed")).post(SEND).then().statusCode(201);
+    }
+
+    @Test
     void fieldsTheServerDecidesAreRefusedByName() {
         String alice = user("alice"), bob = user("bob");
         String chat = accepted(alice, bob);

@@ -89,8 +89,12 @@ class SendService {
 
     Uni<Sent> send(String caller, NewMessage body) {
         String content = body.content().strip();
-        if (content.isEmpty() || content.length() > config.maxContentLength()) {
+        // characters as people count them: code points (an emoji is one, not two UTF-16 units)
+        if (content.isEmpty() || content.codePointCount(0, content.length()) > config.maxContentLength()) {
             throw ApiException.badInput("content", "must be 1 to " + config.maxContentLength() + " characters, not blank");
+        }
+        if (content.codePoints().anyMatch(SendService::isRefusedControl)) {
+            throw ApiException.badInput("content", "control characters other than tab and line breaks are not accepted");
         }
         long started = System.nanoTime();
         // Continue on the request's event loop once the batch is stored, not on the batch writer's thread.
@@ -139,6 +143,11 @@ class SendService {
                     // a concurrent request with the same clientMessageId won the race
                     case DUPLICATE -> Blocking.call(() -> new Sent(repository.findByClientMessageId(caller, body.clientMessageId()).orElseThrow(), false));
                 });
+    }
+
+    /** NUL and the other C0/C1 controls (and DEL) would reach every client's screen as garbage: refused, not stripped. */
+    private static boolean isRefusedControl(int codePoint) {
+        return Character.getType(codePoint) == Character.CONTROL && codePoint != '\t' && codePoint != '\n' && codePoint != '\r';
     }
 
     private static ApiException notStored(Throwable failure) {
