@@ -80,6 +80,14 @@ class ConversationAccessTest {
     }
 
     @Test
+    void aTokenForAnotherAudienceIsRefused() {
+        given().auth().oauth2(Tokens.forAudience("alice", "another-product")).get("/api/v1/conversations")
+                .then().statusCode(401).contentType("application/problem+json");
+        given().auth().oauth2(Tokens.forAudience("alice", null)).get("/api/v1/conversations").then().statusCode(401);
+        given().auth().oauth2(Tokens.forUser("alice")).get("/api/v1/conversations").then().statusCode(200);
+    }
+
+    @Test
     void aMalformedTokenIsRefused() {
         given().auth().oauth2("not-a-jwt").get("/api/v1/conversations").then().statusCode(401).contentType("application/problem+json");
     }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -12,12 +13,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.chatlayer.support.ServiceIdentity;
 import dev.chatlayer.support.UserIds;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.jwt.auth.principal.JWTParser;
+import io.smallrye.jwt.auth.principal.ParseException;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -42,10 +47,14 @@ class PresenceSessions {
     private static final class Session {
         final String userId;
         volatile long lastRefreshMillis;
+        /** When the socket's token expires (epoch s); an {@code auth} frame with a newer token moves it. */
+        volatile long expiresAtSeconds;
+        volatile long expiryTimer = -1;
 
-        Session(String userId, long now) {
+        Session(String userId, long now, long expiresAtSeconds) {
             this.userId = userId;
             this.lastRefreshMillis = now;
+            this.expiresAtSeconds = expiresAtSeconds;
         }
     }
 
@@ -55,8 +64,13 @@ class PresenceSessions {
     private final PresenceConfig config;
     private final ObjectMapper json;
     private final Counter heartbeats;
+    private final Vertx vertx;
+    private final JWTParser tokens;
 
-    PresenceSessions(PresenceService presence, SocketRegistry registry, PresenceConfig config, ObjectMapper json, MeterRegistry metrics) {
+    PresenceSessions(PresenceService presence, SocketRegistry registry, PresenceConfig config, ObjectMapper json, MeterRegistry metrics,
+            Vertx vertx, JWTParser tokens) {
+        this.vertx = vertx;
+        this.tokens = tokens;
         this.presence = presence;
         this.registry = registry;
         this.config = config;
@@ -64,7 +78,8 @@ class PresenceSessions {
         this.heartbeats = Counter.builder("presence.heartbeats").description("Frames, pings and REST heartbeats received").register(metrics);
     }
 
-    Uni<Void> open(WebSocketConnection socket, String userId) {
+    /** {@code expiresAtSeconds}: the token's {@code exp}; the socket is closed then unless a newer token arrives. */
+    Uni<Void> open(WebSocketConnection socket, String userId, long expiresAtSeconds) {
         if (!UserIds.isValid(userId)) {
             return socket.close(new CloseReason(POLICY_VIOLATION, "token subject is not a valid user id"));
         }
@@ -77,7 +92,7 @@ class PresenceSessions {
                     LOG.warnf("presence not recorded on open, will retry on the next frame: %s", e.getMessage());
                     return NEVER_REFRESHED;
                 })
-                .chain(refreshedAt -> refreshedAt == REFUSED ? refuse(socket) : welcome(socket, userId, refreshedAt));
+                .chain(refreshedAt -> refreshedAt == REFUSED ? refuse(socket) : welcome(socket, userId, refreshedAt, expiresAtSeconds));
     }
 
     private Uni<Void> refuse(WebSocketConnection socket) {
@@ -85,8 +100,10 @@ class PresenceSessions {
                 "too many connections: at most " + config.maxSocketsPerUser() + " sockets per user"));
     }
 
-    private Uni<Void> welcome(WebSocketConnection socket, String userId, long refreshedAt) {
-        sessions.put(socket.id(), new Session(userId, refreshedAt));
+    private Uni<Void> welcome(WebSocketConnection socket, String userId, long refreshedAt, long expiresAtSeconds) {
+        Session session = new Session(userId, refreshedAt, expiresAtSeconds);
+        sessions.put(socket.id(), session);
+        closeAtExpiry(socket, session);
         ObjectNode hello = json.createObjectNode()
                 .put("type", "hello")
                 .put("userId", userId)
@@ -114,8 +131,9 @@ class PresenceSessions {
         return switch (type) {
             case "heartbeat" -> alive;
             case "watch" -> alive.chain(() -> watch(socket, frame.get("userIds")));
+            case "auth" -> alive.chain(() -> auth(socket, session, frame.path("token").asText("")));
             case "" -> alive.chain(() -> error(socket, "bad-frame", "frames are JSON objects with a \"type\""));
-            default -> alive.chain(() -> error(socket, "unknown-type", "unknown frame type; known: heartbeat, watch"));
+            default -> alive.chain(() -> error(socket, "unknown-type", "unknown frame type; known: heartbeat, watch, auth"));
         };
     }
 
@@ -135,8 +153,47 @@ class PresenceSessions {
         return socket.close(new CloseReason(INTERNAL_ERROR, "internal error"));
     }
 
+    /**
+     * A newer token of the same user keeps the socket open until its own expiry; a token of another user (or of a
+     * service) is an error frame and the end of the socket; an invalid one is an error frame only.
+     */
+    private Uni<Void> auth(WebSocketConnection socket, Session session, String token) {
+        JsonWebToken fresh;
+        try {
+            fresh = tokens.parse(token);
+        } catch (ParseException | RuntimeException e) {
+            return error(socket, "bad-token", "the token is not valid; the socket still closes when its current token expires");
+        }
+        if (!session.userId.equals(fresh.getSubject()) || (fresh.getGroups() != null && fresh.getGroups().contains(ServiceIdentity.GROUP))) {
+            return error(socket, "wrong-user", "a socket stays with the user who opened it")
+                    .chain(() -> socket.close(new CloseReason(POLICY_VIOLATION, "token of another user")));
+        }
+        if (fresh.getExpirationTime() > session.expiresAtSeconds) {
+            session.expiresAtSeconds = fresh.getExpirationTime();
+            closeAtExpiry(socket, session);
+        }
+        return Uni.createFrom().voidItem();
+    }
+
+    /** At the token's expiry the socket closes with 1008 "token expired" (contract section 3). */
+    private void closeAtExpiry(WebSocketConnection socket, Session session) {
+        if (session.expiresAtSeconds <= 0) {
+            return;
+        }
+        vertx.cancelTimer(session.expiryTimer);
+        long delay = Math.max(1, session.expiresAtSeconds * 1000 - System.currentTimeMillis());
+        session.expiryTimer = vertx.setTimer(delay, id -> {
+            if (sessions.get(socket.id()) == session && session.expiresAtSeconds * 1000 <= System.currentTimeMillis()) {
+                socket.close(new CloseReason(POLICY_VIOLATION, "token expired")).subscribe().with(ok -> { }, e -> { });
+            }
+        });
+    }
+
     Uni<Void> close(WebSocketConnection socket) {
         Session session = sessions.remove(socket.id());
+        if (session != null) {
+            vertx.cancelTimer(session.expiryTimer);
+        }
         if (session == null) {
             return Uni.createFrom().voidItem();
         }

@@ -39,8 +39,9 @@ public class PresenceSocket {
     @OnOpen
     public Uni<Void> open(WebSocketConnection socket) {
         // a service's token names no user: refused like a token without a valid subject
-        String userId = identity.getPrincipal() instanceof JsonWebToken jwt && !identity.hasRole(ServiceIdentity.GROUP) ? jwt.getSubject() : null;
-        return sessions.open(socket, userId);
+        boolean user = identity.getPrincipal() instanceof JsonWebToken && !identity.hasRole(ServiceIdentity.GROUP);
+        JsonWebToken jwt = user ? (JsonWebToken) identity.getPrincipal() : null;
+        return sessions.open(socket, jwt == null ? null : jwt.getSubject(), jwt == null ? 0 : jwt.getExpirationTime());
     }
 
     @OnTextMessage

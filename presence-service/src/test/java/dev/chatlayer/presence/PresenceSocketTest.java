@@ -1,9 +1,9 @@
 package dev.chatlayer.presence;
 
-import static org.awaitility.Awaitility.await;
 import static dev.chatlayer.presence.Users.as;
 import static dev.chatlayer.presence.Users.token;
 import static dev.chatlayer.presence.Users.user;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
@@ -23,6 +23,7 @@ import java.util.logging.LogRecord;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
+import dev.chatlayer.testkit.Tokens;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -95,6 +96,37 @@ class PresenceSocketTest {
         Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !redis.key().exists("presence:" + alice));
         as(alice).get("/api/v1/presence/" + alice).then().statusCode(200)
                 .body("userId", equalTo(alice)).body("online", equalTo(false)).body("lastSeenAt", notNullValue());
+    }
+
+    @Test
+    void aSocketIsClosedWhenItsTokenExpires() throws Exception {
+        String alice = user("alice");
+        try (TestSocket socket = TestSocket.open(vertx, base.getPort(), Tokens.forUser(alice, Duration.ofSeconds(3)))) {
+            socket.next("hello");
+            assertEquals((short) 1008, socket.closedWith());
+            assertEquals("token expired", socket.closeReason());
+        }
+    }
+
+    @Test
+    void aNewerTokenOfTheSameUserKeepsTheSocketOpen() throws Exception {
+        String alice = user("alice");
+        try (TestSocket socket = TestSocket.open(vertx, base.getPort(), Tokens.forUser(alice, Duration.ofSeconds(3)))) {
+            socket.next("hello");
+            socket.send(new JsonObject().put("type", "auth").put("token", Tokens.forUser(alice)));
+            await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(7)).until(() -> !socket.isClosed());
+        }
+    }
+
+    @Test
+    void aTokenOfAnotherUserEndsTheSocket() throws Exception {
+        String alice = user("alice"), mallory = user("mallory");
+        try (TestSocket socket = TestSocket.open(vertx, base.getPort(), token(alice))) {
+            socket.next("hello");
+            socket.send(new JsonObject().put("type", "auth").put("token", Tokens.forUser(mallory)));
+            assertEquals("wrong-user", socket.next("error").getString("error"));
+            assertEquals((short) 1008, socket.closedWith());
+        }
     }
 
     @Test

@@ -26,11 +26,14 @@ public class ServiceIdentity {
     private final String name;
     private final String issuer;
     private final Duration lifetime;
+    private final String audience;
     private volatile Minted current;
 
     ServiceIdentity(@ConfigProperty(name = "quarkus.application.name") String name,
             @ConfigProperty(name = "chat.service-identity.issuer") String issuer,
-            @ConfigProperty(name = "chat.service-identity.token-lifetime") Duration lifetime) {
+            @ConfigProperty(name = "chat.service-identity.token-lifetime") Duration lifetime,
+            @ConfigProperty(name = "mp.jwt.verify.audiences") java.util.List<String> audiences) {
+        this.audience = audiences.get(0); // the services check it like any token's
         this.name = name;
         this.issuer = issuer;
         this.lifetime = lifetime;
@@ -44,7 +47,7 @@ public class ServiceIdentity {
             synchronized (this) {
                 minted = current;
                 if (minted == null || now.isAfter(minted.renewAt())) {
-                    String token = Jwt.issuer(issuer).subject(name).upn(name).groups(GROUP).issuedAt(now)
+                    String token = Jwt.issuer(issuer).audience(audience).subject(name).upn(name).groups(GROUP).issuedAt(now)
                             .expiresAt(now.plus(lifetime)).sign();
                     minted = new Minted(token, now.plus(lifetime.dividedBy(2)));
                     current = minted;

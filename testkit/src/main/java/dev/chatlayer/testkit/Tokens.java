@@ -19,6 +19,8 @@ public final class Tokens {
     /** System property naming the key directory of the running test servers (set by {@link ChatInfra}). */
     public static final String KEYS_DIR_PROPERTY = "chat.testkit.keys-dir";
     public static final String DEFAULT_ISSUER = "https://chat.local";
+    /** The audience the services accept ({@code mp.jwt.verify.audiences}). */
+    public static final String DEFAULT_AUDIENCE = "chat";
     /** System property naming the services' key directory of the running test servers (set by {@link ChatInfra}). */
     public static final String SERVICE_KEYS_DIR_PROPERTY = "chat.testkit.service-keys-dir";
     /** The issuer of service tokens ({@code chat.service-identity.issuer}). */
@@ -74,12 +76,24 @@ public final class Tokens {
 
     /** {@code group}: the one entry of the {@code groups} claim, or null for none. */
     public static String mint(PrivateKey key, String issuer, String userId, Duration ttl, String group) {
+        return mint(key, issuer, userId, ttl, group, DEFAULT_AUDIENCE);
+    }
+
+    /** A user's token meant for another audience (another product of the same identity provider). */
+    public static String forAudience(String userId, String audience) {
+        return mint(DevKeys.privateKey(Path.of(System.getProperty(KEYS_DIR_PROPERTY))), DEFAULT_ISSUER, userId, Duration.ofHours(1), null,
+                audience);
+    }
+
+    /** {@code audience}: the {@code aud} claim, or null for none. */
+    public static String mint(PrivateKey key, String issuer, String userId, Duration ttl, String group, String audience) {
         Instant now = Instant.now();
         String header = "{\"alg\":\"RS256\",\"typ\":\"JWT\"}";
         String payload = "{\"iss\":\"" + json(issuer) + "\",\"sub\":\"" + json(userId) + "\",\"upn\":\"" + json(userId)
                 + "\",\"iat\":" + now.getEpochSecond() + ",\"exp\":" + now.plus(ttl).getEpochSecond()
                 + ",\"jti\":\"" + UUID.randomUUID() + "\""
-                + (group == null ? "" : ",\"groups\":[\"" + json(group) + "\"]") + "}";
+                + (group == null ? "" : ",\"groups\":[\"" + json(group) + "\"]")
+                + (audience == null ? "" : ",\"aud\":\"" + json(audience) + "\"") + "}";
         String signingInput = B64.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
                 + B64.encodeToString(payload.getBytes(StandardCharsets.UTF_8));
         try {
