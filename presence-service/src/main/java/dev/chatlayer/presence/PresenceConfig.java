@@ -46,4 +46,24 @@ public interface PresenceConfig {
      */
     @WithDefault("2s")
     Duration subscribeWait();
+
+    /** Text frames a socket may send per second, sustained; beyond it: an error frame {@code rate-limited}. */
+    @WithDefault("20")
+    int framesPerSecond();
+
+    /** Text frames a socket may send at once before the per-second rate applies. */
+    @WithDefault("40")
+    int frameBurst();
+
+    /** Frames refused for the rate in a row after which the socket is closed (1008 {@code too many frames}). */
+    @WithDefault("20")
+    int refusedFramesBeforeClose();
+
+    /** Shortest time between two {@code watch} frames of a socket (each costs subscriptions and a snapshot). */
+    @WithDefault("1s")
+    Duration watchInterval();
+
+    /** Socket upgrades one user may make per minute, across replicas (reconnect storms); beyond: close 1008. */
+    @WithDefault("30")
+    int upgradesPerMinute();
 }

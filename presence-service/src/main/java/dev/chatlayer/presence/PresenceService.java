@@ -73,6 +73,11 @@ class PresenceService {
         return store.query(userIds);
     }
 
+    /** Counts a socket upgrade; false past {@code presence.upgrades-per-minute}. Without Redis: allowed. */
+    Uni<Boolean> mayUpgrade(String userId) {
+        return store.countUpgrade(userId).onFailure().recoverWithItem(true);
+    }
+
     private Uni<PresenceStore.Beat> beat(String userId, String connectionId, boolean enforceLimit) {
         return store.beat(userId, connectionId, enforceLimit).call(beat -> {
             if (beat == PresenceStore.Beat.REFUSED) {

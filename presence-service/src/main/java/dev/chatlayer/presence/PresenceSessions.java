@@ -47,11 +47,17 @@ class PresenceSessions {
     private static final class Session {
         final String userId;
         volatile long lastRefreshMillis;
+        /** Token bucket of text frames, and frames refused for the rate in a row. */
+        double frameTokens;
+        long lastFrameNanos = System.nanoTime();
+        int refusedInARow;
+        long lastWatchNanos;
         /** When the socket's token expires (epoch s); an {@code auth} frame with a newer token moves it. */
         volatile long expiresAtSeconds;
         volatile long expiryTimer = -1;
 
-        Session(String userId, long now, long expiresAtSeconds) {
+        Session(String userId, long now, long expiresAtSeconds, int burst) {
+            this.frameTokens = burst;
             this.userId = userId;
             this.lastRefreshMillis = now;
             this.expiresAtSeconds = expiresAtSeconds;
@@ -84,6 +90,12 @@ class PresenceSessions {
             return socket.close(new CloseReason(POLICY_VIOLATION, "token subject is not a valid user id"));
         }
         long now = System.currentTimeMillis();
+        return presence.mayUpgrade(userId).chain(allowed -> allowed ? connect(socket, userId, now, expiresAtSeconds)
+                : socket.close(new CloseReason(POLICY_VIOLATION,
+                        "too many connection attempts: at most " + config.upgradesPerMinute() + " per minute")));
+    }
+
+    private Uni<Void> connect(WebSocketConnection socket, String userId, long now, long expiresAtSeconds) {
         return presence.connect(userId, socket.id())
                 .map(accepted -> accepted ? now : REFUSED)
                 .onFailure().recoverWithItem(e -> {
@@ -101,7 +113,7 @@ class PresenceSessions {
     }
 
     private Uni<Void> welcome(WebSocketConnection socket, String userId, long refreshedAt, long expiresAtSeconds) {
-        Session session = new Session(userId, refreshedAt, expiresAtSeconds);
+        Session session = new Session(userId, refreshedAt, expiresAtSeconds, config.frameBurst());
         sessions.put(socket.id(), session);
         closeAtExpiry(socket, session);
         ObjectNode hello = json.createObjectNode()
@@ -120,6 +132,13 @@ class PresenceSessions {
         if (session == null) {
             return Uni.createFrom().voidItem(); // refused or closing
         }
+        if (!withinFrameRate(session)) {
+            if (++session.refusedInARow > config.refusedFramesBeforeClose()) {
+                return socket.close(new CloseReason(POLICY_VIOLATION, "too many frames"));
+            }
+            return error(socket, "rate-limited", "at most " + config.framesPerSecond() + " frames per second");
+        }
+        session.refusedInARow = 0;
         Uni<Void> alive = alive(socket, session);
         JsonNode frame;
         try {
@@ -130,11 +149,35 @@ class PresenceSessions {
         String type = frame != null && frame.isObject() ? frame.path("type").asText("") : "";
         return switch (type) {
             case "heartbeat" -> alive;
-            case "watch" -> alive.chain(() -> watch(socket, frame.get("userIds")));
+            case "watch" -> alive.chain(() -> watchAtMostEvery(socket, session, frame.get("userIds")));
             case "auth" -> alive.chain(() -> auth(socket, session, frame.path("token").asText("")));
             case "" -> alive.chain(() -> error(socket, "bad-frame", "frames are JSON objects with a \"type\""));
             default -> alive.chain(() -> error(socket, "unknown-type", "unknown frame type; known: heartbeat, watch, auth"));
         };
+    }
+
+    /** A token bucket per socket: {@code presence.frames-per-second} sustained, {@code presence.frame-burst} at once. */
+    private synchronized boolean withinFrameRate(Session session) {
+        long now = System.nanoTime();
+        session.frameTokens = Math.min(config.frameBurst(),
+                session.frameTokens + (now - session.lastFrameNanos) / 1e9 * config.framesPerSecond());
+        session.lastFrameNanos = now;
+        if (session.frameTokens < 1) {
+            return false;
+        }
+        session.frameTokens -= 1;
+        return true;
+    }
+
+    /**
+     * Each watch costs subscriptions on the replica's one subscriber connection and a snapshot: one applied watch
+     * per {@code presence.watch-interval} (a refused bad frame does not count).
+     */
+    private Uni<Void> watchAtMostEvery(WebSocketConnection socket, Session session, JsonNode userIds) {
+        if (session.lastWatchNanos != 0 && System.nanoTime() - session.lastWatchNanos < config.watchInterval().toNanos()) {
+            return error(socket, "rate-limited", "at most one watch per " + config.watchInterval().toMillis() + " ms");
+        }
+        return watch(socket, userIds, () -> session.lastWatchNanos = System.nanoTime());
     }
 
     /** A ping frame or a binary frame: proof of life only. */
@@ -223,7 +266,7 @@ class PresenceSessions {
                 .onFailure().recoverWithNull();
     }
 
-    private Uni<Void> watch(WebSocketConnection socket, JsonNode userIds) {
+    private Uni<Void> watch(WebSocketConnection socket, JsonNode userIds, Runnable applied) {
         if (userIds == null || !userIds.isArray()) {
             return error(socket, "bad-frame", "watch needs \"userIds\": an array of user ids");
         }
@@ -237,6 +280,7 @@ class PresenceSessions {
             }
             users.add(id.asText());
         }
+        applied.run();
         if (users.isEmpty()) {
             return registry.watch(socket, users)
                     .chain(() -> socket.sendText(json.createObjectNode().put("type", "presence-snapshot").set("users", json.createArrayNode()).toString()));

@@ -20,6 +20,11 @@ final class RedisKeys {
         return "{" + presence(userId) + "}:connections";
     }
 
+    /** STRING counter of the user's socket upgrades in the current minute; TTL one minute. */
+    static String upgrades(String userId) {
+        return "ratelimit:upgrades:" + userId;
+    }
+
     /** STRING, ISO-8601 instant the user was last seen (last refresh, or going offline); no TTL. */
     static String lastSeen(String userId) {
         return "lastseen:" + userId;

@@ -130,6 +130,50 @@ class PresenceSocketTest {
     }
 
     @Test
+    void aFloodOfFramesIsRefusedThenEndsTheSocket() throws Exception {
+        String alice = user("alice");
+        try (TestSocket socket = TestSocket.open(vertx, base.getPort(), token(alice))) {
+            socket.next("hello");
+            for (int i = 0; i < 100; i++) {
+                socket.send(new JsonObject().put("type", "heartbeat"));
+            }
+            assertEquals("rate-limited", socket.next("error").getString("error"));
+            assertEquals((short) 1008, socket.closedWith());
+            assertEquals("too many frames", socket.closeReason());
+        }
+    }
+
+    @Test
+    void aSecondWatchWithinASecondIsRefused() {
+        String alice = user("alice");
+        try (TestSocket socket = TestSocket.open(vertx, base.getPort(), token(alice))) {
+            socket.next("hello");
+            socket.send(new JsonObject().put("type", "watch").put("userIds", List.of("bob")));
+            socket.next("presence-snapshot");
+            socket.send(new JsonObject().put("type", "watch").put("userIds", List.of("carol")));
+            assertEquals("rate-limited", socket.next("error").getString("error"));
+        }
+    }
+
+    @Test
+    void reconnectingTooOftenIsRefusedForAMinute() throws Exception {
+        String alice = user("alice");
+        for (int i = 0; i < 15; i++) { // presence.upgrades-per-minute is 15 in tests
+            try (TestSocket socket = TestSocket.open(vertx, base.getPort(), token(alice))) {
+                socket.next("hello");
+            }
+        }
+        try (TestSocket oneTooMany = TestSocket.open(vertx, base.getPort(), token(alice))) {
+            assertEquals((short) 1008, oneTooMany.closedWith());
+            assertTrue(oneTooMany.closeReason().startsWith("too many connection attempts"), oneTooMany.closeReason());
+        }
+        String bob = user("bob");
+        try (TestSocket other = TestSocket.open(vertx, base.getPort(), token(bob))) {
+            other.next("hello"); // a limit per user
+        }
+    }
+
+    @Test
     void closingOneOfTwoDevicesKeepsTheUserOnline() throws InterruptedException {
         String alice = user("alice");
         try (TestSocket phone = TestSocket.open(vertx, base.getPort(), token(alice))) {
