@@ -73,9 +73,7 @@ class WorkQueueTest {
         // happen before this service's blocked consumer is served.
         List<Response> replies = vertxRedis.batchAndAwait(List.of(
                 Request.cmd(Command.MULTI),
-                Request.cmd(Command.XADD).arg("queue:message-work").arg("*").arg("id").arg(new ObjectId().toHexString())
-                        .arg("conversationId").arg(chat).arg("senderId").arg(alice).arg("content").arg("orphaned")
-                        .arg("createdAt").arg(at.toEpochMilli()).arg("participants").arg(alice + "," + bob),
+                workEntry(chat, alice, "orphaned", at, alice + "," + bob),
                 Request.cmd(Command.XREADGROUP).arg("GROUP").arg("message-events").arg("crashed-replica")
                         .arg("COUNT").arg(1).arg("STREAMS").arg("queue:message-work").arg(">"),
                 Request.cmd(Command.XREADGROUP).arg("GROUP").arg("conversation-activity").arg("crashed-replica")
@@ -117,9 +115,7 @@ class WorkQueueTest {
                 Request.cmd(Command.MULTI),
                 Request.cmd(Command.XADD).arg("queue:message-work").arg("*").arg("id").arg(new ObjectId().toHexString())
                         .arg("conversationId").arg(chat).arg("content").arg("no sender, no time, no participants"),
-                Request.cmd(Command.XADD).arg("queue:message-work").arg("*").arg("id").arg(new ObjectId().toHexString())
-                        .arg("conversationId").arg(chat).arg("senderId").arg(alice).arg("content").arg("well formed")
-                        .arg("createdAt").arg(at.toEpochMilli()).arg("participants").arg(alice + "," + bob),
+                workEntry(chat, alice, "well formed", at, alice + "," + bob),
                 Request.cmd(Command.EXEC)));
         String malformed = replies.get(3).get(0).toString();
 
@@ -159,6 +155,13 @@ class WorkQueueTest {
         // the three entries went through the stream (XLEN 0 alone would also hold if nothing was added)
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> done("message-events") >= eventsDone + 3);
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> redis.execute("XLEN", "queue:message-work").toLong() == 0);
+    }
+
+    /** A work entry as the send path writes it. */
+    private static Request workEntry(String chat, String sender, String content, Instant at, String participants) {
+        return Request.cmd(Command.XADD).arg("queue:message-work").arg("*").arg("id").arg(new ObjectId().toHexString())
+                .arg("conversationId").arg(chat).arg("senderId").arg(sender).arg("content").arg(content)
+                .arg("createdAt").arg(at.toEpochMilli()).arg("participants").arg(participants);
     }
 
     private double done(String group) {

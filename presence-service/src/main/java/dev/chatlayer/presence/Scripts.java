@@ -7,7 +7,7 @@ final class Scripts {
 
     static final String BEAT = Resources.text("redis/beat.lua");
     static final String LEAVE = Resources.text("redis/leave.lua");
-    static final String COUNT_UPGRADE = Resources.text("redis/count-upgrade.lua");
+    static final String COUNT_UPGRADE = Resources.text("redis/fixed-window.lua");
 
     private Scripts() {
     }

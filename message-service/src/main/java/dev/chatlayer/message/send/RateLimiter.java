@@ -22,7 +22,7 @@ class RateLimiter {
 
     private static final Logger LOG = Logger.getLogger(RateLimiter.class);
     /** INCR, and PEXPIRE on the first send of a window: [count, ms left in the window]. */
-    private static final String RATE_LIMIT = Resources.text("redis/rate-limit.lua");
+    private static final String RATE_LIMIT = Resources.text("redis/fixed-window.lua");
 
     private final Redis redis;
     private final MessageConfig config;
