@@ -25,7 +25,10 @@ public class MongoDefaults extends MapBackedConfigSource {
 
     private static Map<String, String> load() {
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        if (loader.getResource(EXTENSION_CLASS.replace('.', '/') + ".class") == null) {
+        try {
+            // a class lookup, not a resource lookup: class files are no resources in a native image
+            Class.forName(EXTENSION_CLASS, false, loader);
+        } catch (ClassNotFoundException | LinkageError noMongoDb) {
             return Map.of();
         }
         try (InputStream in = loader.getResourceAsStream(FILE)) {
