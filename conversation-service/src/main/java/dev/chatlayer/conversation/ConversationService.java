@@ -188,10 +188,9 @@ class ConversationService {
             if (last.equals(c.lastMessageAt()) && unhidden.isEmpty()) {
                 return c;
             }
-            Conversation next = copy(c, c.status(), last, hiddenFor, c.deletedAt());
             // a closed conversation keeps the instant it closed: it bounds which late reports it still takes
-            return c.status().isOpen() ? next : new Conversation(next.id(), next.participants(), next.createdBy(), next.status(),
-                    next.createdAt(), c.updatedAt(), next.lastMessageAt(), next.version(), next.hiddenFor(), next.deletedAt());
+            return new Conversation(c.id(), c.participants(), c.createdBy(), c.status(), c.createdAt(),
+                    c.status().isOpen() ? now() : c.updatedAt(), last, c.version() + 1, List.copyOf(hiddenFor), c.deletedAt());
         });
         unhidden.forEach(user -> marks.visible(user, updated.id(), updated.deletedAt().get(user)));
     }

@@ -19,12 +19,8 @@ public class Caller {
         this.token = token;
     }
 
+    /** The user the verified token speaks for; 401 without a usable subject, 403 for a service token. */
     public String id() {
-        return userOf(token);
-    }
-
-    /** The user a verified token speaks for; 401 without a usable subject, 403 for a service token. */
-    public static String userOf(JsonWebToken token) {
         String subject = token.getSubject();
         if (subject == null || !UserIds.isValid(subject)) {
             throw new UnauthorizedException();

@@ -56,8 +56,4 @@ public class ServiceIdentity {
         }
         return minted.token();
     }
-
-    public String name() {
-        return name;
-    }
 }

@@ -20,10 +20,8 @@ import dev.chatlayer.message.RedisKeys;
 import dev.chatlayer.message.conversations.Conversation;
 import dev.chatlayer.message.conversations.ConversationClient;
 import dev.chatlayer.message.conversations.ConversationGate;
-import dev.chatlayer.message.history.RecentMessages;
 import dev.chatlayer.message.store.MessageRepository;
-import dev.chatlayer.message.unread.UnreadCounters;
-import dev.chatlayer.message.work.AfterStoreWork;
+import dev.chatlayer.message.work.MessageEffects;
 import dev.chatlayer.support.ApiException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -57,9 +55,7 @@ class SendService {
     private final ConversationGate gate;
     private final MessageConfig config;
     private final Timer sendLatency;
-    private final RecentMessages recent;
-    private final UnreadCounters unread;
-    private final AfterStoreWork work;
+    private final MessageEffects effects;
     private final SpeedLayerRepairs repairs;
     private final Redis redis;
     private final ConversationClient conversations;
@@ -67,7 +63,7 @@ class SendService {
     private final Counter afterStoreFailures;
 
     SendService(MessageRepository repository, BatchWriter writer, RateLimiter rateLimiter, ConversationGate gate,
-            MessageConfig config, MeterRegistry metrics, RecentMessages recent, UnreadCounters unread, AfterStoreWork work,
+            MessageConfig config, MeterRegistry metrics, MessageEffects effects,
             SpeedLayerRepairs repairs, Redis redis, @RestClient ConversationClient conversations, MessageJson json) {
         this.repository = repository;
         this.writer = writer;
@@ -76,9 +72,7 @@ class SendService {
         this.config = config;
         this.sendLatency = Timer.builder("messages.send").description("Send path, request to stored")
                 .publishPercentiles(0.5, 0.99, 0.999).register(metrics);
-        this.recent = recent;
-        this.unread = unread;
-        this.work = work;
+        this.effects = effects;
         this.repairs = repairs;
         this.redis = redis;
         this.conversations = conversations;
@@ -181,14 +175,11 @@ class SendService {
      */
     private Uni<Void> afterStore(Message message, Conversation conversation) {
         List<String> recipients = conversation.othersThan(message.senderId());
-        List<Request> commands = new ArrayList<>();
-        commands.add(recent.add(message));
-        commands.addAll(unread.increment(recipients, message));
+        List<Request> commands = new ArrayList<>(effects.of(message, conversation));
         if (message.clientMessageId() != null) {
             commands.add(Request.cmd(Command.SET).arg(RedisKeys.idempotency(message.senderId(), message.clientMessageId()))
                     .arg(json.write(message)).arg("PX").arg(config.idempotencyTtl().toMillis()));
         }
-        commands.add(work.enqueue(message, conversation.participants()));
         return redis.batch(commands).replaceWithVoid().onFailure().recoverWithUni(e -> {
             afterStoreFailures.increment();
             LOG.warnf("speed-layer update failed for message %s: %s", message.id(), e.getMessage());

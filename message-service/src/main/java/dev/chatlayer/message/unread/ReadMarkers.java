@@ -3,7 +3,6 @@ package dev.chatlayer.message.unread;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 
 import io.quarkus.mongodb.panache.PanacheMongoRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,9 +25,5 @@ class ReadMarkers implements PanacheMongoRepositoryBase<ReadMarker, String> {
         Map<String, Instant> all = new HashMap<>();
         find("userId", userId).stream().forEach(marker -> all.put(marker.conversationId, marker.readAt));
         return all;
-    }
-
-    Optional<Instant> readAt(String userId, String conversationId) {
-        return findByIdOptional(ReadMarker.idOf(userId, conversationId)).map(marker -> marker.readAt);
     }
 }

@@ -14,9 +14,7 @@ import dev.chatlayer.message.Message;
 import dev.chatlayer.message.MessageConfig;
 import dev.chatlayer.message.conversations.Conversation;
 import dev.chatlayer.message.conversations.ConversationClient;
-import dev.chatlayer.message.history.RecentMessages;
 import dev.chatlayer.message.store.MessageRepository;
-import dev.chatlayer.message.unread.UnreadCounters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -45,9 +43,7 @@ class OutboxRecovery {
 
     private final MessageRepository repository;
     private final ConversationClient conversations;
-    private final UnreadCounters unread;
-    private final RecentMessages recent;
-    private final AfterStoreWork work;
+    private final MessageEffects effects;
     private final Redis redis;
     private final MessageConfig config;
     private final Vertx vertx;
@@ -55,13 +51,11 @@ class OutboxRecovery {
     private final AtomicBoolean running = new AtomicBoolean();
     private long timer = -1;
 
-    OutboxRecovery(MessageRepository repository, @RestClient ConversationClient conversations, UnreadCounters unread,
-            RecentMessages recent, AfterStoreWork work, Redis redis, MessageConfig config, Vertx vertx, MeterRegistry metrics) {
+    OutboxRecovery(MessageRepository repository, @RestClient ConversationClient conversations, MessageEffects effects, Redis redis,
+            MessageConfig config, Vertx vertx, MeterRegistry metrics) {
         this.repository = repository;
         this.conversations = conversations;
-        this.unread = unread;
-        this.recent = recent;
-        this.work = work;
+        this.effects = effects;
         this.redis = redis;
         this.config = config;
         this.vertx = vertx;
@@ -103,11 +97,7 @@ class OutboxRecovery {
             try {
                 Conversation conversation = conversations.get(conversationId).await().atMost(config.storeTimeout());
                 List<Request> commands = new ArrayList<>();
-                for (Message m : messages) {
-                    commands.add(recent.add(m));
-                    commands.addAll(unread.increment(conversation.othersThan(m.senderId()), m));
-                    commands.add(work.enqueue(m, conversation.participants()));
-                }
+                messages.forEach(m -> commands.addAll(effects.of(m, conversation)));
                 redis.batchAndAwait(commands);
                 messages.forEach(m -> redrivenIds.add(m.id()));
             } catch (RuntimeException e) {
