@@ -18,6 +18,10 @@ public interface ConversationConfig {
     @WithDefault("1s")
     Duration cacheRepairInterval();
 
+    /** How long a rebuilt {@code contacts:{userId}} lives; presence-service has it rebuilt when it is missing. */
+    @WithDefault("24h")
+    Duration contactsTtl();
+
     /** The services (token {@code sub}) that may report activity: the one that stores messages. */
     @WithDefault("message-service")
     List<String> activityReporters();

@@ -94,6 +94,14 @@ class ConversationRepository implements PanacheMongoRepositoryBase<ConversationD
         return Optional.ofNullable(updated).map(ConversationDocument::toConversation);
     }
 
+    /** Everyone who shares a conversation with the user that is not DECLINED (the user among them). */
+    List<String> contactsOf(String userId) {
+        // the driver directly: distinct has no Panache form; the list_by_activity index starts with participants
+        return mongoCollection().distinct("participants",
+                new Document("participants", userId).append("status", new Document("$ne", ConversationStatus.DECLINED.name())), String.class)
+                .into(new ArrayList<>());
+    }
+
     /**
      * The user's conversations, latest activity first, hidden ones left out, starting after {@code after} (the
      * last item of the previous page) when given.

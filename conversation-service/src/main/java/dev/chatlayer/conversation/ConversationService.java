@@ -35,10 +35,12 @@ class ConversationService {
     private final ConversationConfig config;
     private final MessageServiceClient messages;
     private final ConversationEvents events;
+    private final Contacts contacts;
 
     ConversationService(ConversationRepository repository, ConversationCache cache, DeletionMarks marks, ConversationConfig config,
-            @RestClient MessageServiceClient messages, ConversationEvents events) {
+            @RestClient MessageServiceClient messages, ConversationEvents events, Contacts contacts) {
         this.repository = repository;
+        this.contacts = contacts;
         this.events = events;
         this.cache = cache;
         this.marks = marks;
@@ -73,6 +75,7 @@ class ConversationService {
             return new Created(repository.findOpen(sorted).orElseThrow(ConversationNotFound::new), false);
         }
         cache.write(fresh);
+        contacts.changed(sorted);
         return new Created(fresh, true);
     }
 
@@ -247,6 +250,9 @@ class ConversationService {
                 cache.write(next);
                 if (ConversationEvents.matters(current, next)) {
                     events.changed(next);
+                }
+                if (Contacts.changeBetween(current, next)) {
+                    contacts.changed(next.participants());
                 }
                 return next;
             }

@@ -35,9 +35,11 @@ class InternalConversationResource {
     private final ConversationService conversations;
     private final JsonWebToken caller;
     private final ConversationConfig config;
+    private final Contacts contacts;
 
-    InternalConversationResource(ConversationService conversations, JsonWebToken caller, ConversationConfig config) {
+    InternalConversationResource(ConversationService conversations, JsonWebToken caller, ConversationConfig config, Contacts contacts) {
         this.conversations = conversations;
+        this.contacts = contacts;
         this.caller = caller;
         this.config = config;
     }
@@ -75,5 +77,19 @@ class InternalConversationResource {
             throw ApiException.badInput("userId", "not a user id");
         }
         return conversations.list(userId, null, limit, cursor);
+    }
+
+    /** Rebuilds the user's {@code contacts:{userId}} from MongoDB and answers it (presence-service asks when it is missing). */
+    @GET
+    @Path("/users/{userId}/contacts")
+    public UserContacts contactsOf(@RestPath String userId) {
+        if (!UserIds.isValid(userId)) {
+            throw ApiException.badInput("userId", "not a user id");
+        }
+        return new UserContacts(userId, contacts.rebuild(userId));
+    }
+
+    /** The users sharing a conversation that is not DECLINED with {@code userId}, who is not among them. */
+    public record UserContacts(String userId, List<String> contacts) {
     }
 }

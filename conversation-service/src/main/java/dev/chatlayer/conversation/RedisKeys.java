@@ -21,6 +21,23 @@ final class RedisKeys {
         return "deleted:" + userId + ":" + conversationId + ":at";
     }
 
+    /**
+     * SET, the contacts read model: users sharing a conversation with the user that is not DECLINED, and the user
+     * (so an existing key means "built"); TTL {@code conversation.contacts-ttl}. Literal braces: a hash tag, so the
+     * set and its generation share a cluster slot. presence-service reads it; only this service writes it.
+     */
+    static String contacts(String userId) {
+        return "contacts:{" + userId + "}";
+    }
+
+    /** STRING counter, moved on by every change of the user's contacts ({@link Contacts}); same TTL. */
+    static String contactsGeneration(String userId) {
+        return contacts(userId) + ":gen";
+    }
+
+    /** Channel naming users whose contacts changed: {@code {"users":[...]}}; presence re-checks their open watches. */
+    static final String CONTACT_CHANGES = "contact-changes";
+
     /** Channel of change notices ({@link ConversationEvents}); message-service drops its copy of the conversation. */
     static final String CONVERSATION_EVENTS = "conversation-events";
 }

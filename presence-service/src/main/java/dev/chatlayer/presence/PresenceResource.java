@@ -1,8 +1,6 @@
 package dev.chatlayer.presence;
 
 import dev.chatlayer.support.Page;
-import java.util.List;
-
 import org.jboss.resteasy.reactive.RestPath;
 
 import dev.chatlayer.support.ApiException;
@@ -50,19 +48,17 @@ public class PresenceResource {
     @GET
     @Path("/{userId}")
     public Uni<UserPresence> get(@RestPath String userId) {
-        caller.id();
+        String viewer = caller.id();
         if (!UserIds.isValid(userId)) {
             throw ApiException.badInput("userId", "not a user id");
         }
-        return presence.get(userId);
+        return presence.get(viewer, userId);
     }
 
     @POST
     @Path("/query")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Page<UserPresence>> query(@Valid @NotNull(message = "a JSON body is required") PresenceQuery body) {
-        caller.id();
-        List<String> userIds = body.userIds();
-        return presence.query(userIds).map(users -> new Page<>(users, null));
+        return presence.query(caller.id(), body.userIds()).map(users -> new Page<>(users, null));
     }
 }

@@ -2,7 +2,9 @@ package dev.chatlayer.presence;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import org.jboss.logging.Logger;
 
@@ -27,12 +29,14 @@ class PresenceService {
     private final PresenceStore store;
     private final PresenceEvents events;
     private final PresenceConfig config;
+    private final Contacts contacts;
     private final Counter wentOnline;
     private final Counter wentOffline;
     private final Counter refreshes;
 
-    PresenceService(PresenceStore store, PresenceEvents events, PresenceConfig config, MeterRegistry metrics) {
+    PresenceService(PresenceStore store, PresenceEvents events, PresenceConfig config, Contacts contacts, MeterRegistry metrics) {
         this.store = store;
+        this.contacts = contacts;
         this.events = events;
         this.config = config;
         this.wentOnline = transitions(metrics, "online");
@@ -62,15 +66,51 @@ class PresenceService {
         });
     }
 
-    Uni<UserPresence> get(String userId) {
-        return store.query(List.of(userId)).map(all -> all.get(0));
+    /** What {@code viewer} may see of {@code userId}: offline and never seen unless it is them or a contact. */
+    Uni<UserPresence> get(String viewer, String userId) {
+        return query(viewer, List.of(userId)).map(all -> all.get(0));
     }
 
-    Uni<List<UserPresence>> query(List<String> userIds) {
+    /** What {@code viewer} may see of each of {@code userIds}: one Redis round trip while their contact set is there. */
+    Uni<List<UserPresence>> query(String viewer, List<String> userIds) {
         if (userIds.size() > config.maxQuery()) {
             throw ApiException.badInput("userIds", "at most " + config.maxQuery() + " users per query");
         }
-        return store.query(userIds);
+        if (userIds.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return store.query(viewer, userIds).chain(seen -> seen.contacts() != null
+                ? Uni.createFrom().item(masked(viewer, seen.presence(), seen.contacts()))
+                : contacts.rebuild(viewer).map(all -> masked(viewer, seen.presence(), all)));
+    }
+
+    /** Which of {@code userIds} {@code viewer} may see (themselves included): one SMISMEMBER while their contact set is there. */
+    Uni<Set<String>> visibleAmong(String viewer, List<String> userIds) {
+        if (userIds.isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
+        return store.contactsAmong(viewer, userIds)
+                .chain(among -> among != null ? Uni.createFrom().item(among) : contacts.rebuild(viewer))
+                .map(visible -> {
+                    Set<String> answer = new HashSet<>();
+                    for (String user : userIds) {
+                        if (user.equals(viewer) || visible.contains(user)) {
+                            answer.add(user);
+                        }
+                    }
+                    return answer;
+                });
+    }
+
+    /** Presence of users without asking who may see it: only for users a viewer may see. */
+    Uni<List<UserPresence>> read(List<String> userIds) {
+        return store.read(userIds);
+    }
+
+    /** Anyone the viewer may not see reads exactly like a user never seen. */
+    static List<UserPresence> masked(String viewer, List<UserPresence> presence, Set<String> visible) {
+        return presence.stream().map(p -> p.userId().equals(viewer) || visible.contains(p.userId()) ? p : UserPresence.unseen(p.userId()))
+                .toList();
     }
 
     /** Counts a socket upgrade; false past {@code presence.upgrades-per-minute}. Without Redis: allowed. */

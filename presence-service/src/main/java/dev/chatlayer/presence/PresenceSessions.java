@@ -1,9 +1,13 @@
 package dev.chatlayer.presence;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
@@ -13,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.chatlayer.support.ApiException;
 import dev.chatlayer.support.ServiceIdentity;
 import dev.chatlayer.support.UserIds;
 import io.micrometer.core.instrument.Counter;
@@ -55,8 +60,14 @@ class PresenceSessions {
         /** When the socket's token expires (epoch s); an {@code auth} frame with a newer token moves it. */
         volatile long expiresAtSeconds;
         volatile long expiryTimer = -1;
+        final WebSocketConnection socket;
+        /** The users the last watch named; those of them the user may see are the ones subscribed. */
+        volatile List<String> watching = List.of();
+        /** Watches and re-checks of who may be seen run one after the other: the last one started wins. */
+        private CompletableFuture<Void> lastChange = CompletableFuture.completedFuture(null);
 
-        Session(String userId, long now, long expiresAtSeconds, int burst) {
+        Session(WebSocketConnection socket, String userId, long now, long expiresAtSeconds, int burst) {
+            this.socket = socket;
             this.frameTokens = burst;
             this.userId = userId;
             this.lastRefreshMillis = now;
@@ -74,7 +85,8 @@ class PresenceSessions {
     private final JWTParser tokens;
 
     PresenceSessions(PresenceService presence, SocketRegistry registry, PresenceConfig config, ObjectMapper json, MeterRegistry metrics,
-            Vertx vertx, JWTParser tokens) {
+            Vertx vertx, JWTParser tokens, Contacts contacts) {
+        contacts.onChange(this::contactsChanged);
         this.vertx = vertx;
         this.tokens = tokens;
         this.presence = presence;
@@ -113,7 +125,7 @@ class PresenceSessions {
     }
 
     private Uni<Void> welcome(WebSocketConnection socket, String userId, long refreshedAt, long expiresAtSeconds) {
-        Session session = new Session(userId, refreshedAt, expiresAtSeconds, config.frameBurst());
+        Session session = new Session(socket, userId, refreshedAt, expiresAtSeconds, config.frameBurst());
         sessions.put(socket.id(), session);
         closeAtExpiry(socket, session);
         ObjectNode hello = json.createObjectNode()
@@ -177,7 +189,7 @@ class PresenceSessions {
         if (session.lastWatchNanos != 0 && System.nanoTime() - session.lastWatchNanos < config.watchInterval().toNanos()) {
             return error(socket, "rate-limited", "at most one watch per " + config.watchInterval().toMillis() + " ms");
         }
-        return watch(socket, userIds, () -> session.lastWatchNanos = System.nanoTime());
+        return watch(socket, session, userIds, () -> session.lastWatchNanos = System.nanoTime());
     }
 
     /** A ping frame or a binary frame: proof of life only. */
@@ -240,8 +252,11 @@ class PresenceSessions {
         if (session == null) {
             return Uni.createFrom().voidItem();
         }
-        registry.remove(session.userId, socket);
-        return presence.disconnect(session.userId, socket.id())
+        // after any watch change still running, so none subscribes again for a closed socket
+        return serially(session, () -> {
+            registry.remove(session.userId, socket);
+            return Uni.createFrom().voidItem();
+        }).chain(() -> presence.disconnect(session.userId, socket.id()))
                 .onFailure().invoke(e -> LOG.warnf("presence not cleared on close (expires within the TTL): %s", e.getMessage()))
                 .onFailure().recoverWithNull();
     }
@@ -266,7 +281,7 @@ class PresenceSessions {
                 .onFailure().recoverWithNull();
     }
 
-    private Uni<Void> watch(WebSocketConnection socket, JsonNode userIds, Runnable applied) {
+    private Uni<Void> watch(WebSocketConnection socket, Session session, JsonNode userIds, Runnable applied) {
         if (userIds == null || !userIds.isArray()) {
             return error(socket, "bad-frame", "watch needs \"userIds\": an array of user ids");
         }
@@ -281,16 +296,87 @@ class PresenceSessions {
             users.add(id.asText());
         }
         applied.run();
-        if (users.isEmpty()) {
-            return registry.watch(socket, users)
-                    .chain(() -> socket.sendText(json.createObjectNode().put("type", "presence-snapshot").set("users", json.createArrayNode()).toString()));
+        return serially(session, () -> {
+            if (sessions.get(socket.id()) != session) {
+                return Uni.createFrom().voidItem(); // closed meanwhile
+            }
+            session.watching = List.copyOf(users);
+            // who may be seen first, then their subscriptions (confirmed), then the snapshot: a change in between
+            // arrives as an event, and nobody else's event ever reaches this socket
+            return presence.visibleAmong(session.userId, users).chain(visible -> {
+                List<String> shown = users.stream().filter(visible::contains).distinct().toList();
+                return registry.watch(socket, shown).chain(() -> presence.read(shown)).map(seen -> inOrder(users, seen));
+            }).chain(snapshot -> snapshot(socket, snapshot));
+        }).onFailure(ApiException.class)
+                .recoverWithUni(e -> error(socket, "unavailable", "the watch could not be applied now, send it again in a few seconds"));
+    }
+
+    /** Contacts of these users changed ({@code null}: of anyone): their open watches follow. */
+    private void contactsChanged(Set<String> users) {
+        for (Session session : sessions.values()) {
+            if (!session.watching.isEmpty() && (users == null || users.contains(session.userId))) {
+                recheck(session);
+            }
         }
-        // subscribe, wait for the confirmation, then read the snapshot: a change in between arrives as an event
-        return registry.watch(socket, users).chain(() -> presence.query(users)).chain(snapshot -> {
-            ObjectNode frame = json.createObjectNode().put("type", "presence-snapshot");
-            frame.set("users", json.valueToTree(snapshot));
-            return socket.sendText(frame.toString());
-        });
+    }
+
+    /**
+     * Applies the user's current contacts to their open watch: newly visible users are subscribed and arrive in a
+     * snapshot frame with their presence, users no longer visible arrive there as never seen and get no more events.
+     * If the contacts cannot be had, only the user stays visible (privacy first) and it is tried again shortly.
+     */
+    private void recheck(Session session) {
+        WebSocketConnection socket = session.socket;
+        serially(session, () -> {
+            if (sessions.get(socket.id()) != session) {
+                return Uni.createFrom().voidItem(); // closed meanwhile
+            }
+            List<String> users = session.watching;
+            Set<String> before = registry.watching(socket);
+            return presence.visibleAmong(session.userId, users).onFailure().recoverWithItem(e -> {
+                vertx.setTimer(config.subscribeWait().toMillis() * 2, id -> {
+                    if (sessions.get(socket.id()) == session) {
+                        recheck(session);
+                    }
+                });
+                return users.contains(session.userId) ? Set.of(session.userId) : Set.of();
+            }).chain(visible -> {
+                List<String> shown = users.stream().filter(visible::contains).distinct().toList();
+                List<String> appeared = shown.stream().filter(user -> !before.contains(user)).toList();
+                List<UserPresence> gone = before.stream().filter(user -> !visible.contains(user)).map(UserPresence::unseen).toList();
+                if (appeared.isEmpty() && gone.isEmpty()) {
+                    return Uni.createFrom().voidItem();
+                }
+                return registry.watch(socket, shown).chain(() -> presence.read(appeared)).chain(seen -> {
+                    List<UserPresence> changes = new ArrayList<>(seen);
+                    changes.addAll(gone);
+                    return snapshot(socket, changes);
+                });
+            });
+        }).subscribe().with(ok -> { }, e -> LOG.debugf("watch re-check failed: %s", e.getMessage()));
+    }
+
+    /** Runs {@code change} after every change of this session's watch started before it. */
+    private Uni<Void> serially(Session session, Supplier<Uni<Void>> change) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        CompletableFuture<Void> previous;
+        synchronized (session) {
+            previous = session.lastChange;
+            session.lastChange = done;
+        }
+        return Uni.createFrom().completionStage(previous).chain(ignored -> change.get()).onTermination().invoke(() -> done.complete(null));
+    }
+
+    private static List<UserPresence> inOrder(List<String> users, List<UserPresence> seen) {
+        Map<String, UserPresence> byUser = new HashMap<>();
+        seen.forEach(p -> byUser.put(p.userId(), p));
+        return users.stream().map(user -> byUser.getOrDefault(user, UserPresence.unseen(user))).toList();
+    }
+
+    private Uni<Void> snapshot(WebSocketConnection socket, List<UserPresence> users) {
+        ObjectNode frame = json.createObjectNode().put("type", "presence-snapshot");
+        frame.set("users", json.valueToTree(users));
+        return socket.sendText(frame.toString());
     }
 
     private Uni<Void> error(WebSocketConnection socket, String code, String detail) {

@@ -2,11 +2,15 @@ package dev.chatlayer.presence;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
+import io.vertx.mutiny.redis.client.Command;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /** Presence in Redis: every write is one atomic script on the user's slot; every read one round trip. */
@@ -59,22 +63,67 @@ class PresenceStore {
         return redis.value(String.class).set(RedisKeys.lastSeen(userId), at.toString());
     }
 
-    /** Online state and last-seen instant of every user, in one MGET. */
-    Uni<List<UserPresence>> query(List<String> userIds) {
-        String[] keys = new String[userIds.size() * 2];
-        for (int i = 0; i < userIds.size(); i++) {
-            keys[2 * i] = RedisKeys.presence(userIds.get(i));
-            keys[2 * i + 1] = RedisKeys.lastSeen(userIds.get(i));
+    /**
+     * What {@code viewer} may see of {@code userIds}, in one pipelined round trip: their membership in the viewer's
+     * contacts ({@code SMISMEMBER}) and every user's presence ({@code MGET}). {@link Seen#contacts} is null when the
+     * viewer's contact set is missing (it always holds the viewer once built).
+     */
+    Uni<Seen> query(String viewer, List<String> userIds) {
+        return redis.getRedis().batch(List.of(membership(viewer, userIds), presenceOf(userIds)))
+                .map(answers -> new Seen(contactsAmong(userIds, answers.get(0)), presence(userIds, answers.get(1))));
+    }
+
+    /** Which of {@code userIds} are the viewer's contacts; null when the viewer's contact set is missing. */
+    Uni<Set<String>> contactsAmong(String viewer, List<String> userIds) {
+        return redis.getRedis().send(membership(viewer, userIds)).map(answer -> contactsAmong(userIds, answer));
+    }
+
+    /** Online state and last-seen instant of every user, in one MGET, whoever asks. */
+    Uni<List<UserPresence>> read(List<String> userIds) {
+        if (userIds.isEmpty()) {
+            return Uni.createFrom().item(List.of());
         }
-        return redis.execute("MGET", keys).map(values -> {
-            List<UserPresence> answer = new ArrayList<>(userIds.size());
-            for (int i = 0; i < userIds.size(); i++) {
-                boolean online = values.get(2 * i) != null;
-                Response lastSeen = values.get(2 * i + 1);
-                answer.add(new UserPresence(userIds.get(i), online,
-                        online || lastSeen == null ? null : Instant.parse(lastSeen.toString())));
+        return redis.getRedis().send(presenceOf(userIds)).map(values -> presence(userIds, values));
+    }
+
+    /** Presence of some users and which of them are the viewer's contacts (null: the viewer's set is missing). */
+    record Seen(Set<String> contacts, List<UserPresence> presence) {
+    }
+
+    private static Request membership(String viewer, List<String> userIds) {
+        Request request = Request.cmd(Command.SMISMEMBER).arg(RedisKeys.contacts(viewer)).arg(viewer);
+        userIds.forEach(request::arg);
+        return request;
+    }
+
+    private static Set<String> contactsAmong(List<String> userIds, Response members) {
+        if (members.get(0).toInteger() == 0) {
+            return null;
+        }
+        Set<String> contacts = new HashSet<>();
+        for (int i = 0; i < userIds.size(); i++) {
+            if (members.get(i + 1).toInteger() == 1) {
+                contacts.add(userIds.get(i));
             }
-            return answer;
-        });
+        }
+        return contacts;
+    }
+
+    private static Request presenceOf(List<String> userIds) {
+        Request request = Request.cmd(Command.MGET);
+        for (String userId : userIds) {
+            request.arg(RedisKeys.presence(userId)).arg(RedisKeys.lastSeen(userId));
+        }
+        return request;
+    }
+
+    private static List<UserPresence> presence(List<String> userIds, Response values) {
+        List<UserPresence> answer = new ArrayList<>(userIds.size());
+        for (int i = 0; i < userIds.size(); i++) {
+            boolean online = values.get(2 * i) != null;
+            Response lastSeen = values.get(2 * i + 1);
+            answer.add(new UserPresence(userIds.get(i), online, online || lastSeen == null ? null : Instant.parse(lastSeen.toString())));
+        }
+        return answer;
     }
 }

@@ -30,6 +30,17 @@ final class RedisKeys {
         return "lastseen:" + userId;
     }
 
+    /**
+     * SET, conversation-service's contacts read model (contract section 1): the user and everyone sharing a conversation
+     * with them that is not DECLINED. Read here, never written; literal braces as conversation-service writes it.
+     */
+    static String contacts(String userId) {
+        return "contacts:{" + userId + "}";
+    }
+
+    /** conversation-service's channel naming users whose contacts changed: {@code {"users":[...]}}. */
+    static final String CONTACT_CHANGES = "contact-changes";
+
     /** Channel of events for one user (messages, read receipts): any service publishes, we deliver to their sockets. */
     static String userEvents(String userId) {
         return "user-events:" + userId;

@@ -91,6 +91,12 @@ class SocketRegistry {
         return confirmed(subscriptions);
     }
 
+    /** The users whose presence events {@code socket} gets now. */
+    Set<String> watching(WebSocketConnection socket) {
+        Set<String> watched = watchedBySocket.get(socket.id());
+        return watched == null ? Set.of() : Set.copyOf(watched);
+    }
+
     /** Waits for the confirmations, at most {@code presence.subscribe-wait}: a Redis that does not answer delays nobody long. */
     private Uni<Void> confirmed(List<CompletionStage<Void>> subscriptions) {
         if (subscriptions.isEmpty()) {

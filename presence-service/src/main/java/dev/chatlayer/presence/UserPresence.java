@@ -4,4 +4,9 @@ import java.time.Instant;
 
 /** What the API says about one user: online now, and when last seen when not. */
 public record UserPresence(String userId, boolean online, Instant lastSeenAt) {
+
+    /** A user never seen, and what anyone not allowed to see a user reads. */
+    static UserPresence unseen(String userId) {
+        return new UserPresence(userId, false, null);
+    }
 }

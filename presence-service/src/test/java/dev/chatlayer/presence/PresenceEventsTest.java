@@ -1,5 +1,6 @@
 package dev.chatlayer.presence;
 
+import static dev.chatlayer.presence.Users.acquainted;
 import static dev.chatlayer.presence.Users.token;
 import static dev.chatlayer.presence.Users.user;
 import static io.restassured.RestAssured.given;
@@ -36,6 +37,7 @@ class PresenceEventsTest {
     @Test
     void aWatcherGetsASnapshotThenOnlineAndOfflineEvents() {
         String alice = user("alice"), bob = user("bob");
+        acquainted(alice, bob);
         try (TestSocket watcher = TestSocket.open(vertx, base.getPort(), token(alice))) {
             watcher.next("hello");
             watcher.send(new JsonObject().put("type", "watch").put("userIds", List.of(bob)));
@@ -59,6 +61,8 @@ class PresenceEventsTest {
     @Test
     void aUserComingOnlineWhileTheWatchIsBeingSubscribedIsNotMissed() {
         String alice = user("alice"), bob = user("bob");
+        acquainted(alice, bob);
+        given().auth().oauth2(token(alice)).get("/api/v1/presence/" + bob).then().statusCode(200); // contacts built
         try (TestSocket watcher = TestSocket.open(vertx, base.getPort(), token(alice))) {
             watcher.next("hello");
             // the replica's subscriber connection drops and cannot come back at once (no connection slot is left):

@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,8 +18,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import dev.chatlayer.testkit.DevKeys;
-import dev.chatlayer.testkit.LocalRedis;
+import dev.chatlayer.testkit.ProcessInfra;
 import dev.chatlayer.testkit.ServiceProcess;
 import dev.chatlayer.testkit.Tokens;
 import io.vertx.core.Vertx;
@@ -42,22 +38,20 @@ class PresenceReplicasIT {
     private static final Duration TTL = Duration.ofSeconds(3);
 
     private static final List<ServiceProcess> replicas = new ArrayList<>();
-    private static int redisPort;
-    private static Path keys;
+    private static ProcessInfra infra;
+    private static ServiceProcess conversations;
     private static Vertx vertx;
     private static Redis redis;
     private static int portA;
     private static int portB;
 
     @BeforeAll
-    static void startReplicas() throws Exception {
-        redisPort = freePort();
-        LocalRedis.start(redisPort);
-        keys = Files.createTempDirectory("presence-it-keys");
-        DevKeys.ensure(keys);
-        System.setProperty(Tokens.KEYS_DIR_PROPERTY, keys.toString());
+    static void startReplicas() {
+        infra = ProcessInfra.start();
+        // conversation-service keeps the contacts read model: presence is shown to contacts only
+        conversations = ServiceProcess.start(ServiceProcess.siblingJar("conversation-service").toPath(), infra.serviceConfig());
         vertx = Vertx.vertx();
-        redis = Redis.createClient(vertx, "redis://127.0.0.1:" + redisPort);
+        redis = Redis.createClient(vertx, "redis://127.0.0.1:" + infra.redisPort());
         portA = replica().port();
         portB = replica().port();
     }
@@ -65,14 +59,16 @@ class PresenceReplicasIT {
     @AfterAll
     static void stopReplicas() {
         replicas.forEach(ServiceProcess::stop);
-        LocalRedis.stop(redisPort);
+        conversations.stop();
         redis.close();
         vertx.close();
+        infra.close();
     }
 
     @Test
     void aUserConnectedToOneReplicaIsOnlineForAllOfThem() {
         String alice = user("alice");
+        acquainted("bob", alice);
         try (TestSocket socket = TestSocket.open(vertx, portA, Tokens.forUser(alice))) {
             socket.next("hello");
             given().port(portB).auth().oauth2(Tokens.forUser("bob")).get("/api/v1/presence/" + alice)
@@ -123,6 +119,7 @@ class PresenceReplicasIT {
         int portC = doomed.port();
         String dave = user("dave");
         String erin = user("erin");
+        acquainted(erin, dave);
         try (TestSocket erinOnB = TestSocket.open(vertx, portB, Tokens.forUser(erin))) {
             erinOnB.next("hello");
             TestSocket daveOnC = TestSocket.open(vertx, portC, Tokens.forUser(dave));
@@ -149,11 +146,9 @@ class PresenceReplicasIT {
     }
 
     private static ServiceProcess replica(Map<String, String> presenceConfig) {
-        Map<String, String> config = new java.util.HashMap<>(Map.of(
-                "quarkus.redis.hosts", "redis://127.0.0.1:" + redisPort,
-                "mp.jwt.verify.publickey.location", keys.resolve(DevKeys.PUBLIC_KEY).toUri().toString(),
-                "mp.jwt.verify.issuer", Tokens.DEFAULT_ISSUER,
-                "presence.min-refresh-interval", "500ms"));
+        Map<String, String> config = infra.serviceConfig();
+        config.put("quarkus.rest-client.conversation-service.url", conversations.url());
+        config.put("presence.min-refresh-interval", "500ms");
         config.putAll(presenceConfig);
         ServiceProcess replica = ServiceProcess.start(Path.of("target/quarkus-app/quarkus-run.jar"), config);
         replicas.add(replica);
@@ -200,13 +195,13 @@ class PresenceReplicasIT {
         redis.send(Request.cmd(Command.PUBLISH).arg(channel).arg(event.encode())).toCompletionStage().toCompletableFuture().get();
     }
 
-    private static String user(String name) {
-        return name + "-" + UUID.randomUUID().toString().substring(0, 8);
+    /** A conversation {@code creator} asks {@code invitee} for: they see each other's presence from now on. */
+    private static void acquainted(String creator, String invitee) {
+        given().baseUri(conversations.url()).auth().oauth2(Tokens.forUser(creator)).contentType("application/json")
+                .body(Map.of("participantIds", List.of(invitee))).post("/api/v1/conversations").then().statusCode(201);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+    private static String user(String name) {
+        return name + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 }

@@ -1,5 +1,6 @@
 package dev.chatlayer.presence;
 
+import static dev.chatlayer.presence.Users.acquainted;
 import static dev.chatlayer.presence.Users.as;
 import static dev.chatlayer.presence.Users.token;
 import static dev.chatlayer.presence.Users.user;
@@ -38,16 +39,18 @@ class PresenceRestTest {
 
     @Test
     void aRestHeartbeatKeepsTheUserOnlineForOneTtl() {
-        String alice = user("alice");
+        String alice = user("alice"), bob = user("bob");
+        acquainted(alice, bob);
         as(alice).post("/api/v1/presence/heartbeat").then().statusCode(204);
         long ttl = redis.key().pttl("presence:" + alice);
         assertTrue(ttl > 295_000 && ttl <= 300_000, "TTL near 300 s, was " + ttl);
-        as(user("bob")).get("/api/v1/presence/" + alice).then().statusCode(200).body("online", equalTo(true));
+        as(bob).get("/api/v1/presence/" + alice).then().statusCode(200).body("online", equalTo(true));
     }
 
     @Test
     void deleteEndsRestPresenceNowButNotTheSockets() {
         String alice = user("alice"), bob = user("bob");
+        acquainted(bob, alice);
         as(alice).post("/api/v1/presence/heartbeat").then().statusCode(204);
         as(alice).delete("/api/v1/presence").then().statusCode(204);
         as(bob).get("/api/v1/presence/" + alice).then().body("online", equalTo(false)).body("lastSeenAt", notNullValue());
@@ -67,24 +70,31 @@ class PresenceRestTest {
     }
 
     @Test
-    void aBulkQueryOf500UsersIsOneRedisRoundTrip() {
+    void aBulkQueryOf500UsersIsOneRedisRoundTripAndShowsOnlyContacts() {
         String bob = user("bob");
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 500; i++) {
             ids.add(user("u" + i));
         }
+        acquainted(bob, ids.get(7));
+        acquainted(ids.get(499), bob);
         as(ids.get(7)).post("/api/v1/presence/heartbeat").then().statusCode(204);
         as(ids.get(499)).post("/api/v1/presence/heartbeat").then().statusCode(204);
+        as(ids.get(8)).post("/api/v1/presence/heartbeat").then().statusCode(204); // online, but a stranger to bob
+        as(bob).body(Map.of("userIds", List.of(bob))).post("/api/v1/presence/query").then().statusCode(200); // contacts built
         long mgetsBefore = commandCalls("mget");
+        long membershipBefore = commandCalls("smismember");
 
         var page = as(bob).body(Map.of("userIds", ids)).post("/api/v1/presence/query").then().statusCode(200)
                 .body("items", hasSize(500)).body("nextCursor", nullValue()).extract().jsonPath();
 
         assertEquals(1, commandCalls("mget") - mgetsBefore, "one MGET for 500 users");
+        assertEquals(1, commandCalls("smismember") - membershipBefore, "one membership check, pipelined with the MGET");
         assertEquals(ids, page.getList("items.userId"));
         assertEquals(2, page.getList("items.online", Boolean.class).stream().filter(b -> b).count());
         assertEquals(true, page.getBoolean("items[7].online"));
         assertEquals(true, page.getBoolean("items[499].online"));
+        assertEquals(false, page.getBoolean("items[8].online"), "a stranger's presence is not shown");
     }
 
     @Test

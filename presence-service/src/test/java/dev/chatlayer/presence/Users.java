@@ -2,13 +2,17 @@ package dev.chatlayer.presence;
 
 import static io.restassured.RestAssured.given;
 
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+
+import org.eclipse.microprofile.config.ConfigProvider;
 
 import dev.chatlayer.testkit.Tokens;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 
-/** Test users no other test uses, and REST calls made as them. */
+/** Test users no other test uses, REST calls made as them, and conversations between them on the real conversation-service. */
 final class Users {
 
     private Users() {
@@ -24,5 +28,20 @@ final class Users {
 
     static RequestSpecification as(String userId) {
         return given().auth().oauth2(token(userId)).contentType(ContentType.JSON);
+    }
+
+    /** {@code creator} asks {@code invitee} for a conversation (PENDING): from now on they see each other's presence. */
+    static String acquainted(String creator, String invitee) {
+        return conversationsAs(creator).body(Map.of("participantIds", List.of(invitee))).post("/api/v1/conversations")
+                .then().statusCode(201).extract().path("id");
+    }
+
+    /** {@code invitee} declines the conversation: unless another one joins them, they are strangers again. */
+    static void decline(String invitee, String conversationId) {
+        conversationsAs(invitee).post("/api/v1/conversations/" + conversationId + "/decline").then().statusCode(200);
+    }
+
+    private static RequestSpecification conversationsAs(String userId) {
+        return as(userId).baseUri(ConfigProvider.getConfig().getValue("quarkus.rest-client.conversation-service.url", String.class));
     }
 }

@@ -90,6 +90,8 @@ public class ChatInfra implements QuarkusTestResourceLifecycleManager {
             ServiceProcess neighbour = ServiceProcess.start(ServiceProcess.siblingJar(name.trim()).toPath(), neighbourConfig);
             neighbours.add(neighbour);
             config.put("quarkus.rest-client." + name.trim() + ".url", neighbour.url());
+            // neighbours started later may call this one (presence-service asks conversation-service)
+            neighbourConfig.put("quarkus.rest-client." + name.trim() + ".url", neighbour.url());
         }
         return config;
     }

@@ -113,7 +113,7 @@ public final class ServiceProcess {
         throw new IllegalStateException("service not ready on port " + port + ": " + Files.readString(log));
     }
 
-    static File siblingJar(String service) {
+    public static File siblingJar(String service) {
         return new File("../" + service + "/target/quarkus-app/quarkus-run.jar");
     }
 }

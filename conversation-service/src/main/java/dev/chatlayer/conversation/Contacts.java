@@ -1,0 +1,146 @@
+package dev.chatlayer.conversation;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.jboss.logging.Logger;
+
+import dev.chatlayer.support.Resources;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+/**
+ * The contacts read model (contract section 1): {@code contacts:{userId}} holds the users who share a conversation
+ * with the user that is not DECLINED, and the user. presence-service reads it to show presence only to contacts and
+ * asks {@link #rebuild} when it is missing; this service is the only writer.
+ * <p>
+ * A change drops the set and moves a generation counter on; a rebuild stores what it read from MongoDB only if the
+ * generation is still the one it saw before reading, so a rebuild racing with a change never stores the state from
+ * before it. A drop Redis refused is retried every {@code conversation.cache-repair-interval} until it is taken
+ * ({@code conversation_contacts_repairs_pending}). Who watches is told on {@link RedisKeys#CONTACT_CHANGES}.
+ */
+@ApplicationScoped
+class Contacts {
+
+    private static final Logger LOG = Logger.getLogger(Contacts.class);
+    private static final String INVALIDATE = Resources.text("redis/contacts-invalidate.lua");
+    private static final String PUT = Resources.text("redis/contacts-put.lua");
+
+    private final RedisDataSource redis;
+    private final ConversationRepository repository;
+    private final ConversationConfig config;
+    private final Vertx vertx;
+    private final Set<String> repairs = ConcurrentHashMap.newKeySet();
+    private final Counter rebuilds;
+    private final Counter failures;
+    private long repairTimer = -1;
+
+    Contacts(RedisDataSource redis, ConversationRepository repository, ConversationConfig config, Vertx vertx, MeterRegistry metrics) {
+        this.redis = redis;
+        this.repository = repository;
+        this.config = config;
+        this.vertx = vertx;
+        this.rebuilds = Counter.builder("conversation.contacts.rebuilds").description("Contact sets rebuilt from MongoDB")
+                .register(metrics);
+        this.failures = Counter.builder("conversation.contacts.failures")
+                .description("Contact-set writes and change notices Redis refused").register(metrics);
+        Gauge.builder("conversation.contacts.repairs.pending", repairs, Set::size)
+                .description("Contact sets that must still be dropped after a change").register(metrics);
+    }
+
+    /** True when {@code before → after} changes who shares a non-declined conversation with whom. */
+    static boolean changeBetween(Conversation before, Conversation after) {
+        return (before.status() == ConversationStatus.DECLINED) != (after.status() == ConversationStatus.DECLINED);
+    }
+
+    /** After MongoDB took a change of contacts among {@code users}: their sets go, watchers are told. */
+    void changed(Collection<String> users) {
+        for (String user : users) {
+            invalidate(user);
+        }
+        try {
+            redis.pubsub(String.class).publish(RedisKeys.CONTACT_CHANGES, "{\"users\":" + jsonArray(users) + "}");
+        } catch (RuntimeException e) {
+            // presence re-reads every open watch whenever its subscription comes back; until then a watch lags
+            failures.increment();
+            LOG.warnf("contact change notice not published: %s", e.getMessage());
+        }
+    }
+
+    /** The user's contacts (the user left out) from MongoDB, stored as their set unless a change came in meanwhile. */
+    List<String> rebuild(String user) {
+        String generation = "";
+        try {
+            String read = redis.value(String.class).get(RedisKeys.contactsGeneration(user));
+            generation = read == null ? "" : read;
+        } catch (RuntimeException e) {
+            LOG.debugf("contacts generation unreadable, answering from MongoDB only: %s", e.getMessage());
+            generation = null;
+        }
+        List<String> contacts = new ArrayList<>(new TreeSet<>(repository.contactsOf(user)));
+        contacts.remove(user);
+        rebuilds.increment();
+        if (generation != null) {
+            store(user, generation, contacts);
+        }
+        return contacts;
+    }
+
+    private void store(String user, String generation, List<String> contacts) {
+        List<String> args = new ArrayList<>(contacts.size() + 8);
+        args.addAll(List.of("EVAL", PUT, "2", RedisKeys.contacts(user), RedisKeys.contactsGeneration(user), generation,
+                String.valueOf(config.contactsTtl().toMillis()), user));
+        args.addAll(contacts);
+        try {
+            redis.execute(args.get(0), args.subList(1, args.size()).toArray(String[]::new));
+        } catch (RuntimeException e) {
+            // the caller still gets the answer; the next read rebuilds again
+            failures.increment();
+            LOG.warnf("contacts of a user not stored: %s", e.getMessage());
+        }
+    }
+
+    private void invalidate(String user) {
+        try {
+            redis.execute("EVAL", INVALIDATE, "2", RedisKeys.contacts(user), RedisKeys.contactsGeneration(user),
+                    String.valueOf(config.contactsTtl().toMillis()));
+            repairs.remove(user);
+        } catch (RuntimeException e) {
+            failures.increment();
+            repairs.add(user);
+            LOG.warnf("contacts of a user not dropped after a change, retrying until Redis takes it: %s", e.getMessage());
+        }
+    }
+
+    void startRepairs(@Observes StartupEvent start) {
+        repairTimer = vertx.setPeriodic(config.cacheRepairInterval().toMillis(), id -> {
+            if (!repairs.isEmpty()) {
+                vertx.executeBlocking(() -> {
+                    List<String> users = List.copyOf(repairs);
+                    users.forEach(this::invalidate);
+                    return null;
+                }, false);
+            }
+        });
+    }
+
+    void stopRepairs(@Observes ShutdownEvent stop) {
+        vertx.cancelTimer(repairTimer);
+    }
+
+    private static String jsonArray(Collection<String> users) {
+        // user ids are [A-Za-z0-9._@+-]: nothing in them needs escaping
+        return "[\"" + String.join("\",\"", users) + "\"]";
+    }
+}

@@ -1,0 +1,152 @@
+package dev.chatlayer.presence;
+
+import static dev.chatlayer.presence.Users.acquainted;
+import static dev.chatlayer.presence.Users.as;
+import static dev.chatlayer.presence.Users.decline;
+import static dev.chatlayer.presence.Users.token;
+import static dev.chatlayer.presence.Users.user;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URL;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import jakarta.inject.Inject;
+
+/**
+ * Presence is private to contacts (contract section 5): only users sharing a conversation that is not DECLINED see
+ * each other; anyone else reads exactly like a user never seen, by GET, query and watch, and watches follow changes.
+ */
+@QuarkusTest
+class PresencePrivacyTest {
+
+    @Inject
+    RedisDataSource redis;
+
+    @Inject
+    Vertx vertx;
+
+    @TestHTTPResource("/")
+    URL base;
+
+    @Test
+    void aStrangerReadsAnOnlineUserAsNeverSeenAndAContactSeesThem() {
+        String alice = user("alice"), bob = user("bob"), stranger = user("stranger");
+        acquainted(alice, bob);
+        as(alice).post("/api/v1/presence/heartbeat").then().statusCode(204);
+
+        as(bob).get("/api/v1/presence/" + alice).then().statusCode(200).body("online", equalTo(true));
+        as(stranger).get("/api/v1/presence/" + alice).then().statusCode(200)
+                .body("userId", equalTo(alice)).body("online", equalTo(false)).body("lastSeenAt", nullValue());
+        as(stranger).body(Map.of("userIds", List.of(alice, bob))).post("/api/v1/presence/query").then().statusCode(200)
+                .body("items.online", equalTo(List.of(false, false))).body("items.lastSeenAt", equalTo(java.util.Arrays.asList(null, null)));
+        as(alice).get("/api/v1/presence/" + alice).then().body("online", equalTo(true)); // oneself, always
+
+        as(alice).delete("/api/v1/presence").then().statusCode(204);
+        as(bob).get("/api/v1/presence/" + alice).then().body("online", equalTo(false)).body("lastSeenAt", notNullValue());
+        as(stranger).get("/api/v1/presence/" + alice).then().body("lastSeenAt", nullValue());
+    }
+
+    @Test
+    void aDeclinedRequestEndsVisibilityBothWaysAtOnce() {
+        String alice = user("alice"), bob = user("bob");
+        String conversation = acquainted(alice, bob);
+        as(alice).post("/api/v1/presence/heartbeat").then().statusCode(204);
+        as(bob).post("/api/v1/presence/heartbeat").then().statusCode(204);
+        as(bob).get("/api/v1/presence/" + alice).then().body("online", equalTo(true));
+
+        decline(bob, conversation);
+
+        as(bob).get("/api/v1/presence/" + alice).then().body("online", equalTo(false)).body("lastSeenAt", nullValue());
+        as(alice).get("/api/v1/presence/" + bob).then().body("online", equalTo(false)).body("lastSeenAt", nullValue());
+    }
+
+    @Test
+    void anOpenWatchFollowsContactChangesWithinSeconds() throws Exception {
+        String carol = user("carol"), dave = user("dave");
+        as(dave).post("/api/v1/presence/heartbeat").then().statusCode(204);
+        try (TestSocket watcher = TestSocket.open(vertx, base.getPort(), token(carol))) {
+            watcher.next("hello");
+            watcher.send(new JsonObject().put("type", "watch").put("userIds", List.of(dave)));
+            JsonObject unseen = watcher.next("presence-snapshot").getJsonArray("users").getJsonObject(0);
+            assertFalse(unseen.getBoolean("online"), "a stranger's presence is not shown to a watch");
+            assertEquals(0, subscribers("presence-events:" + dave), "nothing is subscribed for a stranger");
+
+            // dave asks carol for a conversation: carol's open watch now shows him
+            String conversation = acquainted(dave, carol);
+            JsonObject seen = watcher.next("presence-snapshot").getJsonArray("users").getJsonObject(0);
+            assertEquals(dave, seen.getString("userId"));
+            assertTrue(seen.getBoolean("online"));
+            as(dave).delete("/api/v1/presence").then().statusCode(204);
+            assertFalse(watcher.next("presence").getBoolean("online"), "events of a contact arrive");
+
+            // carol declines: dave disappears from her watch, and no event about him reaches her any more
+            decline(carol, conversation);
+            JsonObject gone = watcher.next("presence-snapshot").getJsonArray("users").getJsonObject(0);
+            assertEquals(dave, gone.getString("userId"));
+            assertFalse(gone.getBoolean("online"));
+            assertTrue(gone.getValue("lastSeenAt") == null, "hidden like a user never seen");
+            as(dave).post("/api/v1/presence/heartbeat").then().statusCode(204);
+            assertTrue(watcher.receivesNo("presence", Duration.ofSeconds(1)), "no event about a stranger");
+        }
+    }
+
+    @Test
+    void aChangeNoticeMissedWhileTheSubscriberWasDownIsMadeUpWhenItIsBack() {
+        String gina = user("gina"), henry = user("henry");
+        String conversation = acquainted(gina, henry);
+        as(henry).post("/api/v1/presence/heartbeat").then().statusCode(204);
+        try (TestSocket watcher = TestSocket.open(vertx, base.getPort(), token(gina))) {
+            watcher.next("hello");
+            watcher.send(new JsonObject().put("type", "watch").put("userIds", List.of(henry)));
+            assertTrue(watcher.next("presence-snapshot").getJsonArray("users").getJsonObject(0).getBoolean("online"));
+
+            // the replica's subscriber connection drops and cannot come back yet: the decline's notice is lost
+            String maxClients = redis.execute("CONFIG", "GET", "maxclients").toString().replaceAll("[^0-9]", "");
+            redis.execute("CONFIG", "SET", "maxclients", "1");
+            try {
+                redis.execute("CLIENT", "KILL", "TYPE", "pubsub");
+                decline(henry, conversation);
+            } finally {
+                redis.execute("CONFIG", "SET", "maxclients", maxClients);
+            }
+
+            JsonObject gone = watcher.next("presence-snapshot").getJsonArray("users").getJsonObject(0);
+            assertEquals(henry, gone.getString("userId"));
+            assertFalse(gone.getBoolean("online"), "re-checked once the subscription is back");
+        }
+    }
+
+    @Test
+    void theContactsReadModelIsRebuiltFromMongoDbAfterRedisIsFlushed() {
+        String erin = user("erin"), frank = user("frank");
+        acquainted(erin, frank);
+        as(frank).post("/api/v1/presence/heartbeat").then().statusCode(204);
+        as(erin).get("/api/v1/presence/" + frank).then().body("online", equalTo(true));
+        assertTrue(redis.set(String.class).sismember("contacts:{" + erin + "}", frank));
+
+        redis.flushall();
+        as(frank).post("/api/v1/presence/heartbeat").then().statusCode(204);
+
+        as(erin).get("/api/v1/presence/" + frank).then().statusCode(200).body("online", equalTo(true));
+        assertEquals(java.util.Set.of(erin, frank), redis.set(String.class).smembers("contacts:{" + erin + "}"),
+                "conversation-service stored the set again, erin in it as the mark of a built set");
+    }
+
+    private long subscribers(String channel) {
+        return Long.parseLong(redis.execute("PUBSUB", "NUMSUB", channel).get(1).toString());
+    }
+}
