@@ -87,6 +87,11 @@ final class TestSocket implements AutoCloseable {
         send(frame.encode());
     }
 
+    /** A text frame of raw bytes, valid UTF-8 or not. */
+    void sendRaw(byte[] text) {
+        socket.writeFrame(new io.vertx.core.http.impl.ws.WebSocketFrameImpl(io.vertx.core.http.WebSocketFrameType.TEXT, text, true));
+    }
+
     void ping() {
         socket.writePing(io.vertx.core.buffer.Buffer.buffer("ping"));
     }
