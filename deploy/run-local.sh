@@ -1,16 +1,33 @@
 #!/usr/bin/env bash
-# Runs the whole system on this machine, in the foreground (Ctrl-C stops everything):
+# Runs the whole system on this machine behind one gateway port, in the foreground (Ctrl-C stops everything):
 #   - builds the services (SKIP_BUILD=1 to start what is already built),
-#   - starts a Redis and a MongoDB-compatible server of its own unless REDIS_URL / MONGODB_URI name yours,
+#   - starts Redis with an append-only file and a MongoDB-compatible server with a file-backed store, both under
+#     deploy/.local/data (a restart keeps every conversation and message), unless REDIS_URL / MONGODB_URI name yours,
 #   - writes a dev RS256 key pair to deploy/.local/keys (deploy/token.sh USER prints a token), and the services'
 #     own key pair (they sign their calls to each other's /internal/ endpoints) to deploy/.local/service-keys,
-#   - starts conversation-service :8081, presence-service :8082, message-service :8083.
-# Logs: deploy/.local/logs/. Nothing here is for production: see k8s/ and deploy/docker-compose.yml.
+#   - starts the three services and an nginx gateway on http://localhost:8080 (GATEWAY_PORT) that routes the public
+#     prefixes only (deploy/gateway/routes.conf).
+# Needs bash (any version from 3.2), Java 17 and nginx on the PATH (Debian/Ubuntu:
+# sudo apt-get install -y --no-install-recommends nginx-light; macOS: brew install nginx).
+# Logs: deploy/.local/logs/ (the gateway's access log is JSON). LOCAL_STATE moves deploy/.local elsewhere.
+# Nothing here is for production: see k8s/ and deploy/docker-compose.yml.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-state=$root/deploy/.local
-mkdir -p "$state/logs"
+state=${LOCAL_STATE:-$root/deploy/.local}
+mkdir -p "$state/logs" "$state/data" "$state/gateway/tmp"
+
+gateway_port=${GATEWAY_PORT:-8080}
+conversation_port=${CONVERSATION_PORT:-8081}
+presence_port=${PRESENCE_PORT:-8082}
+message_port=${MESSAGE_PORT:-8083}
+
+nginx_bin=$(command -v nginx || true)
+[[ -z "$nginx_bin" && -x /usr/sbin/nginx ]] && nginx_bin=/usr/sbin/nginx
+if [[ -z "$nginx_bin" ]]; then
+  echo "nginx is needed for the gateway: sudo apt-get install -y --no-install-recommends nginx-light (or: brew install nginx)" >&2
+  exit 1
+fi
 
 testkit=(java -jar "$root/testkit/target/testkit-1.0.0-SNAPSHOT.jar")
 if [[ -z "${SKIP_BUILD:-}" ]]; then
@@ -24,14 +41,19 @@ pids=()
 stop_all() {
   trap - EXIT INT TERM
   echo; echo "stopping..."
-  kill "${pids[@]}" 2>/dev/null || true
+  # the gateway and the services first (they drain), the stores last
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[$i]}" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
 trap stop_all EXIT INT TERM
 
-wait_for_port() { # host port what
-  for _ in $(seq 1 150); do
+wait_for_port() { # host port what [pid]
+  for _ in $(seq 1 300); do
     (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null && return 0
+    if [[ -n "${4:-}" ]] && ! kill -0 "$4" 2>/dev/null; then
+      echo "$3 exited; see $state/logs/" >&2
+      exit 1
+    fi
     sleep 0.2
   done
   echo "$3 did not start on $1:$2; see $state/logs/" >&2
@@ -40,16 +62,16 @@ wait_for_port() { # host port what
 
 if [[ -z "${REDIS_URL:-}" ]]; then
   port=${LOCAL_REDIS_PORT:-6390}
-  "${testkit[@]}" redis "$port" >"$state/logs/redis.log" 2>&1 &
+  "${testkit[@]}" redis "$port" "$state/data/redis" >"$state/logs/redis.log" 2>&1 &
   pids+=($!)
-  wait_for_port 127.0.0.1 "$port" redis
+  wait_for_port 127.0.0.1 "$port" redis "$!"
   REDIS_URL=redis://127.0.0.1:$port
 fi
 if [[ -z "${MONGODB_URI:-}" ]]; then
   port=${LOCAL_MONGO_PORT:-27027}
-  "${testkit[@]}" mongo "$port" >"$state/logs/mongo.log" 2>&1 &
+  "${testkit[@]}" mongo-file "$port" "$state/data/mongo.mv" >"$state/logs/mongo.log" 2>&1 &
   pids+=($!)
-  wait_for_port 127.0.0.1 "$port" mongodb
+  wait_for_port 127.0.0.1 "$port" mongodb "$!"
   MONGODB_URI=mongodb://127.0.0.1:$port
 fi
 
@@ -58,26 +80,71 @@ export QUARKUS_MONGODB_CONNECTION_STRING=$MONGODB_URI
 export MP_JWT_VERIFY_PUBLICKEY_LOCATION=$state/keys/publicKey.pem
 export SMALLRYE_JWT_SIGN_KEY_LOCATION=$state/service-keys/privateKey.pem
 export CHAT_SERVICE_IDENTITY_PUBLIC_KEY_LOCATION=$state/service-keys/publicKey.pem
+export QUARKUS_REST_CLIENT_CONVERSATION_SERVICE_URL=http://localhost:$conversation_port
+export QUARKUS_REST_CLIENT_MESSAGE_SERVICE_URL=http://localhost:$message_port
+# a Ctrl-C is a local stop, not a rolling update: no readiness delay
+export QUARKUS_SHUTDOWN_DELAY_ENABLED=false
 
-declare -A ports=([conversation-service]=8081 [presence-service]=8082 [message-service]=8083)
-for svc in conversation-service presence-service message-service; do
-  java ${JAVA_OPTS:-} -jar "$svc/target/quarkus-app/quarkus-run.jar" >"$state/logs/$svc.log" 2>&1 &
+service_pids=()
+start_service() { # name port
+  QUARKUS_HTTP_PORT=$2 java ${JAVA_OPTS:-} -jar "$1/target/quarkus-app/quarkus-run.jar" >"$state/logs/$1.log" 2>&1 &
   pids+=($!)
-done
-for svc in conversation-service presence-service message-service; do
-  wait_for_port 127.0.0.1 "${ports[$svc]}" "$svc"
-done
+  service_pids+=($!)
+}
+start_service conversation-service "$conversation_port"
+start_service presence-service "$presence_port"
+start_service message-service "$message_port"
+wait_for_port 127.0.0.1 "$conversation_port" conversation-service "${service_pids[0]}"
+wait_for_port 127.0.0.1 "$presence_port" presence-service "${service_pids[1]}"
+wait_for_port 127.0.0.1 "$message_port" message-service "${service_pids[2]}"
+
+# the gateway: the repository's routes, this run's upstreams and paths
+ln -sfn "$root/deploy/gateway" "$state/gateway/chat"
+cat >"$state/gateway/nginx.conf" <<NGINX
+worker_processes 1;
+pid nginx.pid;
+events { worker_connections 1024; }
+http {
+  include chat/http.conf;
+  access_log $state/logs/gateway-access.log chat_json;
+  client_body_temp_path tmp/body;
+  proxy_temp_path tmp/proxy;
+  fastcgi_temp_path tmp/fastcgi;
+  uwsgi_temp_path tmp/uwsgi;
+  scgi_temp_path tmp/scgi;
+  upstream conversation { server 127.0.0.1:$conversation_port; keepalive 16; }
+  upstream presence     { server 127.0.0.1:$presence_port; keepalive 16; }
+  upstream message      { server 127.0.0.1:$message_port; keepalive 16; }
+  server {
+    listen 127.0.0.1:$gateway_port;
+    include chat/routes.conf;
+  }
+}
+NGINX
+"$nginx_bin" -p "$state/gateway" -c "$state/gateway/nginx.conf" -e "$state/logs/gateway-error.log" -g 'daemon off;' \
+  >"$state/logs/gateway.log" 2>&1 &
+pids+=($!)
+wait_for_port 127.0.0.1 "$gateway_port" gateway "$!"
 
 cat <<INFO
 
-chat speed layer is running (Ctrl-C stops it)
-  conversation-service  http://localhost:8081/api/v1/conversations
-  presence-service      http://localhost:8082/api/v1/presence
-  message-service       http://localhost:8083/api/v1/messages
-  redis                 $REDIS_URL
-  mongodb               $MONGODB_URI
-  tokens                deploy/token.sh <userId>
-  logs                  $state/logs/
+chat speed layer is running on http://localhost:$gateway_port (Ctrl-C stops it)
+  conversations   http://localhost:$gateway_port/api/v1/conversations
+  presence        http://localhost:$gateway_port/api/v1/presence   (socket: ws://localhost:$gateway_port/api/v1/presence/ws)
+  messages        http://localhost:$gateway_port/api/v1/messages, /api/v1/unread
+  a token         deploy/token.sh <userId>
+  data            $state/data/   (Redis AOF, MongoDB file: kept across restarts)
+  logs            $state/logs/
+  redis           $REDIS_URL
+  mongodb         $MONGODB_URI
 INFO
-wait -n "${pids[@]}"
-echo "a process exited; see $state/logs/" >&2
+# until Ctrl-C, or until one of the processes dies
+while true; do
+  for pid in "${pids[@]}"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "a process exited; see $state/logs/" >&2
+      exit 1
+    fi
+  done
+  sleep 1
+done

@@ -3,6 +3,9 @@ package dev.chatlayer.presence;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +17,9 @@ class HealthTest {
     @Test
     void liveAndReadyWithRedisChecked() {
         given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
-                .body("checks.name", hasItem("Redis connection health check"));
+        // readiness is this replica's own state; the shared dependencies are reported in their group (contract 7)
+        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP")).body("checks.name", equalTo(List.of("traffic")));
+        given().get("/q/health/group/dependencies").then().statusCode(200).body("checks.name", hasItem("redis"))
+                .body("checks.name", not(hasItem("mongodb")));
     }
 }

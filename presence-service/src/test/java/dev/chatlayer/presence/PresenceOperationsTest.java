@@ -62,13 +62,15 @@ class PresenceOperationsTest {
             LocalRedis.stop(port);
             try {
                 given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-                given().get("/q/health/ready").then().statusCode(503);
+                // the replica still takes traffic (sockets stay open); the outage shows in the dependencies group
+                given().get("/q/health/ready").then().statusCode(200);
+                given().get("/q/health/group/dependencies").then().statusCode(503);
                 socket.send(new JsonObject().put("type", "heartbeat")); // fails quietly, socket stays open
             } finally {
                 LocalRedis.start(port); // empty, like a restart without persistence
             }
 
-            Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200));
+            Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/q/health/group/dependencies").then().statusCode(200));
             // the next heartbeat re-asserts presence
             Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(300)).until(() -> {
                 socket.send(new JsonObject().put("type", "heartbeat"));

@@ -9,9 +9,10 @@ import java.util.concurrent.CountDownLatch;
  * <pre>
  *   java -jar testkit/target/testkit-*.jar keys  DIR              write a dev RS256 key pair into DIR (once)
  *   java -jar testkit/target/testkit-*.jar token DIR USER [HOURS] print a token for USER
- *   java -jar testkit/target/testkit-*.jar redis PORT             run our own Redis on PORT until killed
+ *   java -jar testkit/target/testkit-*.jar redis PORT [DIR]       run our own Redis on PORT until killed (DIR: with AOF there)
  *   java -jar testkit/target/testkit-*.jar mongo PORT [MS]        run an in-memory MongoDB-compatible server on PORT until killed
  *                                                                  (MS: every write answered MS later, like a journaled commit)
+ *   java -jar testkit/target/testkit-*.jar mongo-file PORT FILE   the same, keeping its data in FILE (survives restarts)
  * </pre>
  */
 public final class LocalInfra {
@@ -33,7 +34,11 @@ public final class LocalInfra {
                 System.out.println(Tokens.mint(DevKeys.privateKey(Path.of(args[1])), Tokens.DEFAULT_ISSUER, args[2], ttl));
             }
             case "redis" -> {
-                LocalRedis.start(Integer.parseInt(args[1]));
+                if (args.length > 2) {
+                    LocalRedis.startPersistent(Integer.parseInt(args[1]), Path.of(args[2]), "256mb");
+                } else {
+                    LocalRedis.start(Integer.parseInt(args[1]));
+                }
                 System.out.println("redis listening on 127.0.0.1:" + args[1]);
                 new CountDownLatch(1).await();
             }
@@ -43,12 +48,20 @@ public final class LocalInfra {
                 System.out.println("mongodb-compatible server listening on " + mongo.connectionString());
                 new CountDownLatch(1).await();
             }
+            case "mongo-file" -> {
+                if (args.length < 3) {
+                    usage();
+                }
+                LocalMongo mongo = LocalMongo.startFileBacked(Integer.parseInt(args[1]), Path.of(args[2]));
+                System.out.println("mongodb-compatible server listening on " + mongo.connectionString() + ", data in " + args[2]);
+                new CountDownLatch(1).await();
+            }
             default -> usage();
         }
     }
 
     private static void usage() {
-        System.err.println("usage: keys DIR | token DIR USER [HOURS] | redis PORT | mongo PORT [COMMIT_LATENCY_MS]");
+        System.err.println("usage: keys DIR | token DIR USER [HOURS] | redis PORT [DATA_DIR] | mongo PORT [COMMIT_LATENCY_MS] | mongo-file PORT FILE");
         System.exit(2);
     }
 }

@@ -39,6 +39,21 @@ public final class LocalMongo {
         return new LocalMongo(server, "mongodb://127.0.0.1:" + port);
     }
 
+    /**
+     * A server keeping its data in {@code file} (mongo-java-server's H2 backend, an MVStore file): what the local run
+     * uses, so conversations and messages survive a restart. Closed cleanly on JVM shutdown.
+     */
+    public static LocalMongo startFileBacked(int port, java.nio.file.Path file) {
+        de.bwaldvogel.mongo.backend.h2.H2Backend backend = new de.bwaldvogel.mongo.backend.h2.H2Backend(file.toString());
+        MongoServer server = new MongoServer(backend);
+        server.bind("127.0.0.1", port);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.shutdownNow();
+            backend.close();
+        }));
+        return new LocalMongo(server, "mongodb://127.0.0.1:" + port);
+    }
+
     public String connectionString() {
         return connectionString;
     }

@@ -57,6 +57,30 @@ public final class LocalRedis {
         }
     }
 
+    /**
+     * A server that keeps its data (an append-only file in {@code dir}, fsync every second) and never evicts what has no
+     * TTL: what the local run uses, so a restart loses nothing. {@code maxmemory} caps it, {@code volatile-lru} evicts
+     * only caches.
+     */
+    public static Process startPersistent(int port, Path dir, String maxmemory) {
+        requireFree(port);
+        try {
+            Files.createDirectories(dir);
+            Process process = new ProcessBuilder(List.of(executable().getAbsolutePath(),
+                    "--port", String.valueOf(port), "--bind", "127.0.0.1", "--dir", dir.toAbsolutePath().toString(),
+                    "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--daemonize", "no",
+                    "--maxmemory", maxmemory, "--maxmemory-policy", STARTED_POLICY))
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("redis.log").toFile())
+                    .start();
+            STARTED.put(port, process);
+            awaitUp(port, process, dir.resolve("redis.log"));
+            return process;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Stops the server on {@code port} that this JVM started (the way a crash or an operator would). */
     public static void stop(int port) {
         Process process = STARTED.remove(port);
