@@ -71,13 +71,13 @@ class RedisOutageTest {
             as(bob).get("/api/v1/messages?conversationId=" + chat).then().statusCode(200)
                     .body("items.content", equalTo(List.of("during the outage", "before the outage")))
                     .body("items[0].id", equalTo(id));
-            double computed = metrics.get("messages.unread.counted.in.mongodb").counter().count();
+            double computed = countedInMongo();
             for (int i = 0; i < 5; i++) { // a client polling: counted in MongoDB once, not five times
                 as(bob).get("/api/v1/unread?conversationIds=" + chat).then().statusCode(200)
                         .body("counts." + chat, equalTo(2)).body("total", equalTo(2));
             }
             as(bob).get("/api/v1/unread").then().statusCode(200).body("counts." + chat, equalTo(2));
-            assertEquals(computed + 1, metrics.get("messages.unread.counted.in.mongodb").counter().count());
+            assertEquals(computed + 1, countedInMongo());
             as(bob).body(Map.of("conversationId", chat)).post("/api/v1/messages/read").then().statusCode(204);
             as(bob).get("/api/v1/unread?conversationIds=" + chat).then().statusCode(200).body("total", equalTo(0));
 
@@ -89,5 +89,11 @@ class RedisOutageTest {
         }
         Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/q/health/group/dependencies").then().statusCode(200));
         send(bob, chat, "after the outage").then().statusCode(201);
+    }
+
+    /** Unread counts computed in MongoDB so far (the counter exists once the first one was). */
+    private double countedInMongo() {
+        io.micrometer.core.instrument.Counter counter = metrics.find("messages.unread.counted.in.mongodb").counter();
+        return counter == null ? 0 : counter.count();
     }
 }
