@@ -195,6 +195,17 @@ class PresenceReplicasIT {
         redis.send(Request.cmd(Command.PUBLISH).arg(channel).arg(event.encode())).toCompletionStage().toCompletableFuture().get();
     }
 
+    @Test
+    void aReplicaWithAKeyItCannotParseNeverStarts() throws Exception {
+        java.nio.file.Path placeholder = java.nio.file.Files.writeString(java.nio.file.Files.createTempFile("placeholder", ".pem"),
+                "-----BEGIN PUBLIC KEY-----\nREPLACE-ME\n-----END PUBLIC KEY-----\n");
+        Map<String, String> config = infra.serviceConfig();
+        config.put("mp.jwt.verify.publickey.location", placeholder.toUri().toString());
+        IllegalStateException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> ServiceProcess.start(Path.of("target/quarkus-app/quarkus-run.jar"), config));
+        assertTrue(refused.getMessage().contains("mp.jwt.verify.publickey.location"), "the log names the key: " + refused.getMessage());
+    }
+
     /** A conversation {@code creator} asks {@code invitee} for: they see each other's presence from now on. */
     private static void acquainted(String creator, String invitee) {
         given().baseUri(conversations.url()).auth().oauth2(Tokens.forUser(creator)).contentType("application/json")

@@ -80,6 +80,7 @@ public class ChatInfra implements QuarkusTestResourceLifecycleManager {
                 neighbourConfig.put(shared, config.get(shared));
             }
         }
+        neighbourConfig.put("quarkus.shutdown.delay-enabled", "false"); // neighbours are stopped, never rolled
         if (self != null && neighbourNames.length > 0) {
             // the neighbours call the service under test back: give it a known port
             int port = FreePort.find();

@@ -38,6 +38,8 @@ public final class ProcessInfra implements AutoCloseable {
                     "mp.jwt.verify.publickey.location", keys.resolve(DevKeys.PUBLIC_KEY).toUri().toString(),
                     "mp.jwt.verify.issuer", Tokens.DEFAULT_ISSUER));
             config.putAll(DevKeys.serviceIdentity(Files.createTempDirectory("process-infra-service-keys")));
+            // a test stops processes to restart them, not to roll them: no readiness delay on the way down
+            config.put("quarkus.shutdown.delay-enabled", "false");
             return new ProcessInfra(redisPort, mongo, config);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -6,94 +6,232 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressPath;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.utils.Serialization;
 
 /**
- * The Kubernetes manifests parse into the typed model (a typo in a field name lands in
- * "additionalProperties" and fails here) and wire the services the way the probes and the
- * other services expect.
+ * Every overlay rendered the way an operator applies it ({@code kubectl kustomize}) and each document parsed into
+ * fabric8's typed Kubernetes model: a misspelt field lands in "additionalProperties" and fails here. Then what the
+ * cluster relies on: probes per the readiness contract, hardened pods, graceful shutdown, autoscaling and disruption
+ * budgets, the ingress routes, and who the network policies let reach whom.
  */
 class ManifestsTest {
 
     private static final Path K8S = Path.of("..", "k8s");
     private static final List<String> SERVICES = List.of("conversation-service", "presence-service", "message-service");
+    private static final Map<String, String> ROUTES = Map.of("/api/v1/conversations", "conversation-service",
+            "/api/v1/presence", "presence-service", "/api/v1/messages", "message-service", "/api/v1/unread", "message-service");
+    private static final Set<String> CUSTOM_KINDS = Set.of("ServiceMonitor", "PrometheusRule");
 
-    @Test
-    void everyManifestParsesIntoTheTypedModelWithoutUnknownFields() throws IOException {
-        List<HasMetadata> all = resources();
-        assertTrue(all.size() >= 8, "base and local infra resources, found " + all.size());
-        for (HasMetadata resource : all) {
-            assertNotNull(resource.getMetadata().getName(), resource.getKind() + " has a name");
-            String yaml = Serialization.asYaml(resource);
-            assertFalse(yaml.contains("additionalProperties"), "unknown field in " + resource.getKind() + " " + resource.getMetadata().getName());
+    private static Path rendered;
+
+    /** A copy of k8s/ with the key files an operator supplies (never committed), freshly generated. */
+    @BeforeAll
+    static void copyWithSecrets() throws IOException {
+        rendered = Files.createTempDirectory("k8s-render");
+        try (Stream<Path> all = Files.walk(K8S)) {
+            for (Path source : all.toList()) {
+                Path target = rendered.resolve(K8S.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else if (!source.toString().endsWith(".pem")) {
+                    Files.copy(source, target);
+                }
+            }
+        }
+        Path keys = DevKeys.ensure(Files.createTempDirectory("k8s-keys")).getParent();
+        for (String overlay : List.of("local", "production")) {
+            Path secrets = Files.createDirectories(rendered.resolve("overlays").resolve(overlay).resolve("secrets"));
+            Files.copy(keys.resolve(DevKeys.PUBLIC_KEY), secrets.resolve("jwt-publicKey.pem"));
+            Files.copy(keys.resolve(DevKeys.PRIVATE_KEY), secrets.resolve("service-privateKey.pem"));
+            Files.copy(keys.resolve(DevKeys.PUBLIC_KEY), secrets.resolve("service-publicKey.pem"));
         }
     }
 
-    @Test
-    void eachServiceHasProbesOnQuarkusHealthAndAServiceOnItsHttpPort() throws IOException {
-        List<HasMetadata> all = resources();
+    @ParameterizedTest
+    @ValueSource(strings = { "local", "production" })
+    void everyDocumentParsesIntoTheTypedModelWithoutUnknownFields(String overlay) throws Exception {
+        List<HasMetadata> all = render(overlay);
+        assertTrue(all.size() >= 20, overlay + " renders the services and what surrounds them, found " + all.size());
+        for (HasMetadata resource : all) {
+            assertNotNull(resource.getMetadata().getName(), resource.getKind() + " has a name");
+            if (CUSTOM_KINDS.contains(resource.getKind())) {
+                assertTrue(resource instanceof GenericKubernetesResource, resource.getKind());
+                continue;
+            }
+            assertFalse(resource instanceof GenericKubernetesResource, "a kind the model does not know: " + resource.getKind());
+            assertFalse(Serialization.asYaml(resource).contains("additionalProperties"),
+                    "unknown field in " + resource.getKind() + " " + resource.getMetadata().getName());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "local", "production" })
+    void eachServiceIsProbedHardenedAndShutsDownGracefully(String overlay) throws Exception {
+        List<HasMetadata> all = render(overlay);
         for (String name : SERVICES) {
             Deployment deployment = find(all, Deployment.class, name);
-            Container container = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+            PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+            Container container = pod.getContainers().get(0);
             assertEquals("/q/health/live", container.getLivenessProbe().getHttpGet().getPath(), name);
             assertEquals("/q/health/ready", container.getReadinessProbe().getHttpGet().getPath(), name);
+            assertEquals("/q/health/started", container.getStartupProbe().getHttpGet().getPath(), name);
             assertEquals(8080, container.getPorts().get(0).getContainerPort(), name);
-            assertEquals(deployment.getSpec().getSelector().getMatchLabels(),
-                    filter(deployment.getSpec().getTemplate().getMetadata().getLabels(), deployment.getSpec().getSelector().getMatchLabels()), name);
+
+            assertEquals(Boolean.FALSE, pod.getAutomountServiceAccountToken(), name + ": no service-account token");
+            assertEquals(Boolean.TRUE, pod.getSecurityContext().getRunAsNonRoot(), name);
+            assertEquals("RuntimeDefault", pod.getSecurityContext().getSeccompProfile().getType(), name);
+            assertEquals(Boolean.TRUE, container.getSecurityContext().getReadOnlyRootFilesystem(), name);
+            assertEquals(Boolean.FALSE, container.getSecurityContext().getAllowPrivilegeEscalation(), name);
+            assertEquals(List.of("ALL"), container.getSecurityContext().getCapabilities().getDrop(), name);
+            assertNotNull(container.getResources().getLimits().get("memory"), name + " has a memory limit");
+
+            assertTrue(pod.getTerminationGracePeriodSeconds() >= 25, name + ": time to drain");
+            assertEquals(5L, container.getLifecycle().getPreStop().getSleep().getSeconds(), name + ": preStop");
+
+            assertEquals("IfNotPresent", container.getImagePullPolicy(), name);
+            assertFalse(container.getImage().endsWith(":latest") || !container.getImage().contains(":"), name + ": a pinned tag");
+            assertEquals(overlay.equals("production"), container.getImage().endsWith("-native"), name + ": native in production");
+
+            String config = container.getEnvFrom().get(0).getConfigMapRef().getName();
+            assertTrue(config.matches("chat-config-[a-z0-9]{10}"), name + ": the config's name carries its hash, so a change rolls the pods: " + config);
 
             Service service = find(all, Service.class, name);
             assertEquals(deployment.getSpec().getSelector().getMatchLabels(), service.getSpec().getSelector(), name + " service selects the pods");
             assertEquals("http", service.getSpec().getPorts().get(0).getTargetPort().getStrVal(), name);
-            assertEquals("chat-config", container.getEnvFrom().get(0).getConfigMapRef().getName(), name);
+
+            HorizontalPodAutoscaler hpa = find(all, HorizontalPodAutoscaler.class, name);
+            assertEquals(name, hpa.getSpec().getScaleTargetRef().getName());
+            assertTrue(hpa.getSpec().getMinReplicas() >= (overlay.equals("production") ? 2 : 1), name);
+            assertEquals(null, deployment.getSpec().getReplicas(), name + ": the autoscaler owns the replica count");
+            PodDisruptionBudget pdb = find(all, PodDisruptionBudget.class, name);
+            assertEquals(deployment.getSpec().getSelector().getMatchLabels(), pdb.getSpec().getSelector().getMatchLabels(), name);
         }
     }
 
-    @Test
-    void sharedConfigNamesEveryCalledServiceByItsRestClientKey() throws IOException {
-        Map<String, String> config = find(resources(), ConfigMap.class, "chat-config").getData();
-        for (String name : SERVICES) {
-            String key = "QUARKUS_REST_CLIENT_" + name.toUpperCase().replace('-', '_') + "_URL";
-            // presence-service is called by nobody: no service has a client for it
-            assertEquals(name.equals("presence-service") ? null : "http://" + name + ":8080", config.get(key), key);
-        }
-        assertNotNull(config.get("QUARKUS_REDIS_HOSTS"));
-        assertNotNull(config.get("QUARKUS_MONGODB_CONNECTION_STRING"));
+    @ParameterizedTest
+    @ValueSource(strings = { "local", "production" })
+    void theIngressRoutesThePublicPrefixesOnly(String overlay) throws Exception {
+        Ingress ingress = find(render(overlay), Ingress.class, "chat");
+        Map<String, String> routes = ingress.getSpec().getRules().stream().flatMap(r -> r.getHttp().getPaths().stream())
+                .collect(Collectors.toMap(HTTPIngressPath::getPath, p -> p.getBackend().getService().getName()));
+        assertEquals(ROUTES, routes, "no /internal/, no /q/");
+        assertEquals("150", ingress.getMetadata().getAnnotations().get("nginx.ingress.kubernetes.io/proxy-read-timeout"),
+                "a socket survives two heartbeat intervals of silence");
     }
 
-    private static Map<String, String> filter(Map<String, String> labels, Map<String, String> keys) {
-        Map<String, String> picked = new java.util.HashMap<>();
-        keys.keySet().forEach(k -> picked.put(k, labels.get(k)));
-        return picked;
+    @ParameterizedTest
+    @ValueSource(strings = { "local" })
+    void networkPoliciesLetOnlyTheIngressAndTheServicesThrough(String overlay) throws Exception {
+        List<HasMetadata> all = render(overlay);
+        List<NetworkPolicy> policies = all.stream().filter(NetworkPolicy.class::isInstance).map(NetworkPolicy.class::cast).toList();
+        Map<String, String> service = podLabels(find(all, Deployment.class, "message-service"));
+        Map<String, String> redis = find(all, io.fabric8.kubernetes.api.model.apps.StatefulSet.class, "redis").getSpec().getTemplate().getMetadata().getLabels();
+        Map<String, String> mongo = find(all, io.fabric8.kubernetes.api.model.apps.StatefulSet.class, "mongo").getSpec().getTemplate().getMetadata().getLabels();
+        Source ingressController = new Source("ingress-nginx", Map.of("app.kubernetes.io/name", "ingress-nginx"));
+        Source prometheus = new Source("monitoring", Map.of("app", "prometheus"));
+        Source aService = new Source("chat", podLabels(find(all, Deployment.class, "conversation-service")));
+        Source strangerInNamespace = new Source("chat", Map.of("app", "debug"));
+        Source strangerElsewhere = new Source("default", Map.of("app", "anything"));
+
+        assertTrue(allowed(policies, ingressController, service, 8080), "the ingress reaches the services");
+        assertTrue(allowed(policies, prometheus, service, 8080), "Prometheus scrapes /q/metrics");
+        assertTrue(allowed(policies, aService, service, 8080), "the services reach each other's /internal/");
+        assertTrue(allowed(policies, aService, redis, 6379), "the services reach Redis");
+        assertTrue(allowed(policies, aService, mongo, 27017), "the services reach MongoDB");
+        assertFalse(allowed(policies, ingressController, redis, 6379), "the ingress does not reach Redis");
+        assertFalse(allowed(policies, strangerInNamespace, service, 8080), "another pod of the namespace does not reach the services");
+        assertFalse(allowed(policies, strangerInNamespace, redis, 6379), "nor Redis");
+        assertFalse(allowed(policies, strangerElsewhere, service, 8080), "a pod of another namespace does not reach the services");
+        assertFalse(allowed(policies, strangerElsewhere, mongo, 27017), "nor MongoDB");
     }
+
+    // --- a NetworkPolicy evaluator for ingress rules with matchLabels selectors --------------------------------------
+
+    private record Source(String namespace, Map<String, String> labels) {
+    }
+
+    private static boolean allowed(List<NetworkPolicy> policies, Source from, Map<String, String> target, int port) {
+        List<NetworkPolicy> selecting = policies.stream().filter(p -> matches(p.getSpec().getPodSelector(), target)).toList();
+        if (selecting.isEmpty()) {
+            return true;
+        }
+        for (NetworkPolicy policy : selecting) {
+            for (NetworkPolicyIngressRule rule : policy.getSpec().getIngress() == null ? List.<NetworkPolicyIngressRule>of() : policy.getSpec().getIngress()) {
+                boolean portOk = rule.getPorts() == null || rule.getPorts().isEmpty()
+                        || rule.getPorts().stream().anyMatch(p -> p.getPort().getIntVal() != null && p.getPort().getIntVal() == port);
+                boolean peerOk = rule.getFrom() == null || rule.getFrom().stream().anyMatch(peer -> peerMatches(peer, from));
+                if (portOk && peerOk) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean peerMatches(NetworkPolicyPeer peer, Source from) {
+        boolean namespaceOk = peer.getNamespaceSelector() == null ? from.namespace().equals("chat")
+                : matches(peer.getNamespaceSelector(), Map.of("kubernetes.io/metadata.name", from.namespace()));
+        boolean podOk = peer.getPodSelector() == null || matches(peer.getPodSelector(), from.labels());
+        return namespaceOk && podOk;
+    }
+
+    private static boolean matches(LabelSelector selector, Map<String, String> labels) {
+        assertTrue(selector.getMatchExpressions() == null || selector.getMatchExpressions().isEmpty(), "only matchLabels are evaluated here");
+        Map<String, String> wanted = selector.getMatchLabels() == null ? Map.of() : selector.getMatchLabels();
+        return wanted.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+    }
+
+    private static Map<String, String> podLabels(Deployment deployment) {
+        return deployment.getSpec().getTemplate().getMetadata().getLabels();
+    }
+
+    // --- rendering -----------------------------------------------------------------------------------------------------
 
     private static <T extends HasMetadata> T find(List<HasMetadata> all, Class<T> type, String name) {
         return all.stream().filter(type::isInstance).map(type::cast).filter(r -> name.equals(r.getMetadata().getName()))
                 .findFirst().orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " " + name));
     }
 
-    private static List<HasMetadata> resources() throws IOException {
+    /** {@code kubectl kustomize} of an overlay, each document in the typed model. */
+    private static List<HasMetadata> render(String overlay) throws Exception {
+        Process kubectl = new ProcessBuilder("kubectl", "kustomize", rendered.resolve("overlays").resolve(overlay).toString())
+                .redirectErrorStream(true).start();
+        String yaml = new String(kubectl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(kubectl.waitFor(60, TimeUnit.SECONDS), "kubectl kustomize finished");
+        assertEquals(0, kubectl.exitValue(), "kubectl kustomize " + overlay + ":\n" + yaml);
         List<HasMetadata> all = new ArrayList<>();
-        try (Stream<Path> files = Stream.concat(Files.list(K8S.resolve("base")), Stream.of(K8S.resolve("overlays/local/infra.yaml")))) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".yaml") && !f.endsWith("kustomization.yaml")).toList()) {
-                for (String document : Files.readString(file).split("(?m)^---\\s*$")) {
-                    if (!document.isBlank()) {
-                        all.add(Serialization.unmarshal(document, HasMetadata.class));
-                    }
-                }
+        for (String document : yaml.split("(?m)^---\\s*$")) {
+            if (!document.isBlank()) {
+                all.add(Serialization.unmarshal(document, HasMetadata.class));
             }
         }
         return all;

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Copies the dev key pairs deploy/run-local.sh wrote into k8s/overlays/local/secrets/ (never committed).
+set -euo pipefail
+cd "$(dirname "$0")"
+keys=../../../deploy/.local
+[[ -f $keys/keys/publicKey.pem ]] || { echo "run deploy/run-local.sh once first (it writes the dev keys)" >&2; exit 1; }
+mkdir -p secrets
+cp "$keys/keys/publicKey.pem" secrets/jwt-publicKey.pem
+cp "$keys/service-keys/privateKey.pem" secrets/service-privateKey.pem
+cp "$keys/service-keys/publicKey.pem" secrets/service-publicKey.pem
+echo "secrets/ written; now: kubectl apply -k $(pwd)"
