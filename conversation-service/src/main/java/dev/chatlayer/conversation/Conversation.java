@@ -3,12 +3,15 @@ package dev.chatlayer.conversation;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * A conversation as stored in MongoDB and cached in {@code chat:{id}}: all participants' deletion
  * cutoffs included, so one cached value answers any participant. {@code version} grows with every
  * change and lets a cache write never replace a newer value with an older one.
  */
+// written to and read from chat:{id} by hand (ObjectMapper): registered for a native image
+@RegisterForReflection
 public record Conversation(
         String id,
         List<String> participants,

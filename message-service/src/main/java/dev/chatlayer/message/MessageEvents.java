@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Request;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * Real-time events, published on {@code user-events:{userId}} where presence-service delivers them to every
@@ -19,10 +20,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class MessageEvents {
 
     /** {@code {"type":"message", id, conversationId, senderId, content, createdAt}} */
+    // events are written by hand (ObjectMapper): registered for a native image
+    @RegisterForReflection
     record MessageEvent(String type, String id, String conversationId, String senderId, String content, Instant createdAt) {
     }
 
     /** {@code {"type":"read", conversationId, userId, at}} */
+    @RegisterForReflection
     record ReadEvent(String type, String conversationId, String userId, Instant at) {
     }
 

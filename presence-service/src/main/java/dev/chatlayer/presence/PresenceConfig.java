@@ -24,6 +24,17 @@ public interface PresenceConfig {
     @WithDefault("15s")
     Duration minRefreshInterval();
 
+    /**
+     * On shutdown the replica closes its sockets with 1001 spread over this much time, so their clients do not all
+     * reconnect to the other replicas at once. Shorter than {@code quarkus.shutdown.delay} plus its timeout.
+     */
+    @WithDefault("3s")
+    Duration drainPeriod();
+
+    /** How long a user whose last socket was on a draining replica stays online without it, to reconnect elsewhere. */
+    @WithDefault("30s")
+    Duration handOverGrace();
+
     /** Open sockets one user may hold across all replicas; the next is closed with 1008. */
     @WithDefault("10")
     int maxSocketsPerUser();

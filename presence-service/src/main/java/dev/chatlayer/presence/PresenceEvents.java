@@ -8,12 +8,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** Publishes presence changes on the user's channel, where every replica with a watcher of that user hears them. */
 @ApplicationScoped
 class PresenceEvents {
 
     /** The frame a watching socket receives. */
+    // written by hand (ObjectMapper): registered for a native image
+    @RegisterForReflection
     record PresenceChanged(String type, String userId, boolean online, Instant at) {
         PresenceChanged(String userId, boolean online, Instant at) {
             this("presence", userId, online, at);

@@ -67,6 +67,11 @@ class PresenceService {
     }
 
     /** What {@code viewer} may see of {@code userId}: offline and never seen unless it is them or a contact. */
+    /** The replica is draining: the socket's entry goes without taking the user offline (see hand-over.lua). */
+    Uni<Void> handOver(String userId, String connectionId) {
+        return store.handOver(userId, connectionId, config.handOverGrace());
+    }
+
     Uni<UserPresence> get(String viewer, String userId) {
         return query(viewer, List.of(userId)).map(all -> all.get(0));
     }

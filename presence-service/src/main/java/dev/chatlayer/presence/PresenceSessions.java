@@ -22,6 +22,8 @@ import dev.chatlayer.support.ServiceIdentity;
 import dev.chatlayer.support.UserIds;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.jwt.auth.principal.JWTParser;
@@ -29,6 +31,7 @@ import io.smallrye.jwt.auth.principal.ParseException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
 /**
  * What happens on a presence socket (the protocol is documented in the service README): open = online,
@@ -39,6 +42,8 @@ class PresenceSessions {
 
     /** Close code for a refused connection: a policy (the socket limit) forbids it. */
     static final int POLICY_VIOLATION = 1008;
+    /** Close code when this replica shuts down: the client reconnects (to another replica). */
+    static final int GOING_AWAY = 1001;
     static final int MESSAGE_TOO_BIG = 1009;
     static final int INTERNAL_ERROR = 1011;
 
@@ -63,6 +68,8 @@ class PresenceSessions {
         final WebSocketConnection socket;
         /** The users the last watch named; those of them the user may see are the ones subscribed. */
         volatile List<String> watching = List.of();
+        /** Set when a draining replica handed the socket's presence over: its close must not take the user offline. */
+        volatile boolean handedOver;
         /** Watches and re-checks of who may be seen run one after the other: the last one started wins. */
         private CompletableFuture<Void> lastChange = CompletableFuture.completedFuture(null);
 
@@ -76,6 +83,8 @@ class PresenceSessions {
     }
 
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    /** Completed once every socket this replica held at shutdown was handed over and closed. */
+    private volatile CompletableFuture<Void> drained;
     private final PresenceService presence;
     private final SocketRegistry registry;
     private final PresenceConfig config;
@@ -98,6 +107,9 @@ class PresenceSessions {
 
     /** {@code expiresAtSeconds}: the token's {@code exp}; the socket is closed then unless a newer token arrives. */
     Uni<Void> open(WebSocketConnection socket, String userId, long expiresAtSeconds) {
+        if (drained != null) {
+            return socket.close(new CloseReason(GOING_AWAY, "server restarting"));
+        }
         if (!UserIds.isValid(userId)) {
             return socket.close(new CloseReason(POLICY_VIOLATION, "token subject is not a valid user id"));
         }
@@ -244,6 +256,49 @@ class PresenceSessions {
         });
     }
 
+    /** Readiness turned DOWN (shutdown delay): the sockets go while the load balancer stops sending upgrades here. */
+    void drainOnDelay(@Observes ShutdownDelayInitiatedEvent delay) {
+        drain();
+    }
+
+    /** Shutdown proper (also without a delay): whatever was not drained yet is drained now, before the server stops. */
+    void drainOnShutdown(@Observes ShutdownEvent stop) {
+        try {
+            drain().get(config.drainPeriod().toMillis() + 2_000, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            LOG.warnf("sockets not all drained before shutdown: %s", e.toString());
+        }
+    }
+
+    /**
+     * Hands every socket's presence over (its connection entry goes, the user stays online for
+     * {@code presence.hand-over-grace}) and closes it with 1001, each at a random moment within
+     * {@code presence.drain-period}, so the clients do not all reconnect to the other replicas at once.
+     */
+    synchronized CompletableFuture<Void> drain() {
+        if (drained != null) {
+            return drained;
+        }
+        List<Session> open = List.copyOf(sessions.values());
+        List<CompletableFuture<Void>> closes = new ArrayList<>(open.size());
+        long spread = Math.max(1, config.drainPeriod().toMillis());
+        for (Session session : open) {
+            CompletableFuture<Void> closed = new CompletableFuture<>();
+            closes.add(closed);
+            vertx.setTimer(1 + java.util.concurrent.ThreadLocalRandom.current().nextLong(spread), id -> {
+                session.handedOver = true;
+                presence.handOver(session.userId, session.socket.id())
+                        .onFailure().invoke(e -> LOG.warnf("presence not handed over (expires within the TTL): %s", e.getMessage()))
+                        .onFailure().recoverWithNull()
+                        .chain(() -> session.socket.close(new CloseReason(GOING_AWAY, "server restarting")))
+                        .subscribe().with(ok -> closed.complete(null), e -> closed.complete(null));
+            });
+        }
+        LOG.infof("draining %d socket(s) over %d ms", open.size(), spread);
+        drained = CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new));
+        return drained;
+    }
+
     Uni<Void> close(WebSocketConnection socket) {
         Session session = sessions.remove(socket.id());
         if (session != null) {
@@ -256,7 +311,7 @@ class PresenceSessions {
         return serially(session, () -> {
             registry.remove(session.userId, socket);
             return Uni.createFrom().voidItem();
-        }).chain(() -> presence.disconnect(session.userId, socket.id()))
+        }).chain(() -> session.handedOver ? Uni.createFrom().voidItem() : presence.disconnect(session.userId, socket.id()))
                 .onFailure().invoke(e -> LOG.warnf("presence not cleared on close (expires within the TTL): %s", e.getMessage()))
                 .onFailure().recoverWithNull();
     }

@@ -59,6 +59,12 @@ class PresenceStore {
                 .map(result -> result.toInteger() == 1);
     }
 
+    /** This replica is going away: {@code connectionId}'s entry goes, the user stays online for {@code grace}. */
+    Uni<Void> handOver(String userId, String connectionId, java.time.Duration grace) {
+        return redis.execute("EVAL", Scripts.HAND_OVER, "2", RedisKeys.presence(userId), RedisKeys.connections(userId),
+                connectionId, String.valueOf(System.currentTimeMillis()), String.valueOf(grace.toMillis())).replaceWithVoid();
+    }
+
     Uni<Void> seen(String userId, Instant at) {
         return redis.value(String.class).set(RedisKeys.lastSeen(userId), at.toString());
     }

@@ -196,6 +196,57 @@ class PresenceReplicasIT {
     }
 
     @Test
+    void aReplicaShuttingDownHandsItsSocketsOverSpreadOutAndNobodyGoesOffline() throws Exception {
+        ServiceProcess draining = replica(Map.of("presence.drain-period", "2s"));
+        String ivy = user("ivy");
+        List<String> users = new ArrayList<>();
+        List<TestSocket> sockets = new ArrayList<>();
+        List<String> connections = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String user = user("u" + i);
+            acquainted(ivy, user);
+            users.add(user);
+            TestSocket socket = TestSocket.open(vertx, draining.port(), Tokens.forUser(user));
+            connections.add(socket.next("hello").getString("connectionId"));
+            sockets.add(socket);
+        }
+        try (TestSocket watcher = TestSocket.open(vertx, portB, Tokens.forUser(ivy))) {
+            watcher.next("hello");
+            watcher.send(new JsonObject().put("type", "watch").put("userIds", users));
+            assertTrue(watcher.next("presence-snapshot").getJsonArray("users").stream().allMatch(u -> ((JsonObject) u).getBoolean("online")));
+
+            draining.stop(); // SIGTERM: a rolling update
+            long first = Long.MAX_VALUE, last = 0;
+            for (TestSocket socket : sockets) {
+                assertEquals((short) 1001, socket.closedWith(), "going away");
+                first = Math.min(first, socket.closedAtNanos());
+                last = Math.max(last, socket.closedAtNanos());
+            }
+            assertTrue(Duration.ofNanos(last - first).toMillis() > 100, "closes spread over the drain period, not all at once: "
+                    + Duration.ofNanos(last - first).toMillis() + " ms");
+            for (int i = 0; i < users.size(); i++) {
+                String presence = "presence:" + users.get(i);
+                assertEquals(1L, redisCall(Request.cmd(Command.EXISTS).arg(presence)).toLong(), "still online for the hand-over grace");
+                assertEquals(null, redisCall(Request.cmd(Command.ZSCORE).arg("{" + presence + "}:connections").arg(connections.get(i))),
+                        "the drained connection's entry is gone");
+            }
+            // the clients reconnect elsewhere; their watcher never saw them go offline
+            List<TestSocket> reconnected = new ArrayList<>();
+            for (String user : users) {
+                TestSocket socket = TestSocket.open(vertx, portB, Tokens.forUser(user));
+                socket.next("hello");
+                reconnected.add(socket);
+            }
+            assertTrue(watcher.receivesNo("presence", Duration.ofSeconds(1)), "no offline flicker");
+            reconnected.forEach(TestSocket::close);
+        }
+    }
+
+    private static Response redisCall(Request request) throws Exception {
+        return redis.send(request).toCompletionStage().toCompletableFuture().get();
+    }
+
+    @Test
     void aReplicaWithAKeyItCannotParseNeverStarts() throws Exception {
         java.nio.file.Path placeholder = java.nio.file.Files.writeString(java.nio.file.Files.createTempFile("placeholder", ".pem"),
                 "-----BEGIN PUBLIC KEY-----\nREPLACE-ME\n-----END PUBLIC KEY-----\n");

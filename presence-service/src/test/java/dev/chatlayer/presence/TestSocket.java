@@ -24,6 +24,7 @@ final class TestSocket implements AutoCloseable {
     private final BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
     private final CompletableFuture<Short> closed = new CompletableFuture<>();
     private volatile String closeReason;
+    private volatile long closedAtNanos;
 
     private TestSocket(WebSocketClient client, WebSocket socket) {
         this.client = client;
@@ -31,6 +32,7 @@ final class TestSocket implements AutoCloseable {
         socket.textMessageHandler(text -> frames.add(new JsonObject(text)));
         socket.closeHandler(v -> {
             closeReason = socket.closeReason();
+            closedAtNanos = System.nanoTime();
             closed.complete(socket.closeStatusCode());
         });
     }
@@ -127,6 +129,11 @@ final class TestSocket implements AutoCloseable {
     /** Waits for the server to close the socket; its close code. */
     short closedWith() throws Exception {
         return closed.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    /** {@link System#nanoTime()} when the server closed it (after {@link #closedWith}). */
+    long closedAtNanos() {
+        return closedAtNanos;
     }
 
     String closeReason() {
