@@ -39,11 +39,20 @@ public final class ServiceProcess {
         if (!Files.exists(jar)) {
             throw new IllegalStateException("package the service first: " + jar.toAbsolutePath());
         }
-        List<String> command = new ArrayList<>(List.of(System.getProperty("java.home") + "/bin/java", "-Xmx192m",
-                "-Dquarkus.http.port=" + port));
+        Path nativeRunner = nativeRunnerBeside(jar);
+        List<String> command = new ArrayList<>();
+        if (nativeRunner != null) {
+            // a native executable was built (GraalVM/Mandrel present): the tests run against it
+            command.add(nativeRunner.toString());
+        } else {
+            command.addAll(List.of(System.getProperty("java.home") + "/bin/java", "-Xmx192m"));
+        }
+        command.add("-Dquarkus.http.port=" + port);
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
-        command.add("-jar");
-        command.add(jar.toAbsolutePath().toString());
+        if (nativeRunner == null) {
+            command.add("-jar");
+            command.add(jar.toAbsolutePath().toString());
+        }
         try {
             Path log = Files.createTempFile("chat-service-" + port + "-", ".log");
             log.toFile().deleteOnExit();
@@ -54,6 +63,17 @@ public final class ServiceProcess {
             return service;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code target/*-runner} (an executable, not the jar) next to {@code target/quarkus-app/quarkus-run.jar}, if built. */
+    private static Path nativeRunnerBeside(Path jar) {
+        Path target = jar.toAbsolutePath().getParent().getParent();
+        try (java.util.stream.Stream<Path> files = Files.list(target)) {
+            return files.filter(f -> f.getFileName().toString().endsWith("-runner") && Files.isExecutable(f) && Files.isRegularFile(f))
+                    .findFirst().orElse(null);
+        } catch (IOException e) {
+            return null;
         }
     }
 
