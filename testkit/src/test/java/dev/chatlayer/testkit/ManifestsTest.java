@@ -174,6 +174,21 @@ class ManifestsTest {
         assertFalse(allowed(policies, strangerElsewhere, mongo, 27017), "nor MongoDB");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = { "production" })
+    void theAlertRulesPassPromtool(String overlay) throws Exception {
+        GenericKubernetesResource rule = render(overlay).stream().filter(r -> r.getKind().equals("PrometheusRule"))
+                .map(GenericKubernetesResource.class::cast).findFirst().orElseThrow(() -> new AssertionError("no PrometheusRule"));
+        Object groups = ((Map<?, ?>) rule.getAdditionalProperties().get("spec")).get("groups");
+        Path rules = Files.createTempFile("chat-alerts", ".yaml");
+        Files.writeString(rules, Serialization.asYaml(Map.of("groups", groups)));
+        Process promtool = new ProcessBuilder("promtool", "check", "rules", rules.toString()).redirectErrorStream(true).start();
+        String output = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(promtool.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, promtool.exitValue(), "promtool check rules:\n" + output);
+        assertTrue(output.contains("SUCCESS: 4 rules found"), output);
+    }
+
     // --- a NetworkPolicy evaluator for ingress rules with matchLabels selectors --------------------------------------
 
     private record Source(String namespace, Map<String, String> labels) {
