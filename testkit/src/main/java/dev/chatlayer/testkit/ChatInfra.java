@@ -23,6 +23,7 @@ public class ChatInfra implements QuarkusTestResourceLifecycleManager {
     /** System property carrying the test Redis port, for tests that stop, restart or flush it. */
     public static final String REDIS_PORT_PROPERTY = "chat.testkit.redis-port";
 
+    private static TraceCollector traces;
     private int redisPort;
     private LocalMongo mongo;
     private final java.util.List<ServiceProcess> neighbours = new java.util.ArrayList<>();
@@ -72,7 +73,10 @@ public class ChatInfra implements QuarkusTestResourceLifecycleManager {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Map<String, String> neighbourConfig = new HashMap<>();
+        // tracing on, exported to a collector of the test's own: tests can see one trace cross the services
+        traces = TraceCollector.start();
+        config.putAll(traces.exporterConfig());
+        Map<String, String> neighbourConfig = new HashMap<>(traces.exporterConfig());
         for (String shared : List.of("quarkus.redis.hosts", "quarkus.mongodb.connection-string", "quarkus.mongodb.database",
                 "mp.jwt.verify.publickey.location", "mp.jwt.verify.issuer", "chat.service-identity.public-key.location",
                 "smallrye.jwt.sign.key.location")) {
@@ -95,6 +99,11 @@ public class ChatInfra implements QuarkusTestResourceLifecycleManager {
             neighbourConfig.put("quarkus.rest-client." + name.trim() + ".url", neighbour.url());
         }
         return config;
+    }
+
+    /** The OTLP payloads the services under test and their neighbours exported. */
+    public static TraceCollector traces() {
+        return traces;
     }
 
     @Override

@@ -92,12 +92,17 @@ public class AfterStoreWork {
                 .register(metrics);
     }
 
-    /** The XADD for a stored message, sent in the send path's one Redis round trip. */
+    /**
+     * The XADD for a stored message, sent in the send path's one Redis round trip. It carries the send's W3C trace
+     * context ({@code traceparent}), so the work done later for it belongs to the same trace.
+     */
     public Request enqueue(Message m, List<String> participants) {
-        return Request.cmd(Command.XADD).arg(RedisKeys.WORK).arg("MAXLEN").arg("~").arg(1_000_000).arg("*")
+        Request xadd = Request.cmd(Command.XADD).arg(RedisKeys.WORK).arg("MAXLEN").arg("~").arg(1_000_000).arg("*")
                 .arg("id").arg(m.id()).arg("conversationId").arg(m.conversationId()).arg("senderId").arg(m.senderId())
                 .arg("content").arg(m.content()).arg("createdAt").arg(m.createdAt().toEpochMilli())
                 .arg("participants").arg(String.join(",", participants));
+        String traceparent = WorkTracing.current();
+        return traceparent == null ? xadd : xadd.arg(WorkTracing.FIELD).arg(traceparent);
     }
 
     void start(@Observes StartupEvent start) {
@@ -156,6 +161,7 @@ public class AfterStoreWork {
         Map<String, Outcome> outcomes = new HashMap<>();
         Map<String, List<String>> entriesByConversation = new LinkedHashMap<>();
         Map<String, Message> newestByConversation = new LinkedHashMap<>();
+        Map<String, String> traceOfMessage = new HashMap<>();
         Map<String, String> messageOfEntry = new HashMap<>();
         entries.forEach((entryId, work) -> {
             Message m = readable(entryId, work, outcomes);
@@ -163,12 +169,16 @@ public class AfterStoreWork {
                 return;
             }
             messageOfEntry.put(entryId, m.id());
+            if (work.get(WorkTracing.FIELD) != null) {
+                traceOfMessage.put(m.id(), work.get(WorkTracing.FIELD));
+            }
             entriesByConversation.computeIfAbsent(m.conversationId(), c -> new ArrayList<>()).add(entryId);
             newestByConversation.merge(m.conversationId(), m, (a, b) -> b.createdAt().isBefore(a.createdAt()) ? a : b);
         });
         // a few reports in flight at a time: a burst of hundreds would only queue up in conversation-service
         Map<String, Outcome> reported = Multi.createFrom().iterable(newestByConversation.keySet())
-                .onItem().transformToUni(id -> report(newestByConversation.get(id)).map(outcome -> Map.entry(id, outcome)))
+                .onItem().transformToUni(id -> WorkTracing.within(traceOfMessage.get(newestByConversation.get(id).id()),
+                        () -> report(newestByConversation.get(id))).map(outcome -> Map.entry(id, outcome)))
                 .merge(config.activityConcurrency())
                 .collect().asMap(Map.Entry::getKey, Map.Entry::getValue)
                 .await().atMost(REPORT_TIMEOUT.multipliedBy(Math.max(1, newestByConversation.size())));
