@@ -279,6 +279,9 @@ class PresenceSessions {
         if (drained != null) {
             return drained;
         }
+        // set first: from now on an upgrade is refused, so no socket slips in behind the copy below
+        CompletableFuture<Void> all = new CompletableFuture<>();
+        drained = all;
         List<Session> open = List.copyOf(sessions.values());
         List<CompletableFuture<Void>> closes = new ArrayList<>(open.size());
         long spread = Math.max(1, config.drainPeriod().toMillis());
@@ -295,8 +298,8 @@ class PresenceSessions {
             });
         }
         LOG.infof("draining %d socket(s) over %d ms", open.size(), spread);
-        drained = CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new));
-        return drained;
+        CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new)).whenComplete((done, failure) -> all.complete(null));
+        return all;
     }
 
     Uni<Void> close(WebSocketConnection socket) {

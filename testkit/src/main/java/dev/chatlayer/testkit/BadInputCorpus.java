@@ -143,12 +143,16 @@ public final class BadInputCorpus {
                         valid == null ? noType : json, bytes(valid), false));
             }
         }
-        // what the HTTP codec refuses before any service code runs: a 5 kB request line (414), 20 kB of headers (431)
-        cases.add(new Case("a 5 kB request line", e.method(), e.path() + "?pad=" + "x".repeat(5000), valid == null ? noType : json,
+        // what the HTTP codec refuses before any service code runs: a 20 kB request line (414), 40 kB of headers (431)
+        cases.add(new Case("a 20 kB request line", e.method(), e.path() + "?pad=" + "x".repeat(20_000), valid == null ? noType : json,
                 bytes(valid), true));
         Map<String, String> overlong = new LinkedHashMap<>(valid == null ? noType : json);
-        overlong.put("X-Padding", "x".repeat(20_000));
-        cases.add(new Case("a 20 kB header", e.method(), e.path(), overlong, bytes(valid), true));
+        overlong.put("X-Padding", "x".repeat(40_000));
+        cases.add(new Case("a 40 kB header", e.method(), e.path(), overlong, bytes(valid), true));
+        // a large header the services do take (what the gateway lets through)
+        Map<String, String> large = new LinkedHashMap<>(valid == null ? noType : json);
+        large.put("X-Padding", "x".repeat(12_000));
+        cases.add(new Case("a 12 kB header", e.method(), e.path(), large, bytes(valid), false));
         // headers the service reads: a 6 kB garbage token, a wrong Accept
         Map<String, String> garbageToken = new LinkedHashMap<>(valid == null ? noType : json);
         garbageToken.put("Authorization", "Bearer " + "x.".repeat(3000));

@@ -36,10 +36,10 @@ public final class ServiceProcess {
 
     /** Starts {@code jar} on {@code port} (a service coming back where its callers expect it). */
     public static ServiceProcess start(Path jar, Map<String, String> properties, int port) {
-        if (!Files.exists(jar)) {
+        Path nativeRunner = nativeRunnerBeside(jar);
+        if (nativeRunner == null && !Files.exists(jar)) {
             throw new IllegalStateException("package the service first: " + jar.toAbsolutePath());
         }
-        Path nativeRunner = nativeRunnerBeside(jar);
         List<String> command = new ArrayList<>();
         if (nativeRunner != null) {
             // a native executable was built (GraalVM/Mandrel present): the tests run against it
@@ -69,6 +69,9 @@ public final class ServiceProcess {
     /** {@code target/*-runner} (an executable, not the jar) next to {@code target/quarkus-app/quarkus-run.jar}, if built. */
     private static Path nativeRunnerBeside(Path jar) {
         Path target = jar.toAbsolutePath().getParent().getParent();
+        if (!Files.isDirectory(target)) {
+            return null;
+        }
         try (java.util.stream.Stream<Path> files = Files.list(target)) {
             return files.filter(f -> f.getFileName().toString().endsWith("-runner") && Files.isExecutable(f) && Files.isRegularFile(f))
                     .findFirst().orElse(null);

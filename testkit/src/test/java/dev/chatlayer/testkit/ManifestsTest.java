@@ -189,6 +189,37 @@ class ManifestsTest {
         assertTrue(output.contains("SUCCESS: 4 rules found"), output);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = { "production" })
+    void everyDashboardQueryIsValidPromQl(String overlay) throws Exception {
+        io.fabric8.kubernetes.api.model.ConfigMap dashboard = render(overlay).stream()
+                .filter(io.fabric8.kubernetes.api.model.ConfigMap.class::isInstance).map(io.fabric8.kubernetes.api.model.ConfigMap.class::cast)
+                .filter(c -> c.getMetadata().getName().startsWith("chat-dashboard-")).findFirst().orElseThrow();
+        assertEquals("1", dashboard.getMetadata().getLabels().get("grafana_dashboard"));
+        com.fasterxml.jackson.databind.JsonNode panels = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(dashboard.getData().get("chat-speed-layer.json")).path("panels");
+        List<Map<String, String>> records = new ArrayList<>();
+        panels.forEach(panel -> panel.path("targets").forEach(target ->
+                records.add(Map.of("record", "chat:dashboard_query_" + records.size(), "expr", target.path("expr").asText()))));
+        assertTrue(records.size() >= 8, "the dashboard has its queries");
+        // promtool checks PromQL inside rule files: each query as a recording rule
+        Path rules = Files.createTempFile("chat-dashboard", ".yaml");
+        Files.writeString(rules, Serialization.asYaml(Map.of("groups", List.of(Map.of("name", "dashboard", "rules", records)))));
+        Process promtool = new ProcessBuilder("promtool", "check", "rules", rules.toString()).redirectErrorStream(true).start();
+        String output = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(promtool.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, promtool.exitValue(), "the dashboard's queries:\n" + output);
+    }
+
+    @org.junit.jupiter.api.Test
+    void theComposeFileIsValid() throws Exception {
+        Process compose = new ProcessBuilder("docker-compose", "-f", Path.of("..", "deploy", "docker-compose.yml").toString(), "config", "--quiet")
+                .redirectErrorStream(true).start();
+        String output = new String(compose.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(compose.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, compose.exitValue(), "docker-compose config:\n" + output);
+    }
+
     // --- a NetworkPolicy evaluator for ingress rules with matchLabels selectors --------------------------------------
 
     private record Source(String namespace, Map<String, String> labels) {
