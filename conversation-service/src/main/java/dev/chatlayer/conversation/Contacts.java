@@ -80,7 +80,7 @@ class Contacts {
 
     /** The user's contacts (the user left out) from MongoDB, stored as their set unless a change came in meanwhile. */
     List<String> rebuild(String user) {
-        String generation = "";
+        String generation;
         try {
             String read = redis.value(String.class).get(RedisKeys.contactsGeneration(user));
             generation = read == null ? "" : read;
@@ -98,12 +98,12 @@ class Contacts {
     }
 
     private void store(String user, String generation, List<String> contacts) {
-        List<String> args = new ArrayList<>(contacts.size() + 8);
-        args.addAll(List.of("EVAL", PUT, "2", RedisKeys.contacts(user), RedisKeys.contactsGeneration(user), generation,
+        List<String> args = new ArrayList<>(contacts.size() + 7);
+        args.addAll(List.of(PUT, "2", RedisKeys.contacts(user), RedisKeys.contactsGeneration(user), generation,
                 String.valueOf(config.contactsTtl().toMillis()), user));
         args.addAll(contacts);
         try {
-            redis.execute(args.get(0), args.subList(1, args.size()).toArray(String[]::new));
+            redis.execute("EVAL", args.toArray(String[]::new));
         } catch (RuntimeException e) {
             // the caller still gets the answer; the next read rebuilds again
             failures.increment();
