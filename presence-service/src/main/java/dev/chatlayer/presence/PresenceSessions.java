@@ -362,7 +362,7 @@ class PresenceSessions {
             // who may be seen first, then their subscriptions (confirmed), then the snapshot: a change in between
             // arrives as an event, and nobody else's event ever reaches this socket
             return presence.visibleAmong(session.userId, users).chain(visible -> {
-                List<String> shown = users.stream().filter(visible::contains).distinct().toList();
+                List<String> shown = shown(users, visible);
                 return registry.watch(socket, shown).chain(() -> presence.read(shown)).map(seen -> inOrder(users, seen));
             }).chain(snapshot -> snapshot(socket, snapshot));
         }).onFailure(ApiException.class)
@@ -399,7 +399,7 @@ class PresenceSessions {
                 });
                 return users.contains(session.userId) ? Set.of(session.userId) : Set.of();
             }).chain(visible -> {
-                List<String> shown = users.stream().filter(visible::contains).distinct().toList();
+                List<String> shown = shown(users, visible);
                 List<String> appeared = shown.stream().filter(user -> !before.contains(user)).toList();
                 List<UserPresence> gone = before.stream().filter(user -> !visible.contains(user)).map(UserPresence::unseen).toList();
                 if (appeared.isEmpty() && gone.isEmpty()) {
@@ -423,6 +423,11 @@ class PresenceSessions {
             session.lastChange = done;
         }
         return Uni.createFrom().completionStage(previous).chain(ignored -> change.get()).onTermination().invoke(() -> done.complete(null));
+    }
+
+    /** The watched users this socket may see, each once, in the order watched. */
+    private static List<String> shown(List<String> users, Set<String> visible) {
+        return users.stream().filter(visible::contains).distinct().toList();
     }
 
     private static List<UserPresence> inOrder(List<String> users, List<UserPresence> seen) {
