@@ -1,11 +1,11 @@
 -- A connection (or the user's REST heartbeat) is alive: keep the user online for one more TTL.
 -- KEYS[1] presence:{userId}            STRING, a live connection id of the user (EXISTS = online)
--- KEYS[2] {presence:{userId}}:connections  ZSET, member = connection id, score = its expiry (epoch ms)
+-- KEYS[2] presence:{userId}:connections  ZSET, member = connection id, score = its expiry (epoch ms)
 -- ARGV[1] connection id; ARGV[2] now (ms); ARGV[3] TTL (ms); ARGV[4] most sockets per user (0 = do not check);
 -- ARGV[5] how long this connection counts without another beat (ms): a socket's entry lapses after about two
 -- heartbeat intervals, so the sockets of a killed replica stop counting against the limit long before the TTL
 -- Returns 1 if the user just came online, 0 if they already were, -1 if the socket limit refuses the connection.
--- Both keys share one hash slot (KEYS[2]'s hash tag is KEYS[1]), so this runs on Redis Cluster too.
+-- Both keys hash on {userId} (one slot), so this runs on Redis Cluster too.
 local now = tonumber(ARGV[2])
 local ttl = tonumber(ARGV[3])
 local max = tonumber(ARGV[4])

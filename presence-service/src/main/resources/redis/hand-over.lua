@@ -1,7 +1,7 @@
 -- A replica going away hands a connection over: its entry goes, but the user does not go offline with it. If it was
 -- their last live connection, presence:{userId} stays for a short grace (never longer than it already had), long
 -- enough for the client to reconnect to another replica; if it does not, the key expires and watchers hear of it.
--- KEYS[1] presence:{userId}; KEYS[2] {presence:{userId}}:connections; ARGV[1] connection id; ARGV[2] now (ms);
+-- KEYS[1] presence:{userId}; KEYS[2] presence:{userId}:connections; ARGV[1] connection id; ARGV[2] now (ms);
 -- ARGV[3] grace (ms). Returns 1 if no live connection of the user is left.
 local now = tonumber(ARGV[2])
 redis.call('ZREM', KEYS[2], ARGV[1])

@@ -1,6 +1,6 @@
 -- A connection closed (or the user ended REST presence). The user stays online while any other
 -- connection is alive; a late close of an old connection only removes that connection.
--- KEYS[1] presence:{userId}; KEYS[2] {presence:{userId}}:connections; ARGV[1] connection id; ARGV[2] now (ms)
+-- KEYS[1] presence:{userId}; KEYS[2] presence:{userId}:connections; ARGV[1] connection id; ARGV[2] now (ms)
 -- Returns 1 if the user just went offline, 0 otherwise.
 local now = tonumber(ARGV[2])
 redis.call('ZREM', KEYS[2], ARGV[1])

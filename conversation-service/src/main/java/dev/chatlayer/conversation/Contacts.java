@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.jboss.logging.Logger;
 
+import dev.chatlayer.support.RedisPipelines;
 import dev.chatlayer.support.Resources;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -38,6 +39,7 @@ class Contacts {
     private static final String PUT = Resources.text("redis/contacts-put.lua");
 
     private final RedisDataSource redis;
+    private final RedisPipelines channels;
     private final ConversationRepository repository;
     private final ConversationConfig config;
     private final Vertx vertx;
@@ -46,7 +48,8 @@ class Contacts {
     private final Counter failures;
     private long repairTimer = -1;
 
-    Contacts(RedisDataSource redis, ConversationRepository repository, ConversationConfig config, Vertx vertx, MeterRegistry metrics) {
+    Contacts(RedisDataSource redis, RedisPipelines channels, ConversationRepository repository, ConversationConfig config, Vertx vertx, MeterRegistry metrics) {
+        this.channels = channels;
         this.redis = redis;
         this.repository = repository;
         this.config = config;
@@ -70,7 +73,7 @@ class Contacts {
             invalidate(user);
         }
         try {
-            redis.pubsub(String.class).publish(RedisKeys.CONTACT_CHANGES, "{\"users\":" + jsonArray(users) + "}");
+            channels.publishAndAwait(RedisKeys.CONTACT_CHANGES, "{\"users\":" + jsonArray(users) + "}");
         } catch (RuntimeException e) {
             // presence re-reads every open watch whenever its subscription comes back; until then a watch lags
             failures.increment();

@@ -4,8 +4,7 @@ import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.redis.datasource.RedisDataSource;
-import io.quarkus.redis.datasource.pubsub.PubSubCommands;
+import dev.chatlayer.support.RedisPipelines;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -19,11 +18,11 @@ class ConversationEvents {
 
     private static final Logger LOG = Logger.getLogger(ConversationEvents.class);
 
-    private final PubSubCommands<String> pubsub;
+    private final RedisPipelines redis;
     private final Counter failures;
 
-    ConversationEvents(RedisDataSource redis, MeterRegistry metrics) {
-        this.pubsub = redis.pubsub(String.class);
+    ConversationEvents(RedisPipelines redis, MeterRegistry metrics) {
+        this.redis = redis;
         this.failures = Counter.builder("conversation.events.failures").description("Change notices that could not be published")
                 .register(metrics);
     }
@@ -31,7 +30,7 @@ class ConversationEvents {
     /** {@code {"type":"changed","id":...,"version":n}} */
     void changed(Conversation conversation) {
         try {
-            pubsub.publish(RedisKeys.CONVERSATION_EVENTS,
+            redis.publishAndAwait(RedisKeys.CONVERSATION_EVENTS,
                     "{\"type\":\"changed\",\"id\":\"" + conversation.id() + "\",\"version\":" + conversation.version() + "}");
         } catch (RuntimeException e) {
             failures.increment();

@@ -4,29 +4,28 @@ import java.time.Instant;
 
 import org.jboss.logging.Logger;
 
-import io.quarkus.redis.datasource.RedisDataSource;
-import io.quarkus.redis.datasource.set.SetCommands;
-import io.quarkus.redis.datasource.value.ValueCommands;
+import dev.chatlayer.support.RedisPipelines;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Request;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * The contract's per-user deletion keys, {@code deleted:{userId}} and {@code deleted:{userId}:{chatId}:at},
  * kept as a mirror of MongoDB for operators and tools that read them. This service decides nothing from
  * them (the conversation document is the truth), so a failed write is logged, not fatal, and the
- * mirror is re-asserted whenever a conversation is loaded from MongoDB. The two keys hash to different
- * cluster slots, so they are written one after the other rather than in one MULTI.
+ * mirror is re-asserted whenever a conversation is loaded from MongoDB. Both keys hash on the user id (literal
+ * braces), so they change together in one MULTI/EXEC, sent as one pipeline (also on a cluster, where the client
+ * refuses a MULTI spread over several calls).
  */
 @ApplicationScoped
 class DeletionMarks {
 
     private static final Logger LOG = Logger.getLogger(DeletionMarks.class);
 
-    private final SetCommands<String, String> sets;
-    private final ValueCommands<String, String> values;
+    private final RedisPipelines redis;
 
-    DeletionMarks(RedisDataSource redis) {
-        this.sets = redis.set(String.class);
-        this.values = redis.value(String.class);
+    DeletionMarks(RedisPipelines redis) {
+        this.redis = redis;
     }
 
     /** Mirrors every participant's deletion state of {@code conversation}. */
@@ -41,30 +40,26 @@ class DeletionMarks {
     }
 
     void hidden(String userId, String conversationId, Instant at) {
-        safely(() -> {
-            sets.sadd(RedisKeys.deleted(userId), conversationId);
-            values.set(RedisKeys.deletedAt(userId, conversationId), at.toString());
-        });
+        atomically(userId, Request.cmd(Command.SADD).arg(RedisKeys.deleted(userId)).arg(conversationId),
+                Request.cmd(Command.SET).arg(RedisKeys.deletedAt(userId, conversationId)).arg(at.toString()));
     }
 
     /** Back in the list, cutoff kept (new activity). */
     void visible(String userId, String conversationId, Instant at) {
-        safely(() -> {
-            sets.srem(RedisKeys.deleted(userId), conversationId);
-            values.set(RedisKeys.deletedAt(userId, conversationId), at.toString());
-        });
+        atomically(userId, Request.cmd(Command.SREM).arg(RedisKeys.deleted(userId)).arg(conversationId),
+                Request.cmd(Command.SET).arg(RedisKeys.deletedAt(userId, conversationId)).arg(at.toString()));
     }
 
     void restored(String userId, String conversationId) {
-        safely(() -> {
-            sets.srem(RedisKeys.deleted(userId), conversationId);
-            values.getdel(RedisKeys.deletedAt(userId, conversationId));
-        });
+        atomically(userId, Request.cmd(Command.SREM).arg(RedisKeys.deleted(userId)).arg(conversationId),
+                Request.cmd(Command.DEL).arg(RedisKeys.deletedAt(userId, conversationId)));
     }
 
-    private static void safely(Runnable write) {
+    private void atomically(String userId, Request setChange, Request instantChange) {
+        String slot = RedisKeys.deleted(userId);
         try {
-            write.run();
+            redis.sendAndAwait(redis.pipeline().add(slot, Request.cmd(Command.MULTI)).add(slot, setChange)
+                    .add(slot, instantChange).add(slot, Request.cmd(Command.EXEC)));
         } catch (RuntimeException e) {
             LOG.warnf("deletion mirror write failed (MongoDB holds the state): %s", e.getMessage());
         }

@@ -1,6 +1,10 @@
 package dev.chatlayer.conversation;
 
-/** Every Redis key conversation-service owns (contract section 2), and only these. */
+/**
+ * Every Redis key conversation-service owns (contract section 2), and only these. The seed's braces are literal hash
+ * tags: on a Redis Cluster {@code chat:{id}} hashes on the id, and a user's deletion keys and contacts on the user id,
+ * so each multi-key write touches one slot.
+ */
 final class RedisKeys {
 
     private RedisKeys() {
@@ -8,17 +12,17 @@ final class RedisKeys {
 
     /** STRING, the conversation as JSON; TTL {@code conversation.cache-ttl}. */
     static String chat(String conversationId) {
-        return "chat:" + conversationId;
+        return "chat:{" + conversationId + "}";
     }
 
     /** SET of conversation ids the user has hidden; no TTL. */
     static String deleted(String userId) {
-        return "deleted:" + userId;
+        return "deleted:{" + userId + "}";
     }
 
     /** STRING, ISO-8601 instant of the user's deletion (their history cutoff); no TTL. */
     static String deletedAt(String userId, String conversationId) {
-        return "deleted:" + userId + ":" + conversationId + ":at";
+        return "deleted:{" + userId + "}:{" + conversationId + "}:at";
     }
 
     /**

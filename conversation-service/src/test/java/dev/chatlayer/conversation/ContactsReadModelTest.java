@@ -20,7 +20,6 @@ import org.junit.jupiter.api.Test;
 
 import dev.chatlayer.support.Resources;
 import dev.chatlayer.testkit.ChatInfra;
-import dev.chatlayer.testkit.LocalRedis;
 import dev.chatlayer.testkit.Tokens;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -86,7 +85,7 @@ class ContactsReadModelTest {
         contactsOf(frank).then().body("contacts", equalTo(List.of(gina)));
         assertTrue(redis.key().exists("contacts:{" + frank + "}"));
 
-        LocalRedis.whileFull(ChatInfra.redisPort(),
+        ChatInfra.whileRedisFull(
                 () -> as(gina).post("/api/v1/conversations/" + id + "/decline").then().statusCode(200));
 
         assertFalse(redis.key().exists("contacts:{" + frank + "}"), "the old set would show gina to frank");

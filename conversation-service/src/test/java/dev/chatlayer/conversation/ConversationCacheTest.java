@@ -31,15 +31,15 @@ class ConversationCacheTest {
     void getFillsChatKeyWithTheConversationJsonForAboutADay() {
         String alice = user("alice"), bob = user("bob");
         String id = create(alice, bob);
-        redis.key().del("chat:" + id); // start from a cold cache
+        redis.key().del("chat:{" + id + "}"); // start from a cold cache
 
         as(bob).get("/api/v1/conversations/" + id).then().statusCode(200);
 
-        String cached = redis.value(String.class).get("chat:" + id);
-        assertNotNull(cached, "chat:" + id + " is filled by the read");
+        String cached = redis.value(String.class).get("chat:{" + id + "}");
+        assertNotNull(cached, "chat:{" + id + "} is filled by the read");
         assertEquals(id, new JsonObject(cached).getString("id"));
         assertEquals("PENDING", new JsonObject(cached).getString("status"));
-        long ttl = redis.key().pttl("chat:" + id);
+        long ttl = redis.key().pttl("chat:{" + id + "}");
         assertTrue(ttl > Duration.ofHours(24).minusMinutes(1).toMillis() && ttl <= Duration.ofHours(24).toMillis(),
                 "TTL near 24 h, was " + ttl + " ms");
     }
@@ -48,7 +48,7 @@ class ConversationCacheTest {
     void secondGetIsACacheHit() {
         String alice = user("alice"), bob = user("bob");
         String id = create(alice, bob);
-        redis.key().del("chat:" + id);
+        redis.key().del("chat:{" + id + "}");
         double misses = count("miss"), hits = count("hit");
 
         as(alice).get("/api/v1/conversations/" + id).then().statusCode(200);
@@ -64,8 +64,8 @@ class ConversationCacheTest {
         String alice = user("alice"), bob = user("bob");
         String id = create(alice, bob);
         as(alice).get("/api/v1/conversations/" + id).then().statusCode(200);
-        JsonObject cached = new JsonObject(redis.value(String.class).get("chat:" + id));
-        redis.value(String.class).set("chat:" + id, cached.put("lastMessageAt", "2030-01-01T00:00:00Z").encode());
+        JsonObject cached = new JsonObject(redis.value(String.class).get("chat:{" + id + "}"));
+        redis.value(String.class).set("chat:{" + id + "}", cached.put("lastMessageAt", "2030-01-01T00:00:00Z").encode());
 
         as(alice).get("/api/v1/conversations/" + id).then().statusCode(200).body("lastMessageAt", equalTo("2030-01-01T00:00:00Z"));
     }
@@ -78,7 +78,7 @@ class ConversationCacheTest {
 
         as(bob).post("/api/v1/conversations/" + id + "/accept").then().statusCode(200);
         as(alice).get("/api/v1/conversations/" + id).then().body("status", equalTo("ACCEPTED"));
-        assertEquals("ACCEPTED", new JsonObject(redis.value(String.class).get("chat:" + id)).getString("status"));
+        assertEquals("ACCEPTED", new JsonObject(redis.value(String.class).get("chat:{" + id + "}")).getString("status"));
 
         as(alice).post("/api/v1/conversations/" + id + "/end").then().statusCode(200);
         as(bob).get("/api/v1/conversations/" + id).then().body("status", equalTo("ENDED"));
@@ -88,13 +88,13 @@ class ConversationCacheTest {
     void aStaleFillNeverReplacesANewerState() {
         String alice = user("alice"), bob = user("bob");
         String id = create(alice, bob);
-        JsonObject v1 = new JsonObject(redis.value(String.class).get("chat:" + id));
+        JsonObject v1 = new JsonObject(redis.value(String.class).get("chat:{" + id + "}"));
         as(bob).post("/api/v1/conversations/" + id + "/accept").then().statusCode(200);
-        JsonObject v2 = new JsonObject(redis.value(String.class).get("chat:" + id));
+        JsonObject v2 = new JsonObject(redis.value(String.class).get("chat:{" + id + "}"));
         assertEquals(v1.getLong("version") + 1, v2.getLong("version"));
 
         // a writer that read v1 before the accept and writes late loses against the version check
-        redis.execute("EVAL", script(), "1", "chat:" + id, v1.encode(), v1.getLong("version").toString(), "60000");
+        redis.execute("EVAL", script(), "1", "chat:{" + id + "}", v1.encode(), v1.getLong("version").toString(), "60000");
         as(alice).get("/api/v1/conversations/" + id).then().body("status", equalTo("ACCEPTED"));
     }
 

@@ -35,10 +35,10 @@ class ConversationDeletionTest {
 
         as(alice).delete("/api/v1/conversations/" + id).then().statusCode(204);
 
-        assertTrue(redis.set(String.class).sismember("deleted:" + alice, id), "deleted:{userId} holds the conversation");
-        Instant cutoff = Instant.parse(redis.value(String.class).get("deleted:" + alice + ":" + id + ":at"));
+        assertTrue(redis.set(String.class).sismember("deleted:{" + alice + "}", id), "deleted:{userId} holds the conversation");
+        Instant cutoff = Instant.parse(redis.value(String.class).get("deleted:{" + alice + "}:{" + id + "}:at"));
         assertTrue(!cutoff.isBefore(before) && !cutoff.isAfter(Instant.now()), "cutoff is the deletion instant: " + cutoff);
-        assertEquals(-1, redis.key().ttl("deleted:" + alice), "deletion marks never expire");
+        assertEquals(-1, redis.key().ttl("deleted:{" + alice + "}"), "deletion marks never expire");
 
         as(alice).get("/api/v1/conversations").then().statusCode(200).body("items.id", not(hasItem(id)));
         as(bob).get("/api/v1/conversations").then().statusCode(200).body("items.id", hasItem(id));
@@ -55,8 +55,8 @@ class ConversationDeletionTest {
 
         as(alice).post("/api/v1/conversations/" + id + "/restore").then().statusCode(204);
 
-        assertFalse(redis.set(String.class).sismember("deleted:" + alice, id));
-        assertNull(redis.value(String.class).get("deleted:" + alice + ":" + id + ":at"));
+        assertFalse(redis.set(String.class).sismember("deleted:{" + alice + "}", id));
+        assertNull(redis.value(String.class).get("deleted:{" + alice + "}:{" + id + "}:at"));
         as(alice).get("/api/v1/conversations").then().body("items.id", hasItem(id));
         as(alice).get("/api/v1/conversations/" + id).then().body("deletedAt", nullValue());
         // restoring what is not deleted is harmless
@@ -78,8 +78,8 @@ class ConversationDeletionTest {
         as(alice).get("/api/v1/conversations/" + id).then()
                 .body("deletedAt", equalTo(cutoff))
                 .body("lastMessageAt", notNullValue());
-        assertFalse(redis.set(String.class).sismember("deleted:" + alice, id), "no longer hidden");
-        assertEquals(cutoff, redis.value(String.class).get("deleted:" + alice + ":" + id + ":at"), "cutoff kept");
+        assertFalse(redis.set(String.class).sismember("deleted:{" + alice + "}", id), "no longer hidden");
+        assertEquals(cutoff, redis.value(String.class).get("deleted:{" + alice + "}:{" + id + "}:at"), "cutoff kept");
     }
 
     @Test
@@ -103,12 +103,13 @@ class ConversationDeletionTest {
         as(alice).delete("/api/v1/conversations/" + id).then().statusCode(204);
         String cutoff = as(alice).get("/api/v1/conversations/" + id).path("deletedAt");
 
-        redis.key().del("chat:" + id, "deleted:" + alice, "deleted:" + alice + ":" + id + ":at");
+        redis.key().del("chat:{" + id + "}"); // another slot than the user's keys: a DEL of its own on a cluster
+        redis.key().del("deleted:{" + alice + "}", "deleted:{" + alice + "}:{" + id + "}:at");
 
         as(alice).get("/api/v1/conversations").then().body("items.id", not(hasItem(id)));
         as(alice).get("/api/v1/conversations/" + id).then().body("deletedAt", equalTo(cutoff));
         // the read from MongoDB put the seed keys back
-        assertTrue(redis.set(String.class).sismember("deleted:" + alice, id));
-        assertEquals(cutoff, redis.value(String.class).get("deleted:" + alice + ":" + id + ":at"));
+        assertTrue(redis.set(String.class).sismember("deleted:{" + alice + "}", id));
+        assertEquals(cutoff, redis.value(String.class).get("deleted:{" + alice + "}:{" + id + "}:at"));
     }
 }

@@ -11,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import org.junit.jupiter.api.Test;
 
 import dev.chatlayer.testkit.ChatInfra;
-import dev.chatlayer.testkit.LocalRedis;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -30,9 +29,9 @@ class RedisFullTest {
         String base = "/api/v1/conversations/" + id;
         as(alice).get(base).then().statusCode(200).body("status", equalTo("ACCEPTED"));
         as(bob).get("/api/v1/conversations").then().body("items.id", hasItem(id));
-        assertNotNull(redis.value(String.class).get("chat:" + id), "the cache holds the ACCEPTED state");
+        assertNotNull(redis.value(String.class).get("chat:{" + id + "}"), "the cache holds the ACCEPTED state");
 
-        LocalRedis.whileFull(ChatInfra.redisPort(), () -> {
+        ChatInfra.whileRedisFull(() -> {
             as(bob).delete(base).then().statusCode(204);
             as(alice).post(base + "/end").then().statusCode(200).body("status", equalTo("ENDED"));
         });

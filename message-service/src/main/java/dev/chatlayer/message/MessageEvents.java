@@ -1,20 +1,19 @@
 package dev.chatlayer.message;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.vertx.mutiny.redis.client.Command;
-import io.vertx.mutiny.redis.client.Request;
+import dev.chatlayer.support.RedisPipelines.Pipeline;
 import jakarta.enterprise.context.ApplicationScoped;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * Real-time events, published on {@code user-events:{userId}} where presence-service delivers them to every
- * socket of that user (the channel contract is in presence-service's README).
+ * socket of that user (the channel contract is in presence-service's README); SPUBLISH on a cluster, where the
+ * channel's slot (the user id's) decides the node.
  */
 @ApplicationScoped
 public class MessageEvents {
@@ -37,24 +36,22 @@ public class MessageEvents {
     }
 
     /** A new message, to every participant (the sender's other devices too). */
-    public List<Request> message(Message m, List<String> participants) {
-        return publish(participants, new MessageEvent("message", m.id(), m.conversationId(), m.senderId(), m.content(), m.createdAt()));
+    public void message(Pipeline pipeline, Message m, List<String> participants) {
+        publish(pipeline, participants, new MessageEvent("message", m.id(), m.conversationId(), m.senderId(), m.content(), m.createdAt()));
     }
 
     /** A read receipt, to the other participants. */
-    public List<Request> read(String conversationId, String reader, Instant at, List<String> others) {
-        return publish(others, new ReadEvent("read", conversationId, reader, at));
+    public void read(Pipeline pipeline, String conversationId, String reader, Instant at, List<String> others) {
+        publish(pipeline, others, new ReadEvent("read", conversationId, reader, at));
     }
 
-    private List<Request> publish(List<String> users, Object event) {
+    private void publish(Pipeline pipeline, List<String> users, Object event) {
         String payload;
         try {
             payload = json.writeValueAsString(event);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        List<Request> commands = new ArrayList<>(users.size());
-        users.forEach(user -> commands.add(Request.cmd(Command.PUBLISH).arg(RedisKeys.userEvents(user)).arg(payload)));
-        return commands;
+        users.forEach(user -> pipeline.publish(RedisKeys.userEvents(user), payload));
     }
 }

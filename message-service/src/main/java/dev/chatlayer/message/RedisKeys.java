@@ -1,6 +1,10 @@
 package dev.chatlayer.message;
 
-/** Every Redis key message-service owns (contract section 2), and only these. */
+/**
+ * Every Redis key message-service owns (contract section 2), and only these. The seed's braces are literal hash
+ * tags (contract section 2): a user's unread keys all hash on the user id, so one user's counts, read positions and
+ * index share a cluster slot (one round trip, one script), and {@code messages:{chatId}} hashes on the conversation.
+ */
 public final class RedisKeys {
 
     private RedisKeys() {
@@ -8,22 +12,22 @@ public final class RedisKeys {
 
     /** ZSET of the conversation's newest messages (score createdAt ms, member JSON); TTL {@code messages.cache-ttl}. */
     public static String messages(String conversationId) {
-        return "messages:" + conversationId;
+        return "messages:{" + conversationId + "}";
     }
 
     /** STRING (int): the user's unread messages in the conversation; no TTL, deleted when read. */
     public static String unread(String userId, String conversationId) {
-        return "unread:" + userId + ":" + conversationId;
+        return "unread:{" + userId + "}:{" + conversationId + "}";
     }
 
     /** ZSET of the message ids counted in {@link #unread}, scored by createdAt ms: what makes counting idempotent. */
     public static String unreadIds(String userId, String conversationId) {
-        return "unread-ids:" + userId + ":" + conversationId;
+        return "unread-ids:{" + userId + "}:{" + conversationId + "}";
     }
 
     /** STRING, createdAt ms up to which the user has read the conversation (or cut its history); no TTL. */
     public static String readAt(String userId, String conversationId) {
-        return "read-at:" + userId + ":" + conversationId;
+        return "read-at:{" + userId + "}:{" + conversationId + "}";
     }
 
     /**
@@ -31,7 +35,7 @@ public final class RedisKeys {
      * SCAN. The member {@value #INDEX_COMPLETE} says the set was rebuilt from MongoDB (after a flush it is gone).
      */
     public static String unreadIndex(String userId) {
-        return "unread-index:" + userId;
+        return "unread-index:{" + userId + "}";
     }
 
     public static final String INDEX_COMPLETE = "~";
@@ -47,17 +51,17 @@ public final class RedisKeys {
 
     /** Channel presence-service delivers to every socket of the user. */
     public static String userEvents(String userId) {
-        return "user-events:" + userId;
+        return "user-events:{" + userId + "}";
     }
 
     /** STRING counter of the user's sends in the current window; TTL {@code messages.rate-window}. */
     public static String rateLimit(String userId) {
-        return "ratelimit:messages:" + userId;
+        return "ratelimit:messages:{" + userId + "}";
     }
 
     /** STRING, the message JSON first stored under the sender's clientMessageId; TTL {@code messages.idempotency-ttl}. */
     public static String idempotency(String senderId, String clientMessageId) {
-        return "idempotency:" + senderId + ":" + clientMessageId;
+        return "idempotency:{" + senderId + "}:" + clientMessageId;
     }
 
     /** conversation-service's channel of change notices (owned and documented there); message-service only listens. */

@@ -30,7 +30,6 @@ import org.junit.jupiter.api.Test;
 import com.mongodb.client.MongoClient;
 
 import dev.chatlayer.testkit.ChatInfra;
-import dev.chatlayer.testkit.LocalRedis;
 import dev.chatlayer.testkit.Tokens;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -65,13 +64,13 @@ class ReadPathTest {
 
         String id = send(alice, chat, "hello both").then().statusCode(201).extract().path("id");
 
-        List<String> cached = redis.sortedSet(String.class).zrange("messages:" + chat, 0, -1);
+        List<String> cached = redis.sortedSet(String.class).zrange("messages:{" + chat + "}", 0, -1);
         assertTrue(cached.stream().anyMatch(m -> m.contains(id)), "messages:{chatId} holds the message");
-        long ttl = redis.key().pttl("messages:" + chat);
+        long ttl = redis.key().pttl("messages:{" + chat + "}");
         assertTrue(ttl > Duration.ofHours(2).minusMinutes(1).toMillis() && ttl <= Duration.ofHours(2).toMillis(), "TTL near 2 h: " + ttl);
-        assertEquals("1", redis.value(String.class).get("unread:" + bob + ":" + chat));
-        assertEquals("1", redis.value(String.class).get("unread:" + carol + ":" + chat));
-        assertNull(redis.value(String.class).get("unread:" + alice + ":" + chat), "the sender's own message is not unread");
+        assertEquals("1", redis.value(String.class).get("unread:{" + bob + "}:{" + chat + "}"));
+        assertEquals("1", redis.value(String.class).get("unread:{" + carol + "}:{" + chat + "}"));
+        assertNull(redis.value(String.class).get("unread:{" + alice + "}:{" + chat + "}"), "the sender's own message is not unread");
     }
 
     @Test
@@ -91,7 +90,7 @@ class ReadPathTest {
             sent.add(send(senders.get(i % senders.size()), chat, "message " + i).then().statusCode(201).extract().path("id"));
         }
 
-        List<String> cachedIds = redis.sortedSet(String.class).zrange("messages:" + chat, 0, -1).stream()
+        List<String> cachedIds = redis.sortedSet(String.class).zrange("messages:{" + chat + "}", 0, -1).stream()
                 .filter(m -> !m.equals("~")).map(m -> new JsonObject(m).getString("id")).toList();
         assertEquals(new ArrayList<>(sent.subList(5, 105)), cachedIds, "the newest 100 kept, oldest first by score");
 
@@ -129,7 +128,7 @@ class ReadPathTest {
 
         as(bob).body(Map.of("conversationId", chat)).post("/api/v1/messages/read").then().statusCode(204);
 
-        assertFalse(redis.key().exists("unread:" + bob + ":" + chat));
+        assertFalse(redis.key().exists("unread:{" + bob + "}:{" + chat + "}"));
         as(bob).get("/api/v1/unread?conversationIds=" + chat).then().body("counts." + chat, equalTo(0)).body("total", equalTo(0));
         assertNotNull(mongo.getDatabase(database).getCollection("read_markers").find(new Document("_id", bob + "/" + chat)).first());
     }
@@ -179,9 +178,9 @@ class ReadPathTest {
 
         conversationsAs(bob).delete("/api/v1/conversations/" + chat).then().statusCode(204);
 
-        assertFalse(redis.key().exists("unread:" + bob + ":" + chat));
+        assertFalse(redis.key().exists("unread:{" + bob + "}:{" + chat + "}"));
         as(bob).get("/api/v1/unread?conversationIds=" + chat).then().body("counts." + chat, equalTo(0));
-        LocalRedis.flushAll(ChatInfra.redisPort());
+        ChatInfra.flushRedis();
         as(bob).get("/api/v1/unread?conversationIds=" + chat).then().body("counts." + chat, equalTo(0)).body("total", equalTo(0));
     }
 
@@ -199,7 +198,7 @@ class ReadPathTest {
         String historyBefore = as(bob).queryParam("conversationId", withAlice).get("/api/v1/messages").asString();
         as(bob).get("/api/v1/unread").then().body("counts." + withAlice, equalTo(2)).body("counts." + withCarol, equalTo(1));
 
-        LocalRedis.flushAll(ChatInfra.redisPort());
+        ChatInfra.flushRedis();
 
         as(bob).get("/api/v1/unread").then().statusCode(200).body(equalTo(unreadBefore));
         as(bob).get("/api/v1/unread?conversationIds=" + withAlice + "," + withCarol).then()
@@ -226,7 +225,7 @@ class ReadPathTest {
             assertEquals("hello", frames.poll(10, TimeUnit.SECONDS).getString("type"));
             // presence-service subscribes to bob's channel right after the hello
             Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
-                    redis.execute("PUBSUB", "NUMSUB", "user-events:" + bob).get(1).toLong() == 1);
+                    ChatInfra.subscribers("user-events:{" + bob + "}") == 1);
             String id = send(alice, chat, "are you there?").then().statusCode(201).extract().path("id");
 
             JsonObject event = frames.poll(10, TimeUnit.SECONDS);
@@ -244,6 +243,6 @@ class ReadPathTest {
     }
 
     private long commandCalls(String command) {
-        return dev.chatlayer.testkit.LocalRedis.commandCalls(redis.execute("INFO", "commandstats").toString(), command);
+        return ChatInfra.redisCommandCalls(command);
     }
 }

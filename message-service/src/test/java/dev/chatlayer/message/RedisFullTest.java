@@ -14,7 +14,6 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import dev.chatlayer.testkit.ChatInfra;
-import dev.chatlayer.testkit.LocalRedis;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** Redis full (noeviction, tiny maxmemory) during status changes, sends and reads: nothing stale afterwards. */
@@ -54,6 +53,6 @@ class RedisFullTest {
     }
 
     private static void whileFull(Runnable work) {
-        LocalRedis.whileFull(ChatInfra.redisPort(), work);
+        ChatInfra.whileRedisFull(work);
     }
 }

@@ -128,10 +128,10 @@ class SendTest {
         String id = as(alice).body(Map.of("conversationId", chat, "content", "once", "clientMessageId", "c-7")).post("/api/v1/messages")
                 .then().statusCode(201).extract().path("id");
 
-        String remembered = redis.value(String.class).get("idempotency:" + alice + ":c-7");
+        String remembered = redis.value(String.class).get("idempotency:{" + alice + "}:c-7");
         assertNotNull(remembered);
         assertEquals(id, new io.vertx.core.json.JsonObject(remembered).getString("id"));
-        long ttl = redis.key().pttl("idempotency:" + alice + ":c-7");
+        long ttl = redis.key().pttl("idempotency:{" + alice + "}:c-7");
         assertTrue(ttl > 86_400_000L - 60_000 && ttl <= 86_400_000L, "TTL about 24 h: " + ttl);
         as(alice).body(Map.of("conversationId", chat, "content", "once", "clientMessageId", "c-7")).post("/api/v1/messages")
                 .then().statusCode(200).body("id", equalTo(id));
@@ -173,7 +173,7 @@ class SendTest {
                 .extract().header("Retry-After");
         long seconds = Long.parseLong(retryAfter);
         assertTrue(seconds >= 1 && seconds <= 10, "Retry-After in seconds: " + retryAfter);
-        long ttl = redis.key().pttl("ratelimit:messages:" + alice);
+        long ttl = redis.key().pttl("ratelimit:messages:{" + alice + "}");
         assertTrue(ttl > 0 && ttl <= 10_000, "the counter always has its TTL: " + ttl);
         send(bob, chat, "bob has his own budget").then().statusCode(201);
     }
@@ -187,7 +187,7 @@ class SendTest {
         }
         String id = as(alice).body(Map.of("conversationId", chat, "content", "tenth", "clientMessageId", "tenth")).post("/api/v1/messages")
                 .then().statusCode(201).extract().path("id");
-        redis.key().del("idempotency:" + alice + ":tenth"); // Redis lost the fast path (evicted, flushed)
+        redis.key().del("idempotency:{" + alice + "}:tenth"); // Redis lost the fast path (evicted, flushed)
 
         // the retry is over the limit, but its first attempt is stored: that message, not a 429
         as(alice).body(Map.of("conversationId", chat, "content", "tenth", "clientMessageId", "tenth")).post("/api/v1/messages")

@@ -57,7 +57,7 @@ class SubscriberTest {
 
     private void awaitSubscribed() {
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
-                redis.execute("PUBSUB", "NUMSUB", RedisKeys.CONVERSATION_EVENTS).get(1).toLong() >= 1
+                dev.chatlayer.testkit.ChatInfra.subscribers(RedisKeys.CONVERSATION_EVENTS) >= 1
                         && metrics.get("redis.subscriber.subscribed").gauge().value() == 1.0);
     }
 }

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Test;
 
 import dev.chatlayer.testkit.ChatInfra;
 import dev.chatlayer.testkit.LocalMongo;
-import dev.chatlayer.testkit.LocalRedis;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -55,7 +54,7 @@ class UnreadExactnessTest {
         Awaitility.await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
                 as(bob).get("/api/v1/unread?conversationIds=" + chat).then().body("counts." + chat, equalTo(0)));
         // and after the speed layer is lost, MongoDB says the same
-        LocalRedis.flushAll(ChatInfra.redisPort());
+        ChatInfra.flushRedis();
         as(bob).get("/api/v1/unread?conversationIds=" + chat).then().body("counts." + chat, equalTo(0));
     }
 
@@ -64,7 +63,7 @@ class UnreadExactnessTest {
         String alice = user("alice"), bob = user("bob");
         String chat = accepted(alice, bob);
         send(alice, chat, "before the flush").then().statusCode(201);
-        LocalRedis.flushAll(ChatInfra.redisPort());
+        ChatInfra.flushRedis();
 
         LocalMongo.slowCommits(Duration.ofMillis(300));
         List<CompletableFuture<?>> work = new ArrayList<>();

@@ -4,10 +4,9 @@ import org.jboss.logging.Logger;
 
 import dev.chatlayer.support.RedisSubscriber;
 import io.quarkus.runtime.StartupEvent;
-import io.vertx.mutiny.redis.client.Command;
-import io.vertx.mutiny.redis.client.Redis;
-import io.vertx.mutiny.redis.client.Request;
-import io.vertx.mutiny.redis.client.Response;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import io.vertx.redis.client.ResponseType;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -22,13 +21,11 @@ class ExpiryNotifications {
 
     private static final Logger LOG = Logger.getLogger(ExpiryNotifications.class);
 
-    private final Redis redis;
     private final RedisSubscriber subscriber;
     private final SocketRegistry registry;
     private final PresenceConfig config;
 
-    ExpiryNotifications(Redis redis, RedisSubscriber subscriber, SocketRegistry registry, PresenceConfig config) {
-        this.redis = redis;
+    ExpiryNotifications(RedisSubscriber subscriber, SocketRegistry registry, PresenceConfig config) {
         this.subscriber = subscriber;
         this.registry = registry;
         this.config = config;
@@ -46,16 +43,17 @@ class ExpiryNotifications {
         registry.listenToExpiries();
     }
 
+    /** On every node the subscriber listens to: keyspace notifications are node-local on a cluster. */
     private void enable() {
-        redis.send(Request.cmd(Command.CONFIG).arg("GET").arg("notify-keyspace-events"))
-                .flatMap(current -> {
+        subscriber.onEveryNode(node -> node.send(Request.cmd(Command.CONFIG).arg("GET").arg("notify-keyspace-events"))
+                .compose(current -> {
                     String flags = configValue(current, "notify-keyspace-events");
                     String wanted = flags
                             + (flags.contains("E") || flags.contains("A") ? "" : "E")
                             + (flags.contains("x") || flags.contains("A") ? "" : "x");
-                    return redis.send(Request.cmd(Command.CONFIG).arg("SET").arg("notify-keyspace-events").arg(wanted));
-                })
-                .subscribe().with(ok -> { }, e -> LOG.warnf("cannot enable key expiry events (%s): watchers learn of vanished"
+                    return node.send(Request.cmd(Command.CONFIG).arg("SET").arg("notify-keyspace-events").arg(wanted));
+                }))
+                .onFailure(e -> LOG.warnf("cannot enable key expiry events (%s): watchers learn of vanished"
                         + " connections from their next snapshot", e.getMessage()));
     }
 

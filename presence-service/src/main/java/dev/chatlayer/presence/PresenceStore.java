@@ -2,10 +2,15 @@ package dev.chatlayer.presence;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
+import dev.chatlayer.support.RedisPipelines;
+import dev.chatlayer.support.Slots;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Request;
@@ -13,7 +18,10 @@ import io.vertx.mutiny.redis.client.Response;
 import io.vertx.mutiny.redis.client.Command;
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** Presence in Redis: every write is one atomic script on the user's slot; every read one round trip. */
+/**
+ * Presence in Redis: every write is one atomic script on the user's slot; every read one round trip (on a cluster,
+ * one MGET per slot among the users asked, all sent at once).
+ */
 @ApplicationScoped
 class PresenceStore {
 
@@ -21,10 +29,12 @@ class PresenceStore {
     enum Beat { REFUSED, STILL_ONLINE, CAME_ONLINE }
 
     private final ReactiveRedisDataSource redis;
+    private final RedisPipelines pipelines;
     private final PresenceConfig config;
 
-    PresenceStore(ReactiveRedisDataSource redis, PresenceConfig config) {
+    PresenceStore(ReactiveRedisDataSource redis, RedisPipelines pipelines, PresenceConfig config) {
         this.redis = redis;
+        this.pipelines = pipelines;
         this.config = config;
     }
 
@@ -75,8 +85,11 @@ class PresenceStore {
      * viewer's contact set is missing (it always holds the viewer once built).
      */
     Uni<Seen> query(String viewer, List<String> userIds) {
-        return redis.getRedis().batch(List.of(membership(viewer, userIds), presenceOf(userIds)))
-                .map(answers -> new Seen(contactsAmong(userIds, answers.get(0)), presence(userIds, answers.get(1))));
+        RedisPipelines.Pipeline pipeline = pipelines.pipeline().add(RedisKeys.contacts(viewer), membership(viewer, userIds));
+        List<List<String>> groups = bySlot(userIds);
+        groups.forEach(group -> pipeline.add(RedisKeys.presence(group.get(0)), presenceOf(group)));
+        return pipelines.send(pipeline).map(answers -> new Seen(contactsAmong(userIds, answers.get(0)),
+                presence(userIds, groups, answers.subList(1, answers.size()))));
     }
 
     /** Which of {@code userIds} are the viewer's contacts; null when the viewer's contact set is missing. */
@@ -89,7 +102,10 @@ class PresenceStore {
         if (userIds.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        return redis.getRedis().send(presenceOf(userIds)).map(values -> presence(userIds, values));
+        RedisPipelines.Pipeline pipeline = pipelines.pipeline();
+        List<List<String>> groups = bySlot(userIds);
+        groups.forEach(group -> pipeline.add(RedisKeys.presence(group.get(0)), presenceOf(group)));
+        return pipelines.send(pipeline).map(answers -> presence(userIds, groups, answers));
     }
 
     /** Presence of some users and which of them are the viewer's contacts (null: the viewer's set is missing). */
@@ -123,13 +139,31 @@ class PresenceStore {
         return request;
     }
 
-    private static List<UserPresence> presence(List<String> userIds, Response values) {
-        List<UserPresence> answer = new ArrayList<>(userIds.size());
-        for (int i = 0; i < userIds.size(); i++) {
-            boolean online = values.get(2 * i) != null;
-            Response lastSeen = values.get(2 * i + 1);
-            answer.add(new UserPresence(userIds.get(i), online, online || lastSeen == null ? null : Instant.parse(lastSeen.toString())));
+    /** The users in groups of one slot each (one group on a standalone Redis): an MGET may only touch one slot. */
+    private List<List<String>> bySlot(List<String> userIds) {
+        if (!pipelines.cluster()) {
+            return List.of(userIds);
         }
+        Map<Integer, List<String>> groups = new LinkedHashMap<>();
+        userIds.forEach(user -> groups.computeIfAbsent(Slots.of(RedisKeys.presence(user)), slot -> new ArrayList<>()).add(user));
+        return new ArrayList<>(groups.values());
+    }
+
+    /** Each group's MGET answer ({@code presence}, {@code lastseen} per user), back in the order asked. */
+    private static List<UserPresence> presence(List<String> userIds, List<List<String>> groups, List<Response> answers) {
+        Map<String, UserPresence> byUser = new HashMap<>();
+        for (int g = 0; g < groups.size(); g++) {
+            List<String> group = groups.get(g);
+            Response values = answers.get(g);
+            for (int i = 0; i < group.size(); i++) {
+                boolean online = values.get(2 * i) != null;
+                Response lastSeen = values.get(2 * i + 1);
+                byUser.put(group.get(i), new UserPresence(group.get(i), online,
+                        online || lastSeen == null ? null : Instant.parse(lastSeen.toString())));
+            }
+        }
+        List<UserPresence> answer = new ArrayList<>(userIds.size());
+        userIds.forEach(user -> answer.add(byUser.get(user)));
         return answer;
     }
 }

@@ -108,12 +108,13 @@ class SocketRegistry {
     }
 
     private void dispatch(String channel, String payload) {
-        if (channel.startsWith("user-events:")) {
-            send(socketsByUser.get(channel.substring("user-events:".length())), payload);
-        } else if (channel.startsWith("presence-events:")) {
-            send(watchersByUser.get(channel.substring("presence-events:".length())), payload);
-        } else if (channel.equals(RedisKeys.EXPIRED_KEYS_CHANNEL) && payload.startsWith(RedisKeys.PRESENCE_PREFIX)) {
-            String userId = payload.substring(RedisKeys.PRESENCE_PREFIX.length());
+        String user;
+        if ((user = RedisKeys.userOf(RedisKeys.USER_EVENTS_PREFIX, channel)) != null) {
+            send(socketsByUser.get(user), payload);
+        } else if ((user = RedisKeys.userOf(RedisKeys.PRESENCE_EVENTS_PREFIX, channel)) != null) {
+            send(watchersByUser.get(user), payload);
+        } else if (channel.equals(RedisKeys.EXPIRED_KEYS_CHANNEL) && (user = RedisKeys.userOf(RedisKeys.PRESENCE_PREFIX, payload)) != null) {
+            String userId = user;
             Set<WebSocketConnection> watchers = watchersByUser.get(userId);
             if (watchers != null) {
                 send(watchers, presenceEvents.frame(userId, false, java.time.Instant.now()));

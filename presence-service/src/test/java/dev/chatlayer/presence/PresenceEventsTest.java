@@ -44,7 +44,7 @@ class PresenceEventsTest {
             JsonObject snapshot = watcher.next("presence-snapshot").getJsonArray("users").getJsonObject(0);
             assertEquals(bob, snapshot.getString("userId"));
             assertFalse(snapshot.getBoolean("online"));
-            awaitSubscribers("presence-events:" + bob, 1);
+            awaitSubscribers("presence-events:{" + bob + "}", 1);
 
             TestSocket bobSocket = TestSocket.open(vertx, base.getPort(), token(bob));
             JsonObject online = watcher.next("presence");
@@ -91,11 +91,11 @@ class PresenceEventsTest {
                 TestSocket laptop = TestSocket.open(vertx, base.getPort(), token(alice))) {
             phone.next("hello");
             laptop.next("hello");
-            awaitSubscribers("user-events:" + alice, 1);
+            awaitSubscribers("user-events:{" + alice + "}", 1);
 
             String event = new JsonObject().put("type", "message").put("conversationId", "c1").put("id", "m1")
                     .put("senderId", "bob").put("content", "hi").put("createdAt", "2026-01-01T00:00:00Z").encode();
-            redis.pubsub(String.class).publish("user-events:" + alice, event);
+            dev.chatlayer.testkit.ChatInfra.publish("user-events:{" + alice + "}", event);
 
             assertEquals("hi", phone.next("message").getString("content"));
             assertEquals("hi", laptop.next("message").getString("content"));
@@ -107,7 +107,7 @@ class PresenceEventsTest {
         String alice = user("alice"), bob = user("bob");
         try (TestSocket socket = TestSocket.open(vertx, base.getPort(), token(alice))) {
             socket.next("hello");
-            redis.pubsub(String.class).publish("user-events:" + bob, new JsonObject().put("type", "message").encode());
+            dev.chatlayer.testkit.ChatInfra.publish("user-events:{" + bob + "}", new JsonObject().put("type", "message").encode());
             assertTrue(socket.receivesNo("message", Duration.ofMillis(500)));
         }
     }
@@ -115,17 +115,17 @@ class PresenceEventsTest {
     @Test
     void aReplicaListensToAUsersChannelOnlyWhileItHoldsTheirSocket() {
         String alice = user("alice");
-        assertEquals(0, subscribers("user-events:" + alice));
+        assertEquals(0, subscribers("user-events:{" + alice + "}"));
         TestSocket first = TestSocket.open(vertx, base.getPort(), token(alice));
         TestSocket second = TestSocket.open(vertx, base.getPort(), token(alice));
         first.next("hello");
         second.next("hello");
-        awaitSubscribers("user-events:" + alice, 1); // one subscription per replica, not per socket
+        awaitSubscribers("user-events:{" + alice + "}", 1); // one subscription per replica, not per socket
 
         first.close();
-        assertEquals(1, subscribers("user-events:" + alice));
+        assertEquals(1, subscribers("user-events:{" + alice + "}"));
         second.close();
-        awaitSubscribers("user-events:" + alice, 0);
+        awaitSubscribers("user-events:{" + alice + "}", 0);
     }
 
     private void awaitSubscribers(String channel, long expected) {
@@ -133,6 +133,6 @@ class PresenceEventsTest {
     }
 
     private long subscribers(String channel) {
-        return redis.execute("PUBSUB", "NUMSUB", channel).get(1).toLong();
+        return dev.chatlayer.testkit.ChatInfra.subscribers(channel);
     }
 }

@@ -74,12 +74,12 @@ class PresenceOperationsTest {
             // the next heartbeat re-asserts presence
             Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(300)).until(() -> {
                 socket.send(new JsonObject().put("type", "heartbeat"));
-                return redis.key().exists("presence:" + alice);
+                return redis.key().exists("presence:{" + alice + "}");
             });
             // and events reach the socket again: the subscriber reconnected and re-subscribed
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(
-                    () -> redis.execute("PUBSUB", "NUMSUB", "user-events:" + alice).get(1).toLong() == 1);
-            redis.pubsub(String.class).publish("user-events:" + alice, new JsonObject().put("type", "read").put("conversationId", "c1").encode());
+                    () -> dev.chatlayer.testkit.ChatInfra.subscribers("user-events:{" + alice + "}") == 1);
+            dev.chatlayer.testkit.ChatInfra.publish("user-events:{" + alice + "}", new JsonObject().put("type", "read").put("conversationId", "c1").encode());
             socket.next("read");
         }
         as(alice).get("/api/v1/presence/" + alice).then().statusCode(200);

@@ -83,7 +83,7 @@ class PresencePrivacyTest {
             watcher.send(new JsonObject().put("type", "watch").put("userIds", List.of(dave)));
             JsonObject unseen = watcher.next("presence-snapshot").getJsonArray("users").getJsonObject(0);
             assertFalse(unseen.getBoolean("online"), "a stranger's presence is not shown to a watch");
-            assertEquals(0, subscribers("presence-events:" + dave), "nothing is subscribed for a stranger");
+            assertEquals(0, subscribers("presence-events:{" + dave + "}"), "nothing is subscribed for a stranger");
 
             // dave asks carol for a conversation: carol's open watch now shows him
             String conversation = acquainted(dave, carol);
@@ -147,6 +147,6 @@ class PresencePrivacyTest {
     }
 
     private long subscribers(String channel) {
-        return Long.parseLong(redis.execute("PUBSUB", "NUMSUB", channel).get(1).toString());
+        return dev.chatlayer.testkit.ChatInfra.subscribers(channel);
     }
 }

@@ -86,9 +86,9 @@ class PresenceReplicasIT {
                 TestSocket onB = TestSocket.open(vertx, portB, Tokens.forUser(alice))) {
             onA.next("hello");
             onB.next("hello");
-            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> subscribers("user-events:" + alice) == 2);
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> subscribers("user-events:{" + alice + "}") == 2);
 
-            publish("user-events:" + alice, new JsonObject().put("type", "message").put("content", "to both devices"));
+            publish("user-events:{" + alice + "}", new JsonObject().put("type", "message").put("content", "to both devices"));
 
             assertEquals("to both devices", onA.next("message").getString("content"));
             assertEquals("to both devices", onB.next("message").getString("content"));
@@ -103,13 +103,13 @@ class PresenceReplicasIT {
                 TestSocket bobOnB = TestSocket.open(vertx, portB, Tokens.forUser(bob))) {
             aliceOnA.next("hello");
             bobOnB.next("hello");
-            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> subscribers("user-events:" + alice) == 1);
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> subscribers("user-events:{" + alice + "}") == 1);
 
-            publish("user-events:" + alice, new JsonObject().put("type", "message").put("content", "for alice"));
+            publish("user-events:{" + alice + "}", new JsonObject().put("type", "message").put("content", "for alice"));
 
             assertEquals("for alice", aliceOnA.next("message").getString("content"));
             assertTrue(bobOnB.receivesNo("message", Duration.ofMillis(500)));
-            assertEquals(1, subscribers("user-events:" + alice), "one subscriber: replica A");
+            assertEquals(1, subscribers("user-events:{" + alice + "}"), "one subscriber: replica A");
         }
     }
 
@@ -225,9 +225,9 @@ class PresenceReplicasIT {
             assertTrue(Duration.ofNanos(last - first).toMillis() > 100, "closes spread over the drain period, not all at once: "
                     + Duration.ofNanos(last - first).toMillis() + " ms");
             for (int i = 0; i < users.size(); i++) {
-                String presence = "presence:" + users.get(i);
+                String presence = "presence:{" + users.get(i) + "}";
                 assertEquals(1L, redisCall(Request.cmd(Command.EXISTS).arg(presence)).toLong(), "still online for the hand-over grace");
-                assertEquals(null, redisCall(Request.cmd(Command.ZSCORE).arg("{" + presence + "}:connections").arg(connections.get(i))),
+                assertEquals(null, redisCall(Request.cmd(Command.ZSCORE).arg(presence + ":connections").arg(connections.get(i))),
                         "the drained connection's entry is gone");
             }
             // the clients reconnect elsewhere; their watcher never saw them go offline

@@ -42,7 +42,7 @@ class PresenceRestTest {
         String alice = user("alice"), bob = user("bob");
         acquainted(alice, bob);
         as(alice).post("/api/v1/presence/heartbeat").then().statusCode(204);
-        long ttl = redis.key().pttl("presence:" + alice);
+        long ttl = redis.key().pttl("presence:{" + alice + "}");
         assertTrue(ttl > 295_000 && ttl <= 300_000, "TTL near 300 s, was " + ttl);
         as(bob).get("/api/v1/presence/" + alice).then().statusCode(200).body("online", equalTo(true));
     }
@@ -126,6 +126,6 @@ class PresenceRestTest {
     }
 
     private long commandCalls(String command) {
-        return dev.chatlayer.testkit.LocalRedis.commandCalls(redis.execute("INFO", "commandstats").toString(), command);
+        return dev.chatlayer.testkit.ChatInfra.redisCommandCalls(command);
     }
 }

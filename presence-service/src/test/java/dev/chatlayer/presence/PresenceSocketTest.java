@@ -52,8 +52,8 @@ class PresenceSocketTest {
             assertEquals(60, hello.getInteger("heartbeatSeconds"));
             assertEquals(300, hello.getInteger("ttlSeconds"));
 
-            assertEquals(hello.getString("connectionId"), redis.value(String.class).get("presence:" + alice));
-            long ttl = redis.key().pttl("presence:" + alice);
+            assertEquals(hello.getString("connectionId"), redis.value(String.class).get("presence:{" + alice + "}"));
+            long ttl = redis.key().pttl("presence:{" + alice + "}");
             assertTrue(ttl > 295_000 && ttl <= 300_000, "TTL near 300 s, was " + ttl);
             as(alice).get("/api/v1/presence/" + alice).then().statusCode(200).body("online", equalTo(true));
         }
@@ -64,11 +64,11 @@ class PresenceSocketTest {
         String alice = user("alice");
         try (TestSocket socket = TestSocket.open(vertx, base.getPort(), token(alice))) {
             socket.next("hello");
-            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> redis.key().pttl("presence:" + alice) < 299_300);
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> redis.key().pttl("presence:{" + alice + "}") < 299_300);
 
             socket.send(new JsonObject().put("type", "heartbeat"));
 
-            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> redis.key().pttl("presence:" + alice) > 299_500);
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> redis.key().pttl("presence:{" + alice + "}") > 299_500);
         }
     }
 
@@ -77,11 +77,11 @@ class PresenceSocketTest {
         String alice = user("alice");
         try (TestSocket socket = TestSocket.open(vertx, base.getPort(), token(alice))) {
             socket.next("hello");
-            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> redis.key().pttl("presence:" + alice) < 299_300);
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> redis.key().pttl("presence:{" + alice + "}") < 299_300);
 
             socket.ping();
 
-            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> redis.key().pttl("presence:" + alice) > 299_500);
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> redis.key().pttl("presence:{" + alice + "}") > 299_500);
         }
     }
 
@@ -93,7 +93,7 @@ class PresenceSocketTest {
 
         socket.close();
 
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !redis.key().exists("presence:" + alice));
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !redis.key().exists("presence:{" + alice + "}"));
         as(alice).get("/api/v1/presence/" + alice).then().statusCode(200)
                 .body("userId", equalTo(alice)).body("online", equalTo(false)).body("lastSeenAt", notNullValue());
     }
@@ -183,7 +183,7 @@ class PresenceSocketTest {
 
             laptop.close();
             // the close is handled asynchronously: presence must hold throughout, not just at one instant
-            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> redis.key().exists("presence:" + alice));
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> redis.key().exists("presence:{" + alice + "}"));
             as(alice).get("/api/v1/presence/" + alice).then().body("online", equalTo(true)).body("lastSeenAt", nullValue());
         }
     }
@@ -198,9 +198,9 @@ class PresenceSocketTest {
             String freshId = fresh.next("hello").getString("connectionId");
 
             old.close();
-            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> redis.key().exists("presence:" + alice));
-            assertEquals(freshId, redis.value(String.class).get("presence:" + alice), "presence now names the live connection");
-            assertTrue(redis.key().pttl("presence:" + alice) > 290_000);
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> redis.key().exists("presence:{" + alice + "}"));
+            assertEquals(freshId, redis.value(String.class).get("presence:{" + alice + "}"), "presence now names the live connection");
+            assertTrue(redis.key().pttl("presence:{" + alice + "}") > 290_000);
         }
     }
 
@@ -218,7 +218,7 @@ class PresenceSocketTest {
             assertEquals(1008, eleventh.closedWith());
             assertEquals("too many connections: at most 10 sockets per user", eleventh.closeReason());
             // the refused one did not disturb the others
-            assertTrue(redis.key().exists("presence:" + alice));
+            assertTrue(redis.key().exists("presence:{" + alice + "}"));
             assertEquals(10, redis.sortedSet(String.class).zcard("{presence:" + alice + "}:connections"));
         } finally {
             sockets.forEach(TestSocket::close);
@@ -263,7 +263,7 @@ class PresenceSocketTest {
             assertTrue(refusal instanceof io.vertx.core.http.UpgradeRejectedException, String.valueOf(refusal));
             assertEquals(401, ((io.vertx.core.http.UpgradeRejectedException) refusal).getStatus());
         }
-        assertFalse(redis.key().exists("presence:mallory"));
+        assertFalse(redis.key().exists("presence:{mallory}"));
         assertTrue(redis.key().keys("*mallory*").isEmpty(), "nothing of mallory's written");
         // other tests' short-lived keys may expire meanwhile, so the count may drop, never grow
         long keysAfter = redis.execute("DBSIZE").toLong();

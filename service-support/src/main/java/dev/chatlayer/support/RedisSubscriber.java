@@ -10,6 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import org.jboss.logging.Logger;
 
@@ -17,23 +18,35 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 /**
- * This replica's one Redis subscriber connection, for every channel any part of the service listens to. It is
- * built from the options Quarkus configured for the default Redis client ({@link ConfiguredRedisOptions}), so
- * hosts, password and TLS of {@code quarkus.redis.*} apply. Channels are reference-counted: SUBSCRIBE goes out
- * for the first interest in a channel and UNSUBSCRIBE after the last. A lost connection is re-established with
- * backoff and everything still wanted is subscribed again; state listeners hear {@code false} when it is lost
- * (messages published meanwhile are missed) and {@code true} once the subscription is confirmed again.
- * A periodic PING notices a connection that died silently. It connects on the first {@link #subscribe}.
+ * This replica's Redis subscriber, for every channel any part of the service listens to. It is built from the options
+ * Quarkus configured for the default Redis client ({@link ConfiguredRedisOptions}), so hosts, password and TLS of
+ * {@code quarkus.redis.*} apply.
+ * <ul>
+ * <li>Standalone Redis: one connection, plain {@code SUBSCRIBE}.</li>
+ * <li>Redis Cluster: sharded pub/sub. The slot map is read ({@code CLUSTER SLOTS}), one connection is opened to every
+ * master, and each channel is {@code SSUBSCRIBE}d on the master owning its slot, where {@code SPUBLISH} delivers it.
+ * Keyspace notifications ({@code __keyevent@...}) are node-local: they are subscribed on every master.</li>
+ * </ul>
+ * The connections form one session: losing any of them (a master killed, a failover), an error answer to a subscribe
+ * ({@code MOVED} after a slot moved) or a server-side {@code SUNSUBSCRIBE} (a slot migrated away) ends the session;
+ * a new one reads the slot map again and subscribes everything still wanted, with backoff. State listeners hear
+ * {@code false} when a session ends (messages published meanwhile are missed) and {@code true} once every channel is
+ * confirmed again. Channels are reference-counted: subscribed for the first interest, unsubscribed after the last.
+ * A subscription is confirmed by a PING answered after it on the same connection (Redis runs a connection's commands
+ * in order), so what is published from then on reaches this replica. A periodic PING notices a connection that died
+ * silently. It connects on the first {@link #subscribe}.
  */
 @ApplicationScoped
 public class RedisSubscriber {
@@ -46,27 +59,29 @@ public class RedisSubscriber {
 
     private final Vertx vertx;
     private final ConfiguredRedisOptions options;
+    private final io.vertx.mutiny.redis.client.Redis pooled;
     private final Map<String, Integer> wanted = new HashMap<>();
-    /** Per wanted channel: completed once SUBSCRIBE was confirmed on the current connection. */
+    /** Per wanted channel: completed once the subscription was confirmed in the current session. */
     private final Map<String, CompletableFuture<Void>> confirmed = new HashMap<>();
+    /** Unsubscribes we sent whose answer may still come: their SUNSUBSCRIBE echo is not a slot migration. */
+    private final Map<String, Integer> ownUnsubscribes = new HashMap<>();
     private final List<BiConsumer<String, String>> messageListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<Boolean>> stateListeners = new CopyOnWriteArrayList<>();
     private final Counter reconnects;
     private final AtomicLong subscribedGauge = new AtomicLong();
     /** Numbers connect attempts; an attempt settles (answer or time-out) only while it is the current number. */
     private final AtomicLong attempts = new AtomicLong();
-    private Redis client;
-    private volatile RedisConnection connection;
+    private boolean started;
+    private volatile Session session;
     private volatile boolean subscribed;
     private volatile boolean stopped;
     private long backoffMillis = FIRST_BACKOFF_MILLIS;
-    private long pingTimer = -1;
 
     /** {@code defaultClient}: injecting it makes Quarkus create it, and so capture its options, first. */
     RedisSubscriber(Vertx vertx, ConfiguredRedisOptions options, MeterRegistry metrics, io.vertx.mutiny.redis.client.Redis defaultClient) {
-        defaultClient.toString();
         this.vertx = vertx;
         this.options = options;
+        this.pooled = defaultClient;
         this.reconnects = Counter.builder("redis.subscriber.reconnects")
                 .description("Times the subscriber connection was lost and re-established").register(metrics);
         Gauge.builder("redis.subscriber.subscribed", subscribedGauge, AtomicLong::get)
@@ -90,7 +105,7 @@ public class RedisSubscriber {
 
     /** True once something was subscribed, so the state is worth reporting. */
     public synchronized boolean inUse() {
-        return client != null;
+        return started;
     }
 
     /**
@@ -100,17 +115,19 @@ public class RedisSubscriber {
     public CompletionStage<Void> subscribe(String channel) {
         boolean first;
         CompletableFuture<Void> confirmation;
+        Session current;
         synchronized (this) {
             first = wanted.merge(channel, 1, Integer::sum) == 1;
             confirmation = confirmed.computeIfAbsent(channel, c -> new CompletableFuture<>());
-            if (client == null && !stopped) {
-                client = Redis.createClient(vertx, options.forSubscriber());
+            if (!started && !stopped) {
+                started = true;
                 vertx.runOnContext(v -> connect());
                 return confirmation.copy(); // the whole set is subscribed once connected
             }
+            current = session;
         }
-        if (first) {
-            send(Command.SUBSCRIBE, List.of(channel)).onSuccess(ok -> confirmation.complete(null));
+        if (first && current != null) {
+            current.subscribe(List.of(channel));
         }
         return confirmation.copy();
     }
@@ -123,37 +140,44 @@ public class RedisSubscriber {
 
     public void unsubscribe(String channel) {
         boolean last;
+        Session current;
         synchronized (this) {
             last = wanted.computeIfPresent(channel, (c, n) -> n > 1 ? n - 1 : null) == null;
             if (last) {
                 confirmed.remove(channel);
             }
+            current = session;
+            if (last && current != null && current.cluster) {
+                ownUnsubscribes.merge(channel, 1, Integer::sum);
+            }
         }
-        if (last) {
-            send(Command.UNSUBSCRIBE, List.of(channel));
+        if (last && current != null) {
+            current.unsubscribe(channel);
         }
     }
 
+    /**
+     * Runs {@code work} on the connection to every node of the current session (every master on a cluster), e.g. a
+     * setting each node needs. Fails when not connected.
+     */
+    public Future<Void> onEveryNode(Function<RedisConnection, Future<?>> work) {
+        Session current = session;
+        if (current == null) {
+            return Future.failedFuture("not connected");
+        }
+        return Future.all(current.links.stream().map(link -> (Future<?>) work.apply(link.connection)).toList()).mapEmpty();
+    }
+
     void stop(@Observes ShutdownEvent stop) {
-        Redis toClose;
+        Session toClose;
         synchronized (this) {
             stopped = true;
-            toClose = client;
+            toClose = session;
+            session = null;
         }
         if (toClose != null) {
             toClose.close();
         }
-    }
-
-    private io.vertx.core.Future<Response> send(Command command, List<String> channels) {
-        RedisConnection current = connection;
-        if (current == null || channels.isEmpty()) {
-            // (re)connecting: the channel set is subscribed as a whole once connected
-            return io.vertx.core.Future.failedFuture("not connected");
-        }
-        Request request = Request.cmd(command);
-        channels.forEach(request::arg);
-        return current.send(request).onFailure(e -> LOG.warnf("%s failed: %s", command, e.getMessage()));
     }
 
     /**
@@ -170,53 +194,53 @@ public class RedisSubscriber {
                 retry("no answer within " + CONNECT_TIMEOUT_MILLIS + " ms");
             }
         });
-        client.connect().onComplete(result -> {
+        Session fresh = new Session(options.cluster());
+        fresh.open().onComplete(result -> {
             vertx.cancelTimer(guard);
             if (!attempts.compareAndSet(attempt, attempt + 1)) {
-                if (result.succeeded()) {
-                    result.result().close(); // too late: a newer attempt is under way
-                }
+                fresh.close(); // too late: a newer attempt is under way
                 return;
             }
             if (result.succeeded()) {
-                connected(result.result());
+                connected(fresh);
             } else {
+                fresh.close();
                 retry("connect failed: " + result.cause().getMessage());
             }
         });
     }
 
-    private void connected(RedisConnection fresh) {
-        fresh.handler(this::dispatch);
-        fresh.exceptionHandler(e -> lost(fresh, "error: " + e.getMessage()));
-        fresh.endHandler(v -> lost(fresh, "closed"));
+    private void connected(Session fresh) {
         List<String> channels;
         synchronized (this) {
-            connection = fresh;
+            if (stopped) {
+                fresh.close();
+                return;
+            }
+            session = fresh;
+            ownUnsubscribes.clear();
             channels = new ArrayList<>(wanted.keySet());
         }
-        Request subscribe = Request.cmd(Command.SUBSCRIBE);
-        channels.forEach(subscribe::arg);
-        (channels.isEmpty() ? fresh.send(Request.cmd(Command.PING)) : fresh.send(subscribe)).onSuccess(ok -> {
+        fresh.links.forEach(link -> link.watch(fresh));
+        fresh.subscribe(channels).onSuccess(ok -> {
             backoffMillis = FIRST_BACKOFF_MILLIS;
-            synchronized (this) {
-                channels.forEach(channel -> {
-                    CompletableFuture<Void> confirmation = confirmed.get(channel);
-                    if (confirmation != null) {
-                        confirmation.complete(null);
-                    }
-                });
-            }
             changeState(true);
-            LOG.infof("subscriber connected, %d channel(s) subscribed", channels.size());
-        }).onFailure(e -> lost(fresh, "subscribe failed: " + e.getMessage()));
-        pingTimer = vertx.setPeriodic(PING_MILLIS, id -> fresh.send(Request.cmd(Command.PING))
-                .onFailure(e -> lost(fresh, "ping failed: " + e.getMessage())));
+            LOG.infof("subscriber connected to %d node(s), %d channel(s) subscribed", fresh.links.size(), channels.size());
+        });
+        fresh.pingTimer = vertx.setPeriodic(PING_MILLIS, id -> fresh.links.forEach(link -> link.connection.send(Request.cmd(Command.PING))
+                .onFailure(e -> lost(fresh, "ping failed: " + e.getMessage()))));
     }
 
-    private void dispatch(Response push) {
-        // RESP2 and RESP3 both deliver ["message", channel, payload]
-        if (push.size() == 3 && "message".equals(push.get(0).toString())) {
+    private void dispatch(Session from, Response push) {
+        if (push.type() == ResponseType.ERROR) {
+            lost(from, "Redis answered " + push); // e.g. MOVED to a subscribe: the slot map changed
+            return;
+        }
+        if (push.size() != 3) {
+            return;
+        }
+        String kind = push.get(0).toString();
+        if ("message".equals(kind) || "smessage".equals(kind)) {
             String channel = push.get(1).toString();
             String payload = push.get(2).toString();
             for (BiConsumer<String, String> listener : messageListeners) {
@@ -226,21 +250,37 @@ public class RedisSubscriber {
                     LOG.errorf(e, "message listener failed on %s", channel);
                 }
             }
+        } else if ("sunsubscribe".equals(kind)) {
+            String channel = push.get(1).toString();
+            boolean migrated;
+            synchronized (this) {
+                Integer own = ownUnsubscribes.remove(channel);
+                if (own != null) {
+                    if (own > 1) {
+                        ownUnsubscribes.put(channel, own - 1);
+                    }
+                    migrated = false; // the answer to our own SUNSUBSCRIBE
+                } else {
+                    migrated = wanted.containsKey(channel);
+                }
+            }
+            if (migrated) {
+                lost(from, "server unsubscribed " + channel + " (its slot moved)");
+            }
         }
     }
 
-    private void lost(RedisConnection which, String why) {
+    private void lost(Session which, String why) {
         synchronized (this) {
-            if (connection != which) {
+            if (session != which) {
                 return;
             }
-            connection = null;
+            session = null;
             // confirmations from now on wait for the resubscription
             confirmed.replaceAll((channel, confirmation) -> confirmation.isDone() ? new CompletableFuture<>() : confirmation);
         }
         changeState(false);
         reconnects.increment();
-        vertx.cancelTimer(pingTimer);
         which.close();
         retry("connection lost (" + why + ")");
     }
@@ -262,6 +302,145 @@ public class RedisSubscriber {
                 listener.accept(up);
             } catch (RuntimeException e) {
                 LOG.errorf(e, "subscriber state listener failed");
+            }
+        }
+    }
+
+    /** Keyspace notifications are published on the node where the key lives, never across the cluster. */
+    private static boolean nodeLocal(String channel) {
+        return channel.startsWith("__keyevent@") || channel.startsWith("__keyspace@");
+    }
+
+    /** One connection per node, and which node owns each slot (all slots: the one node of a standalone Redis). */
+    private final class Session {
+
+        final boolean cluster;
+        final List<Link> links = new ArrayList<>();
+        final List<Redis> clients = new ArrayList<>();
+        int[] owner;
+        long pingTimer = -1;
+
+        Session(boolean cluster) {
+            this.cluster = cluster;
+        }
+
+        Future<Void> open() {
+            if (!cluster) {
+                owner = new int[Slots.COUNT];
+                return link(options.forSubscriber());
+            }
+            return pooled.getDelegate().send(Request.cmd(Command.CLUSTER).arg("SLOTS")).compose(map -> {
+                owner = new int[Slots.COUNT];
+                List<String> masters = new ArrayList<>();
+                for (Response range : map) {
+                    String endpoint = range.get(2).get(0).toString() + ":" + range.get(2).get(1).toInteger();
+                    int index = masters.indexOf(endpoint);
+                    if (index < 0) {
+                        masters.add(endpoint);
+                        index = masters.size() - 1;
+                    }
+                    for (int slot = range.get(0).toInteger(); slot <= range.get(1).toInteger(); slot++) {
+                        owner[slot] = index;
+                    }
+                }
+                Future<Void> all = Future.succeededFuture();
+                for (String master : masters) {
+                    all = all.compose(v -> link(options.forNode(master)));
+                }
+                return all;
+            });
+        }
+
+        private Future<Void> link(io.vertx.redis.client.RedisOptions nodeOptions) {
+            Redis client = Redis.createClient(vertx, nodeOptions);
+            clients.add(client);
+            return client.connect().map(connection -> {
+                links.add(new Link(connection));
+                return null;
+            });
+        }
+
+        /** Subscribes {@code channels}, each where it is published; completes once every one is confirmed. */
+        Future<Void> subscribe(List<String> channels) {
+            Map<Link, List<String>> sharded = new HashMap<>();
+            List<String> local = new ArrayList<>();
+            for (String channel : channels) {
+                if (cluster && nodeLocal(channel)) {
+                    local.add(channel);
+                } else {
+                    sharded.computeIfAbsent(links.get(owner[Slots.of(channel)]), l -> new ArrayList<>()).add(channel);
+                }
+            }
+            List<Future<?>> confirmations = new ArrayList<>();
+            for (Link link : links) {
+                List<String> here = new ArrayList<>(local);
+                here.addAll(sharded.getOrDefault(link, List.of()));
+                if (!here.isEmpty() || channels.isEmpty()) {
+                    confirmations.add(link.subscribe(sharded.getOrDefault(link, List.of()), local).onSuccess(ok -> confirm(here)));
+                }
+            }
+            return Future.all(confirmations).mapEmpty();
+        }
+
+        void unsubscribe(String channel) {
+            if (cluster && nodeLocal(channel)) {
+                links.forEach(link -> link.send(Request.cmd(Command.UNSUBSCRIBE).arg(channel)));
+            } else {
+                links.get(owner[Slots.of(channel)]).send(Request.cmd(cluster ? Command.SUNSUBSCRIBE : Command.UNSUBSCRIBE).arg(channel));
+            }
+        }
+
+        private void confirm(List<String> channels) {
+            synchronized (RedisSubscriber.this) {
+                if (session != this) {
+                    return; // this session ended meanwhile: the next one confirms them
+                }
+                channels.forEach(channel -> {
+                    CompletableFuture<Void> confirmation = confirmed.get(channel);
+                    if (confirmation != null) {
+                        confirmation.complete(null);
+                    }
+                });
+            }
+        }
+
+        void close() {
+            vertx.cancelTimer(pingTimer);
+            clients.forEach(Redis::close);
+        }
+
+        /** One node's connection of this session. */
+        final class Link {
+
+            final RedisConnection connection;
+
+            Link(RedisConnection connection) {
+                this.connection = connection;
+            }
+
+            void watch(Session owner) {
+                connection.handler(push -> dispatch(owner, push));
+                connection.exceptionHandler(e -> lost(owner, "error: " + e.getMessage()));
+                connection.endHandler(v -> lost(owner, "closed"));
+            }
+
+            /** (S)SUBSCRIBE then PING: the PING's answer confirms the subscriptions before it. */
+            Future<Response> subscribe(List<String> shardedChannels, List<String> localChannels) {
+                if (!shardedChannels.isEmpty()) {
+                    Request subscribe = Request.cmd(cluster ? Command.SSUBSCRIBE : Command.SUBSCRIBE);
+                    shardedChannels.forEach(subscribe::arg);
+                    send(subscribe);
+                }
+                if (!localChannels.isEmpty()) {
+                    Request subscribe = Request.cmd(Command.SUBSCRIBE);
+                    localChannels.forEach(subscribe::arg);
+                    send(subscribe);
+                }
+                return send(Request.cmd(Command.PING));
+            }
+
+            Future<Response> send(Request request) {
+                return connection.send(request).onFailure(e -> LOG.warnf("%s failed: %s", request.command(), e.getMessage()));
             }
         }
     }

@@ -13,7 +13,8 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
  * The servers a service's tests run against, started once per test JVM on free ports: a Redis of our
- * own, a MongoDB-compatible server of our own (or the real MongoDB named by {@value #MONGODB_URI_ENV},
+ * own (a standalone server, or with {@value #REDIS_MODE_PROPERTY}{@code =cluster} a Redis Cluster of three masters
+ * and three replicas), a MongoDB-compatible server of our own (or the real MongoDB named by {@value #MONGODB_URI_ENV},
  * with a fresh database per run), and an RS256 key pair for {@link Tokens}.
  */
 public class ChatInfra implements QuarkusTestResourceLifecycleManager {
@@ -22,6 +23,10 @@ public class ChatInfra implements QuarkusTestResourceLifecycleManager {
     public static final String MONGODB_URI_ENV = "CHAT_TEST_MONGODB_URI";
     /** System property carrying the test Redis port, for tests that stop, restart or flush it. */
     public static final String REDIS_PORT_PROPERTY = "chat.testkit.redis-port";
+    /** System property (or environment variable {@code CHAT_TEST_REDIS}): {@code cluster} runs the tests on a Redis Cluster. */
+    public static final String REDIS_MODE_PROPERTY = "chat.test.redis";
+
+    private static LocalRedisCluster cluster;
 
     private static TraceCollector traces;
     private int redisPort;
@@ -47,10 +52,16 @@ public class ChatInfra implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         Map<String, String> config = new HashMap<>();
 
-        redisPort = FreePort.find();
-        LocalRedis.start(redisPort);
-        System.setProperty(REDIS_PORT_PROPERTY, String.valueOf(redisPort));
-        config.put("quarkus.redis.hosts", "redis://127.0.0.1:" + redisPort);
+        if (clusterMode()) {
+            cluster = LocalRedisCluster.start();
+            config.put("quarkus.redis.client-type", "cluster");
+            config.put("quarkus.redis.hosts", cluster.hosts());
+        } else {
+            redisPort = FreePort.find();
+            LocalRedis.start(redisPort);
+            System.setProperty(REDIS_PORT_PROPERTY, String.valueOf(redisPort));
+            config.put("quarkus.redis.hosts", "redis://127.0.0.1:" + redisPort);
+        }
 
         String realMongo = System.getProperty("chat.test.mongodb-uri", System.getenv(MONGODB_URI_ENV));
         if (realMongo != null && !realMongo.isBlank()) {
@@ -77,7 +88,7 @@ public class ChatInfra implements QuarkusTestResourceLifecycleManager {
         traces = TraceCollector.start();
         config.putAll(traces.exporterConfig());
         Map<String, String> neighbourConfig = new HashMap<>(traces.exporterConfig());
-        for (String shared : List.of("quarkus.redis.hosts", "quarkus.mongodb.connection-string", "quarkus.mongodb.database",
+        for (String shared : List.of("quarkus.redis.hosts", "quarkus.redis.client-type", "quarkus.mongodb.connection-string", "quarkus.mongodb.database",
                 "mp.jwt.verify.publickey.location", "mp.jwt.verify.issuer", "chat.service-identity.public-key.location",
                 "smallrye.jwt.sign.key.location")) {
             if (config.containsKey(shared)) {
@@ -109,14 +120,75 @@ public class ChatInfra implements QuarkusTestResourceLifecycleManager {
     @Override
     public void stop() {
         neighbours.forEach(ServiceProcess::stop);
-        LocalRedis.stop(redisPort);
+        if (cluster != null) {
+            cluster.close();
+            cluster = null;
+        } else {
+            LocalRedis.stop(redisPort);
+        }
         if (mongo != null) {
             mongo.stop();
         }
     }
 
-    /** The port of the Redis the running tests use. */
+    /** The port of the standalone Redis the running tests use (none on a cluster: see {@link #cluster()}). */
     public static int redisPort() {
+        if (cluster != null) {
+            throw new IllegalStateException("the tests run on a Redis Cluster: no single Redis port");
+        }
         return Integer.parseInt(System.getProperty(REDIS_PORT_PROPERTY));
+    }
+
+    /** True when the tests run on a Redis Cluster ({@value #REDIS_MODE_PROPERTY}=cluster). */
+    public static boolean clusterMode() {
+        return "cluster".equals(System.getProperty(REDIS_MODE_PROPERTY, System.getenv("CHAT_TEST_REDIS")));
+    }
+
+    /** The Redis Cluster the running tests use; null on a standalone Redis. */
+    public static LocalRedisCluster cluster() {
+        return cluster;
+    }
+
+    /** FLUSHALL on the test Redis (every master of a cluster), as an operator losing the speed layer would. */
+    public static void flushRedis() {
+        if (cluster != null) {
+            cluster.flushAll();
+        } else {
+            LocalRedis.flushAll(redisPort());
+        }
+    }
+
+    /** Runs {@code work} while the test Redis (every master of a cluster) refuses writes that need memory. */
+    public static void whileRedisFull(Runnable work) {
+        if (cluster != null) {
+            cluster.whileFull(work);
+        } else {
+            LocalRedis.whileFull(redisPort(), work);
+        }
+    }
+
+    /** Publishes as the services do: PUBLISH, or SPUBLISH to the node owning the channel's slot on a cluster. */
+    public static void publish(String channel, String payload) {
+        if (cluster != null) {
+            Resp.call(cluster.masterOf(channel), "SPUBLISH", channel, payload);
+        } else {
+            Resp.call(redisPort(), "PUBLISH", channel, payload);
+        }
+    }
+
+    /** How many connections listen on {@code channel} (sharded channels, on the node owning its slot, on a cluster). */
+    public static long subscribers(String channel) {
+        List<?> answer = cluster != null
+                ? (List<?>) Resp.call(cluster.masterOf(channel), "PUBSUB", "SHARDNUMSUB", channel)
+                : (List<?>) Resp.call(redisPort(), "PUBSUB", "NUMSUB", channel);
+        return (Long) answer.get(1);
+    }
+
+    /** How often {@code command} (lower case) ran on the test Redis (the masters of a cluster). */
+    public static long redisCommandCalls(String command) {
+        if (cluster != null) {
+            return cluster.commandCalls(command);
+        }
+        return LocalRedis.commandCalls((String) Resp.call(redisPort(), "INFO", "commandstats"), command);
     }
 }

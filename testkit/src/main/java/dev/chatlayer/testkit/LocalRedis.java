@@ -38,20 +38,28 @@ public final class LocalRedis {
 
     /** Starts a server on {@code port} and waits until it answers. */
     public static void start(int port) {
+        start(port, List.of());
+    }
+
+    /** Starts a server on {@code port} with {@code extraArguments} (e.g. cluster mode) and waits until it answers. */
+    static Process start(int port, List<String> extraArguments) {
         requireFree(port);
         try {
             File executable = executable();
             Path log = Files.createTempFile("chat-redis-" + port + "-", ".log");
             log.toFile().deleteOnExit();
-            Process process = new ProcessBuilder(List.of(executable.getAbsolutePath(),
+            List<String> command = new java.util.ArrayList<>(List.of(executable.getAbsolutePath(),
                     "--port", String.valueOf(port), "--bind", "127.0.0.1",
                     "--save", "", "--appendonly", "no", "--daemonize", "no",
-                    "--maxmemory-policy", STARTED_POLICY))
+                    "--maxmemory-policy", STARTED_POLICY));
+            command.addAll(extraArguments);
+            Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile())
                     .start();
             STARTED.put(port, process);
             awaitUp(port, process, log);
+            return process;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -88,6 +96,20 @@ public final class LocalRedis {
             return;
         }
         process.destroy();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Kills the server on {@code port} with SIGKILL, as a crashed host would: nothing is flushed, no goodbye. */
+    public static void kill(int port) {
+        Process process = STARTED.remove(port);
+        if (process == null) {
+            return;
+        }
+        process.destroyForcibly();
         try {
             process.waitFor();
         } catch (InterruptedException e) {
@@ -137,7 +159,7 @@ public final class LocalRedis {
         }
     }
 
-    private static File executable() throws IOException {
+    static File executable() throws IOException {
         String chosen = System.getenv("CHAT_TEST_REDIS_SERVER");
         if ("bundled".equals(chosen)) {
             return ExecutableProvider.newJarResourceProvider().get();

@@ -3,7 +3,6 @@ package dev.chatlayer.message.send;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +22,7 @@ import dev.chatlayer.message.conversations.ConversationGate;
 import dev.chatlayer.message.store.MessageRepository;
 import dev.chatlayer.message.work.MessageEffects;
 import dev.chatlayer.support.ApiException;
+import dev.chatlayer.support.RedisPipelines;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -58,13 +58,14 @@ class SendService {
     private final MessageEffects effects;
     private final SpeedLayerRepairs repairs;
     private final Redis redis;
+    private final RedisPipelines pipelines;
     private final ConversationClient conversations;
     private final MessageJson json;
     private final Counter afterStoreFailures;
 
     SendService(MessageRepository repository, BatchWriter writer, RateLimiter rateLimiter, ConversationGate gate,
             MessageConfig config, MeterRegistry metrics, MessageEffects effects,
-            SpeedLayerRepairs repairs, Redis redis, @RestClient ConversationClient conversations, MessageJson json) {
+            SpeedLayerRepairs repairs, Redis redis, RedisPipelines pipelines, @RestClient ConversationClient conversations, MessageJson json) {
         this.repository = repository;
         this.writer = writer;
         this.rateLimiter = rateLimiter;
@@ -75,6 +76,7 @@ class SendService {
         this.effects = effects;
         this.repairs = repairs;
         this.redis = redis;
+        this.pipelines = pipelines;
         this.conversations = conversations;
         this.json = json;
         this.afterStoreFailures = Counter.builder("messages.after.store.failures")
@@ -168,19 +170,22 @@ class SendService {
     }
 
     /**
-     * The speed layer after the message is durable, in one Redis round trip: the recent cache, every
+     * The speed layer after the message is durable, in one Redis round trip (one per slot on a cluster, sent
+     * at once): the recent cache, every
      * recipient's unread counter, the idempotency key, and the work entry from which the consumer group
      * delivers the events and reports the activity (at least once). It never fails the send; if Redis cannot
      * take the work entry, the activity is reported directly so the conversation still learns of the message.
      */
     private Uni<Void> afterStore(Message message, Conversation conversation) {
         List<String> recipients = conversation.othersThan(message.senderId());
-        List<Request> commands = new ArrayList<>(effects.of(message, conversation));
+        RedisPipelines.Pipeline commands = pipelines.pipeline();
+        effects.addTo(commands, message, conversation);
         if (message.clientMessageId() != null) {
-            commands.add(Request.cmd(Command.SET).arg(RedisKeys.idempotency(message.senderId(), message.clientMessageId()))
+            String key = RedisKeys.idempotency(message.senderId(), message.clientMessageId());
+            commands.add(key, Request.cmd(Command.SET).arg(key)
                     .arg(json.write(message)).arg("PX").arg(config.idempotencyTtl().toMillis()));
         }
-        return redis.batch(commands).replaceWithVoid().onFailure().recoverWithUni(e -> {
+        return pipelines.send(commands).replaceWithVoid().onFailure().recoverWithUni(e -> {
             afterStoreFailures.increment();
             LOG.warnf("speed-layer update failed for message %s: %s", message.id(), e.getMessage());
             // some of the commands may have been applied: drop what they feed, to be rebuilt from MongoDB

@@ -3,23 +3,21 @@ package dev.chatlayer.message.send;
 import dev.chatlayer.message.MessageConfig;
 import dev.chatlayer.message.RedisKeys;
 
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.jboss.logging.Logger;
 
+import dev.chatlayer.support.RedisPipelines;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.redis.client.Command;
-import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -38,14 +36,14 @@ class SpeedLayerRepairs {
     private static final Logger LOG = Logger.getLogger(SpeedLayerRepairs.class);
 
     private final Vertx vertx;
-    private final Redis redis;
+    private final RedisPipelines redis;
     private final MessageConfig config;
     /** conversation id → users whose counters to rebuild */
     private final Map<String, Set<String>> pending = new ConcurrentHashMap<>();
     private long timer = -1;
     private volatile boolean running;
 
-    SpeedLayerRepairs(Vertx vertx, Redis redis, MessageConfig config, MeterRegistry metrics) {
+    SpeedLayerRepairs(Vertx vertx, RedisPipelines redis, MessageConfig config, MeterRegistry metrics) {
         this.vertx = vertx;
         this.redis = redis;
         this.config = config;
@@ -74,12 +72,12 @@ class SpeedLayerRepairs {
         running = true;
         Map<String, Set<String>> batch = new HashMap<>();
         pending.forEach((conversationId, recipients) -> batch.put(conversationId, Set.copyOf(recipients)));
-        List<Request> commands = new ArrayList<>();
+        RedisPipelines.Pipeline commands = redis.pipeline();
         batch.forEach((conversationId, recipients) -> {
-            commands.add(Request.cmd(Command.DEL).arg(RedisKeys.messages(conversationId)));
-            recipients.forEach(user -> commands.add(Request.cmd(Command.DEL).arg(RedisKeys.unreadIndex(user))));
+            commands.add(RedisKeys.messages(conversationId), Request.cmd(Command.DEL).arg(RedisKeys.messages(conversationId)));
+            recipients.forEach(user -> commands.add(RedisKeys.unreadIndex(user), Request.cmd(Command.DEL).arg(RedisKeys.unreadIndex(user))));
         });
-        redis.batch(commands).subscribe().with(done -> {
+        redis.send(commands).subscribe().with(done -> {
             // members added meanwhile stay pending for the next round
             batch.forEach((conversationId, recipients) -> pending.computeIfPresent(conversationId, (id, users) -> {
                 users.removeAll(recipients);

@@ -2,8 +2,6 @@ package dev.chatlayer.message.unread;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.List;
 
 import org.jboss.logging.Logger;
 
@@ -11,8 +9,8 @@ import dev.chatlayer.message.MessageEvents;
 import dev.chatlayer.message.conversations.Conversation;
 import dev.chatlayer.message.conversations.ConversationGate;
 import dev.chatlayer.support.ObjectIds;
-import io.vertx.mutiny.redis.client.Redis;
-import io.vertx.mutiny.redis.client.Request;
+import dev.chatlayer.message.RedisKeys;
+import dev.chatlayer.support.RedisPipelines;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /** Marking a conversation read: a read marker in MongoDB (the truth for unread counts), then the counter and a receipt. */
@@ -25,10 +23,10 @@ class ReadService {
     private final UnreadCounters unread;
     private final MessageEvents events;
     private final ConversationGate gate;
-    private final Redis redis;
+    private final RedisPipelines redis;
     private final UnreadService unreadService;
 
-    ReadService(ReadMarkers markers, UnreadCounters unread, MessageEvents events, ConversationGate gate, Redis redis,
+    ReadService(ReadMarkers markers, UnreadCounters unread, MessageEvents events, ConversationGate gate, RedisPipelines redis,
             UnreadService unreadService) {
         this.unreadService = unreadService;
         this.markers = markers;
@@ -45,10 +43,11 @@ class ReadService {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         markers.markRead(caller, conversationId, now);
         unreadService.forget(caller);
-        List<Request> commands = new ArrayList<>(List.of(unread.readUpTo(caller, conversationId, now)));
-        commands.addAll(events.read(conversationId, caller, now, conversation.othersThan(caller)));
+        RedisPipelines.Pipeline commands = redis.pipeline()
+                .add(RedisKeys.unreadIndex(caller), unread.readUpTo(caller, conversationId, now));
+        events.read(commands, conversationId, caller, now, conversation.othersThan(caller));
         try {
-            redis.batchAndAwait(commands);
+            redis.sendAndAwait(commands);
         } catch (RuntimeException e) {
             // the marker is stored: the count is rebuilt exactly once Redis answers again
             LOG.warnf("unread reset or receipt failed: %s", e.getMessage());

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import dev.chatlayer.message.Message;
 import dev.chatlayer.message.RedisKeys;
+import dev.chatlayer.support.RedisPipelines.Pipeline;
 import dev.chatlayer.support.Resources;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
@@ -20,7 +21,8 @@ import jakarta.enterprise.context.ApplicationScoped;
  * Unread counters {@code unread:{userId}:{chatId}}, exact whatever the interleaving: each is the size of the set of
  * message ids it counted ({@code unread-ids:...}), a message is counted once (counting it again changes nothing) and
  * only if it is newer than the user's read position ({@code read-at:...}), which only moves forward and drops what it
- * covers. Reads are one round trip (SISMEMBER and MGET) whatever the number of conversations; when the user's index
+ * covers. All of a user's keys hash on the user id (one cluster slot), so every script and read here touches one
+ * slot. Reads are one round trip (SISMEMBER and MGET) whatever the number of conversations; when the user's index
  * lacks its completeness mark (Redis was flushed) the caller rebuilds from MongoDB.
  */
 @ApplicationScoped
@@ -40,13 +42,11 @@ public class UnreadCounters {
     }
 
     /** The commands that count a stored message for each recipient (idempotent: safe to send again). */
-    public List<Request> increment(List<String> recipients, Message message) {
-        List<Request> commands = new ArrayList<>(recipients.size());
+    public void increment(Pipeline pipeline, List<String> recipients, Message message) {
         for (String recipient : recipients) {
-            commands.add(script(COUNT, recipient, message.conversationId()).arg(message.id())
+            pipeline.add(RedisKeys.unreadIndex(recipient), script(COUNT, recipient, message.conversationId()).arg(message.id())
                     .arg(message.createdAt().toEpochMilli()).arg(message.conversationId()));
         }
-        return commands;
     }
 
     /** The command that moves the user's read position to {@code at}: everything up to it is read. */

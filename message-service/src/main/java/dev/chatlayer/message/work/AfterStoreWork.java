@@ -20,6 +20,7 @@ import dev.chatlayer.message.MessageEvents;
 import dev.chatlayer.message.RedisKeys;
 import dev.chatlayer.message.conversations.ConversationClient;
 import dev.chatlayer.message.store.MessageRepository;
+import dev.chatlayer.support.RedisPipelines;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -69,6 +70,7 @@ public class AfterStoreWork {
     private static final Duration REPORT_TIMEOUT = Duration.ofSeconds(10);
 
     private final Redis redis;
+    private final RedisPipelines pipelines;
     private final ConversationClient conversations;
     private final MessageEvents events;
     private final MessageConfig config;
@@ -79,11 +81,12 @@ public class AfterStoreWork {
     private final Counter reports;
     private volatile boolean running = true;
 
-    AfterStoreWork(Redis redis, RedisDataSource dataSource, @RestClient ConversationClient conversations, MessageEvents events,
+    AfterStoreWork(Redis redis, RedisPipelines pipelines, RedisDataSource dataSource, @RestClient ConversationClient conversations, MessageEvents events,
             MessageConfig config, MeterRegistry metrics, MessageRepository repository) {
         this.streams = dataSource.stream(String.class);
         this.repository = repository;
         this.redis = redis;
+        this.pipelines = pipelines;
         this.conversations = conversations;
         this.events = events;
         this.config = config;
@@ -124,7 +127,7 @@ public class AfterStoreWork {
     /** Every entry's event in one pipeline; events older than {@code messages.event-max-age} are skipped. */
     private Map<String, Outcome> publishEvents(Map<String, Map<String, String>> entries) {
         Map<String, Outcome> outcomes = new HashMap<>();
-        List<Request> publish = new ArrayList<>();
+        RedisPipelines.Pipeline publish = pipelines.pipeline();
         List<String> published = new ArrayList<>();
         Instant oldest = Instant.now().minus(config.eventMaxAge());
         entries.forEach((entryId, work) -> {
@@ -136,12 +139,12 @@ public class AfterStoreWork {
                 outcomes.put(entryId, Outcome.DONE); // too old to be news: clients catch up through the history
                 return;
             }
-            publish.addAll(events.message(m, List.of(work.get("participants").split(","))));
+            events.message(publish, m, List.of(work.get("participants").split(",")));
             published.add(entryId);
         });
         Outcome outcome;
         try {
-            redis.batchAndAwait(publish);
+            pipelines.sendAndAwait(publish);
             outcome = Outcome.DONE;
         } catch (RuntimeException e) {
             LOG.warnf("events of %d work entries not published, will be retried: %s", published.size(), e.getMessage());

@@ -1,18 +1,17 @@
 package dev.chatlayer.message.work;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import dev.chatlayer.message.Message;
 import dev.chatlayer.message.conversations.Conversation;
 import dev.chatlayer.message.history.RecentMessages;
 import dev.chatlayer.message.unread.UnreadCounters;
-import io.vertx.mutiny.redis.client.Request;
+import dev.chatlayer.message.RedisKeys;
+import dev.chatlayer.support.RedisPipelines.Pipeline;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * The speed-layer effects of a stored message as commands for one pipeline: its recent-cache entry, every
- * recipient's unread count and the work entry for its event and activity. The send path and the outbox's re-drive
+ * recipient's unread count and the work entry for its event and activity (on a cluster: one part per slot — the
+ * conversation's, each recipient's, the work stream's). The send path and the outbox's re-drive
  * send the same list; each command is idempotent, so sending it twice changes nothing but a duplicate event.
  */
 @ApplicationScoped
@@ -28,11 +27,9 @@ public class MessageEffects {
         this.work = work;
     }
 
-    public List<Request> of(Message message, Conversation conversation) {
-        List<Request> commands = new ArrayList<>();
-        commands.add(recent.add(message));
-        commands.addAll(unread.increment(conversation.othersThan(message.senderId()), message));
-        commands.add(work.enqueue(message, conversation.participants()));
-        return commands;
+    public void addTo(Pipeline pipeline, Message message, Conversation conversation) {
+        pipeline.add(RedisKeys.messages(message.conversationId()), recent.add(message));
+        unread.increment(pipeline, conversation.othersThan(message.senderId()), message);
+        pipeline.add(RedisKeys.WORK, work.enqueue(message, conversation.participants()));
     }
 }

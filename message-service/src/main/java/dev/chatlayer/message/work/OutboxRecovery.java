@@ -15,14 +15,13 @@ import dev.chatlayer.message.MessageConfig;
 import dev.chatlayer.message.conversations.Conversation;
 import dev.chatlayer.message.conversations.ConversationClient;
 import dev.chatlayer.message.store.MessageRepository;
+import dev.chatlayer.support.RedisPipelines;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Vertx;
-import io.vertx.mutiny.redis.client.Redis;
-import io.vertx.mutiny.redis.client.Request;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
@@ -44,14 +43,14 @@ class OutboxRecovery {
     private final MessageRepository repository;
     private final ConversationClient conversations;
     private final MessageEffects effects;
-    private final Redis redis;
+    private final RedisPipelines redis;
     private final MessageConfig config;
     private final Vertx vertx;
     private final Counter redriven;
     private final AtomicBoolean running = new AtomicBoolean();
     private long timer = -1;
 
-    OutboxRecovery(MessageRepository repository, @RestClient ConversationClient conversations, MessageEffects effects, Redis redis,
+    OutboxRecovery(MessageRepository repository, @RestClient ConversationClient conversations, MessageEffects effects, RedisPipelines redis,
             MessageConfig config, Vertx vertx, MeterRegistry metrics) {
         this.repository = repository;
         this.conversations = conversations;
@@ -96,9 +95,9 @@ class OutboxRecovery {
         byConversation.forEach((conversationId, messages) -> {
             try {
                 Conversation conversation = conversations.get(conversationId).await().atMost(config.storeTimeout());
-                List<Request> commands = new ArrayList<>();
-                messages.forEach(m -> commands.addAll(effects.of(m, conversation)));
-                redis.batchAndAwait(commands);
+                RedisPipelines.Pipeline commands = redis.pipeline();
+                messages.forEach(m -> effects.addTo(commands, m, conversation));
+                redis.sendAndAwait(commands);
                 messages.forEach(m -> redrivenIds.add(m.id()));
             } catch (RuntimeException e) {
                 // this conversation's messages stay due: the next round tries again

@@ -1,0 +1,207 @@
+package dev.chatlayer.testkit;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * A Redis Cluster of our own on loopback: three masters and a replica each, from the same {@code redis-server}
+ * binary ({@link LocalRedis}), created with {@code redis-cli --cluster create}. Needs Redis 7 (sharded pub/sub) and
+ * its {@code redis-cli} next to the server, as Debian's {@code redis-server} package has them. Node timeout 2 s, so
+ * a killed master's replica takes over within about 3 s. Nothing is saved to disk.
+ */
+public final class LocalRedisCluster implements AutoCloseable {
+
+    public static final Duration NODE_TIMEOUT = Duration.ofSeconds(2);
+
+    private final List<Integer> ports;
+
+    private LocalRedisCluster(List<Integer> ports) {
+        this.ports = ports;
+    }
+
+    public static LocalRedisCluster start() {
+        try {
+            File server = LocalRedis.executable();
+            File cli = new File(server.getParentFile(), "redis-cli");
+            if (!cli.canExecute()) {
+                throw new IllegalStateException("a Redis Cluster needs redis-cli next to " + server
+                        + " (apt-get install --no-install-recommends redis-server)");
+            }
+            Path dir = Files.createTempDirectory("chat-redis-cluster");
+            List<Integer> ports = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                int port = FreePort.find();
+                LocalRedis.start(port, List.of("--cluster-enabled", "yes",
+                        "--cluster-config-file", dir.resolve("nodes-" + port + ".conf").toString(),
+                        "--cluster-node-timeout", String.valueOf(NODE_TIMEOUT.toMillis()), "--dir", dir.toString()));
+                ports.add(port);
+            }
+            LocalRedisCluster cluster = new LocalRedisCluster(ports);
+            try {
+                requireVersion7(ports.get(0));
+            } catch (IllegalStateException e) {
+                cluster.close();
+                throw e;
+            }
+            List<String> create = new ArrayList<>(List.of(cli.getAbsolutePath(), "--cluster", "create"));
+            ports.forEach(port -> create.add("127.0.0.1:" + port));
+            create.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
+            Process process = new ProcessBuilder(create).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes());
+            if (process.waitFor() != 0) {
+                cluster.close();
+                throw new IllegalStateException("redis-cli --cluster create failed: " + output);
+            }
+            cluster.awaitHealthy(Duration.ofSeconds(30));
+            return cluster;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** {@code quarkus.redis.hosts}: every node, so the client finds the cluster whichever node is down. */
+    public String hosts() {
+        return ports.stream().map(port -> "redis://127.0.0.1:" + port).collect(Collectors.joining(","));
+    }
+
+    /** The ports of the nodes that are masters now (after a failover, a former replica is one). */
+    public List<Integer> masters() {
+        List<Integer> masters = new ArrayList<>();
+        for (String line : nodes().split("\n")) {
+            String[] fields = line.trim().split(" ");
+            if (fields.length > 2 && fields[2].contains("master") && !fields[2].contains("fail")) {
+                masters.add(Integer.parseInt(fields[1].substring(fields[1].indexOf(':') + 1, fields[1].indexOf('@'))));
+            }
+        }
+        return masters;
+    }
+
+    /** The port of the master serving {@code key}'s slot. */
+    public int masterOf(String key) {
+        long slot = (Long) Resp.call(anyLive(), "CLUSTER", "KEYSLOT", key);
+        for (Object range : (List<?>) Resp.call(anyLive(), "CLUSTER", "SLOTS")) {
+            List<?> r = (List<?>) range;
+            if ((Long) r.get(0) <= slot && slot <= (Long) r.get(1)) {
+                return ((Long) ((List<?>) r.get(2)).get(1)).intValue();
+            }
+        }
+        throw new IllegalStateException("no node serves slot " + slot);
+    }
+
+    /** SIGKILL to one node, as a crashed host. */
+    public void kill(int port) {
+        LocalRedis.kill(port);
+    }
+
+    /** Waits until every live node sees the cluster OK and every slot served by a live master. */
+    public void awaitHealthy(Duration within) {
+        Instant deadline = Instant.now().plus(within);
+        String last = "";
+        while (Instant.now().isBefore(deadline)) {
+            try {
+                boolean ok = true;
+                for (int port : live()) {
+                    String info = (String) Resp.call(port, "CLUSTER", "INFO");
+                    ok &= info.contains("cluster_state:ok") && info.contains("cluster_slots_ok:16384");
+                    last = info;
+                }
+                if (ok) {
+                    return;
+                }
+            } catch (RuntimeException notYet) {
+                last = notYet.getMessage();
+            }
+            sleep(100);
+        }
+        throw new IllegalStateException("the cluster did not become healthy: " + last);
+    }
+
+    /** FLUSHALL on every master, as an operator losing the speed layer would. */
+    public void flushAll() {
+        masters().forEach(port -> Resp.call(port, "FLUSHALL"));
+    }
+
+    /** Runs {@code work} while every master refuses writes that need memory, like {@link LocalRedis#whileFull}. */
+    public void whileFull(Runnable work) {
+        List<Integer> masters = masters();
+        try {
+            masters.forEach(port -> {
+                Resp.call(port, "CONFIG", "SET", "maxmemory-policy", "noeviction");
+                Resp.call(port, "CONFIG", "SET", "maxmemory", "1");
+            });
+            work.run();
+        } finally {
+            masters.forEach(port -> {
+                Resp.call(port, "CONFIG", "SET", "maxmemory", "0");
+                Resp.call(port, "CONFIG", "SET", "maxmemory-policy", "volatile-lru");
+            });
+        }
+    }
+
+    /** How often {@code command} ran on the masters (replicas replay writes: not counted). */
+    public long commandCalls(String command) {
+        long calls = 0;
+        for (int port : masters()) {
+            calls += LocalRedis.commandCalls((String) Resp.call(port, "INFO", "commandstats"), command);
+        }
+        return calls;
+    }
+
+    @Override
+    public void close() {
+        ports.forEach(LocalRedis::stop);
+    }
+
+    private String nodes() {
+        return (String) Resp.call(anyLive(), "CLUSTER", "NODES");
+    }
+
+    private List<Integer> live() {
+        List<Integer> live = new ArrayList<>();
+        for (int port : ports) {
+            try {
+                Resp.call(port, "PING");
+                live.add(port);
+            } catch (UncheckedIOException down) {
+                // killed
+            }
+        }
+        return live;
+    }
+
+    private int anyLive() {
+        List<Integer> live = live();
+        if (live.isEmpty()) {
+            throw new IllegalStateException("no cluster node answers");
+        }
+        return live.get(0);
+    }
+
+    private static void requireVersion7(int port) {
+        String info = (String) Resp.call(port, "INFO", "server");
+        String version = info.lines().filter(l -> l.startsWith("redis_version:")).findFirst().orElse("redis_version:0").substring(14);
+        if (Integer.parseInt(version.split("\\.")[0]) < 7) {
+            throw new IllegalStateException("sharded pub/sub needs Redis 7, this redis-server is " + version
+                    + " (apt-get install --no-install-recommends redis-server)");
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
