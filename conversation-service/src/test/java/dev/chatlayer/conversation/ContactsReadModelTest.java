@@ -13,9 +13,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import dev.chatlayer.support.Resources;
@@ -32,6 +32,7 @@ import jakarta.inject.Inject;
  * sharing a conversation that is not DECLINED with the user, and the user; rebuilt from MongoDB on request, dropped on
  * every change of it, and never put back stale by a rebuild that raced with a change.
  */
+@Tag("redis-paths") // also run on a Redis Cluster (the redis-cluster test execution)
 @QuarkusTest
 class ContactsReadModelTest {
 
@@ -41,9 +42,8 @@ class ContactsReadModelTest {
     @Test
     void aRequestMakesContactsAndADeclineUndoesThem() throws Exception {
         String alice = user("alice"), bob = user("bob"), carol = user("carol");
-        BlockingQueue<String> notices = new LinkedBlockingQueue<>();
-        var subscriber = redis.pubsub(String.class).subscribe("contact-changes", notices::add);
-        try {
+        try (var subscriber = ChatInfra.subscribe("contact-changes")) {
+            BlockingQueue<String> notices = subscriber.messages;
             String withBob = create(alice, bob);
             create(carol, alice);
             assertEquals(Set.of(alice, bob), Set.copyOf(new JsonObject(next(notices, alice, bob)).getJsonArray("users").getList()),
@@ -60,8 +60,6 @@ class ContactsReadModelTest {
             contactsOf(alice).then().body("contacts", equalTo(List.of(carol)));
             contactsOf(bob).then().body("contacts", equalTo(List.of()));
             assertEquals(Set.of(bob), members(bob), "a user without contacts has a built set too");
-        } finally {
-            subscriber.unsubscribe();
         }
     }
 

@@ -6,42 +6,35 @@ import static dev.chatlayer.conversation.Api.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import io.quarkus.redis.datasource.ReactiveRedisDataSource;
-import io.quarkus.redis.datasource.pubsub.ReactivePubSubCommands.ReactiveRedisSubscriber;
+import dev.chatlayer.testkit.ChatInfra;
+import dev.chatlayer.testkit.Resp;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.json.JsonObject;
-import jakarta.inject.Inject;
 
 /** Change notices on conversation-events, as another service listening on Redis receives them. */
+@Tag("redis-paths") // also run on a Redis Cluster (the redis-cluster test execution)
 @QuarkusTest
 class ConversationEventsTest {
 
-    @Inject
-    ReactiveRedisDataSource redis;
-
-    private final BlockingQueue<JsonObject> received = new LinkedBlockingQueue<>();
-    private ReactiveRedisSubscriber subscriber;
+    private Resp.Subscription subscriber;
 
     @BeforeEach
     void listen() {
-        subscriber = redis.pubsub(String.class).subscribe("conversation-events", m -> received.add(new JsonObject(m)))
-                .await().atMost(Duration.ofSeconds(5));
+        subscriber = ChatInfra.subscribe("conversation-events");
     }
 
     @AfterEach
     void stopListening() {
-        subscriber.unsubscribe().await().atMost(Duration.ofSeconds(5));
+        subscriber.close();
     }
 
     @Test
@@ -75,7 +68,8 @@ class ConversationEventsTest {
     }
 
     private JsonObject next() throws InterruptedException {
-        JsonObject event = received.poll(5, TimeUnit.SECONDS);
+        String message = subscriber.messages.poll(5, TimeUnit.SECONDS);
+        JsonObject event = message == null ? null : new JsonObject(message);
         assertNotNull(event, "a change notice within 5 s");
         return event;
     }

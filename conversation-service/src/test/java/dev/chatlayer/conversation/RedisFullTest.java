@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import dev.chatlayer.testkit.ChatInfra;
@@ -16,6 +17,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 
 /** Redis full (noeviction, tiny maxmemory) while conversations change: no stale state is served afterwards. */
+@Tag("redis-paths") // also run on a Redis Cluster (the redis-cluster test execution)
 @QuarkusTest
 class RedisFullTest {
 

@@ -25,6 +25,7 @@ import org.bson.Document;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import com.mongodb.client.MongoClient;
@@ -40,6 +41,7 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import jakarta.inject.Inject;
 
+@Tag("redis-paths") // also run on a Redis Cluster (the redis-cluster test execution)
 @QuarkusTest
 class ReadPathTest {
 

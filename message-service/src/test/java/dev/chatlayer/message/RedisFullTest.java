@@ -11,12 +11,14 @@ import static org.hamcrest.Matchers.equalTo;
 import java.time.Duration;
 
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import dev.chatlayer.testkit.ChatInfra;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** Redis full (noeviction, tiny maxmemory) during status changes, sends and reads: nothing stale afterwards. */
+@Tag("redis-paths") // also run on a Redis Cluster (the redis-cluster test execution)
 @QuarkusTest
 class RedisFullTest {
 

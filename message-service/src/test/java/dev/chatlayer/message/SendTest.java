@@ -22,6 +22,7 @@ import java.util.stream.IntStream;
 import org.bson.Document;
 import org.bson.types.ObjectId;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import com.mongodb.client.MongoClient;
@@ -30,6 +31,7 @@ import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 
+@Tag("redis-paths") // also run on a Redis Cluster (the redis-cluster test execution)
 @QuarkusTest
 class SendTest {
 
@@ -115,7 +117,7 @@ class SendTest {
         String chat = accepted(alice, bob);
         send(alice, chat, "one").then().statusCode(201); // remembered now
 
-        redis.execute("CLIENT", "KILL", "TYPE", "pubsub"); // the subscriber connection drops; its notices would be lost
+        dev.chatlayer.testkit.ChatInfra.killSubscriberConnections(); // the subscriber connection drops; its notices would be lost
         conversationsAs(alice).post("/api/v1/conversations/" + chat + "/end").then().statusCode(200);
 
         send(bob, chat, "two").then().statusCode(409);

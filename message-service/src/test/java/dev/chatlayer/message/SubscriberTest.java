@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.time.Duration;
 
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -19,6 +20,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 
 /** The shared subscriber (service-support): resubscribes after its connection is lost, and reports its state. */
+@Tag("redis-paths") // also run on a Redis Cluster (the redis-cluster test execution)
 @QuarkusTest
 class SubscriberTest {
 
@@ -33,7 +35,7 @@ class SubscriberTest {
         awaitSubscribed();
         double reconnects = metrics.get("redis.subscriber.reconnects").counter().count();
 
-        redis.execute("CLIENT", "KILL", "TYPE", "pubsub");
+        dev.chatlayer.testkit.ChatInfra.killSubscriberConnections();
 
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> metrics.get("redis.subscriber.reconnects").counter().count() > reconnects);
         awaitSubscribed();

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import dev.chatlayer.testkit.ChatInfra;
@@ -23,6 +24,7 @@ import io.restassured.response.Response;
 import jakarta.inject.Inject;
 
 /** Unread counts equal the messages from others after the read position, whatever the interleaving. */
+@Tag("redis-paths") // also run on a Redis Cluster (the redis-cluster test execution)
 @QuarkusTest
 class UnreadExactnessTest {
 

@@ -17,6 +17,7 @@ import java.util.stream.IntStream;
 import org.awaitility.Awaitility;
 import org.bson.types.ObjectId;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -28,6 +29,7 @@ import io.vertx.mutiny.redis.client.Response;
 import jakarta.inject.Inject;
 
 /** The after-store work goes through the stream's consumer group: done once, reclaimed, dead-lettered. */
+@Tag("redis-paths") // also run on a Redis Cluster (the redis-cluster test execution)
 @QuarkusTest
 class WorkQueueTest {
 

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -22,6 +23,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import jakarta.inject.Inject;
 
+@Tag("redis-paths") // also run on a Redis Cluster (the redis-cluster test execution)
 @QuarkusTest
 class PresenceEventsTest {
 
@@ -59,6 +61,7 @@ class PresenceEventsTest {
     }
 
     @Test
+    @Tag("standalone-only") // maxclients 1 on a cluster node would cut its cluster bus too
     void aUserComingOnlineWhileTheWatchIsBeingSubscribedIsNotMissed() {
         String alice = user("alice"), bob = user("bob");
         acquainted(alice, bob);
@@ -70,7 +73,7 @@ class PresenceEventsTest {
             String maxClients = redis.execute("CONFIG", "GET", "maxclients").toString().replaceAll("[^0-9]", "");
             redis.execute("CONFIG", "SET", "maxclients", "1");
             try {
-                redis.execute("CLIENT", "KILL", "TYPE", "pubsub");
+                dev.chatlayer.testkit.ChatInfra.killSubscriberConnections();
                 watcher.send(new JsonObject().put("type", "watch").put("userIds", List.of(bob)));
                 // bob comes online while nothing listens to his channel
                 given().auth().oauth2(token(bob)).post("/api/v1/presence/heartbeat").then().statusCode(204);

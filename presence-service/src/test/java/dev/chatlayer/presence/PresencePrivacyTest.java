@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -30,6 +31,7 @@ import jakarta.inject.Inject;
  * Presence is private to contacts (contract section 5): only users sharing a conversation that is not DECLINED see
  * each other; anyone else reads exactly like a user never seen, by GET, query and watch, and watches follow changes.
  */
+@Tag("redis-paths") // also run on a Redis Cluster (the redis-cluster test execution)
 @QuarkusTest
 class PresencePrivacyTest {
 
@@ -105,6 +107,7 @@ class PresencePrivacyTest {
     }
 
     @Test
+    @Tag("standalone-only") // maxclients 1 on a cluster node would cut its cluster bus too
     void aChangeNoticeMissedWhileTheSubscriberWasDownIsMadeUpWhenItIsBack() {
         String gina = user("gina"), henry = user("henry");
         String conversation = acquainted(gina, henry);
@@ -118,7 +121,7 @@ class PresencePrivacyTest {
             String maxClients = redis.execute("CONFIG", "GET", "maxclients").toString().replaceAll("[^0-9]", "");
             redis.execute("CONFIG", "SET", "maxclients", "1");
             try {
-                redis.execute("CLIENT", "KILL", "TYPE", "pubsub");
+                dev.chatlayer.testkit.ChatInfra.killSubscriberConnections();
                 decline(henry, conversation);
             } finally {
                 redis.execute("CONFIG", "SET", "maxclients", maxClients);
@@ -138,7 +141,7 @@ class PresencePrivacyTest {
         as(erin).get("/api/v1/presence/" + frank).then().body("online", equalTo(true));
         assertTrue(redis.set(String.class).sismember("contacts:{" + erin + "}", frank));
 
-        redis.flushall();
+        dev.chatlayer.testkit.ChatInfra.flushRedis();
         as(frank).post("/api/v1/presence/heartbeat").then().statusCode(204);
 
         as(erin).get("/api/v1/presence/" + frank).then().statusCode(200).body("online", equalTo(true));

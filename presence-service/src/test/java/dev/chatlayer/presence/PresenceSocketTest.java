@@ -21,6 +21,7 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import dev.chatlayer.testkit.Tokens;
@@ -31,6 +32,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import jakarta.inject.Inject;
 
+@Tag("redis-paths") // also run on a Redis Cluster (the redis-cluster test execution)
 @QuarkusTest
 class PresenceSocketTest {
 
@@ -219,7 +221,7 @@ class PresenceSocketTest {
             assertEquals("too many connections: at most 10 sockets per user", eleventh.closeReason());
             // the refused one did not disturb the others
             assertTrue(redis.key().exists("presence:{" + alice + "}"));
-            assertEquals(10, redis.sortedSet(String.class).zcard("{presence:" + alice + "}:connections"));
+            assertEquals(10, redis.sortedSet(String.class).zcard("presence:{" + alice + "}:connections"));
         } finally {
             sockets.forEach(TestSocket::close);
         }

@@ -44,9 +44,11 @@ import jakarta.enterprise.event.Observes;
  * a new one reads the slot map again and subscribes everything still wanted, with backoff. State listeners hear
  * {@code false} when a session ends (messages published meanwhile are missed) and {@code true} once every channel is
  * confirmed again. Channels are reference-counted: subscribed for the first interest, unsubscribed after the last.
- * A subscription is confirmed by a PING answered after it on the same connection (Redis runs a connection's commands
- * in order), so what is published from then on reaches this replica. A periodic PING notices a connection that died
- * silently. It connects on the first {@link #subscribe}.
+ * A subscription counts as confirmed when Redis's own confirmation ({@code subscribe}/{@code ssubscribe}) arrived
+ * (from every master, for a node-local channel), so what is published from then on reaches this replica. Nothing
+ * else waits for an answer on these connections: the client hands a push that arrives while a command awaits its
+ * answer to the push handler and drops that command's answer. A periodic PING notices a connection that died
+ * silently (its write fails). It connects on the first {@link #subscribe}.
  */
 @ApplicationScoped
 public class RedisSubscriber {
@@ -165,7 +167,16 @@ public class RedisSubscriber {
         if (current == null) {
             return Future.failedFuture("not connected");
         }
-        return Future.all(current.links.stream().map(link -> (Future<?>) work.apply(link.connection)).toList()).mapEmpty();
+        // a connection of its own per node: an answer on the subscriber's connections could be dropped (see above)
+        List<Future<?>> done = new ArrayList<>();
+        for (io.vertx.redis.client.RedisOptions node : current.nodes) {
+            Redis client = Redis.createClient(vertx, new io.vertx.redis.client.RedisOptions(node).setPoolName("subscriber-admin"));
+            done.add(client.connect().compose(connection -> work.apply(connection).eventually(() -> {
+                client.close();
+                return Future.succeededFuture();
+            })));
+        }
+        return Future.all(done).mapEmpty();
     }
 
     void stop(@Observes ShutdownEvent stop) {
@@ -222,10 +233,12 @@ public class RedisSubscriber {
             channels = new ArrayList<>(wanted.keySet());
         }
         fresh.links.forEach(link -> link.watch(fresh));
-        fresh.subscribe(channels).onSuccess(ok -> {
-            backoffMillis = FIRST_BACKOFF_MILLIS;
-            changeState(true);
-            LOG.infof("subscriber connected to %d node(s), %d channel(s) subscribed", fresh.links.size(), channels.size());
+        fresh.subscribe(channels).whenComplete((ok, e) -> {
+            if (session == fresh) {
+                backoffMillis = FIRST_BACKOFF_MILLIS;
+                changeState(true);
+                LOG.infof("subscriber connected to %d node(s), %d channel(s) subscribed", fresh.links.size(), channels.size());
+            }
         });
         fresh.pingTimer = vertx.setPeriodic(PING_MILLIS, id -> fresh.links.forEach(link -> link.connection.send(Request.cmd(Command.PING))
                 .onFailure(e -> lost(fresh, "ping failed: " + e.getMessage()))));
@@ -236,8 +249,8 @@ public class RedisSubscriber {
             lost(from, "Redis answered " + push); // e.g. MOVED to a subscribe: the slot map changed
             return;
         }
-        if (push.size() != 3) {
-            return;
+        if (push.type() != ResponseType.PUSH && push.type() != ResponseType.MULTI || push.size() != 3) {
+            return; // an answer to a PING whose promise the client dropped: nothing to deliver
         }
         String kind = push.get(0).toString();
         if ("message".equals(kind) || "smessage".equals(kind)) {
@@ -250,6 +263,8 @@ public class RedisSubscriber {
                     LOG.errorf(e, "message listener failed on %s", channel);
                 }
             }
+        } else if ("subscribe".equals(kind) || "ssubscribe".equals(kind)) {
+            from.confirmedOnce(push.get(1).toString());
         } else if ("sunsubscribe".equals(kind)) {
             String channel = push.get(1).toString();
             boolean migrated;
@@ -316,7 +331,10 @@ public class RedisSubscriber {
 
         final boolean cluster;
         final List<Link> links = new ArrayList<>();
+        final List<io.vertx.redis.client.RedisOptions> nodes = new ArrayList<>();
         final List<Redis> clients = new ArrayList<>();
+        /** Per channel being subscribed: confirmations still to come (one per master for a node-local channel). */
+        final Map<String, Integer> awaited = new HashMap<>();
         int[] owner;
         long pingTimer = -1;
 
@@ -354,6 +372,7 @@ public class RedisSubscriber {
         private Future<Void> link(io.vertx.redis.client.RedisOptions nodeOptions) {
             Redis client = Redis.createClient(vertx, nodeOptions);
             clients.add(client);
+            nodes.add(nodeOptions);
             return client.connect().map(connection -> {
                 links.add(new Link(connection));
                 return null;
@@ -361,7 +380,7 @@ public class RedisSubscriber {
         }
 
         /** Subscribes {@code channels}, each where it is published; completes once every one is confirmed. */
-        Future<Void> subscribe(List<String> channels) {
+        CompletableFuture<Void> subscribe(List<String> channels) {
             Map<Link, List<String>> sharded = new HashMap<>();
             List<String> local = new ArrayList<>();
             for (String channel : channels) {
@@ -371,15 +390,34 @@ public class RedisSubscriber {
                     sharded.computeIfAbsent(links.get(owner[Slots.of(channel)]), l -> new ArrayList<>()).add(channel);
                 }
             }
-            List<Future<?>> confirmations = new ArrayList<>();
-            for (Link link : links) {
-                List<String> here = new ArrayList<>(local);
-                here.addAll(sharded.getOrDefault(link, List.of()));
-                if (!here.isEmpty() || channels.isEmpty()) {
-                    confirmations.add(link.subscribe(sharded.getOrDefault(link, List.of()), local).onSuccess(ok -> confirm(here)));
+            List<CompletableFuture<Void>> confirmations = new ArrayList<>();
+            synchronized (RedisSubscriber.this) {
+                for (String channel : channels) {
+                    awaited.put(channel, cluster && nodeLocal(channel) ? links.size() : 1);
+                    CompletableFuture<Void> confirmation = confirmed.get(channel);
+                    if (confirmation != null) {
+                        confirmations.add(confirmation);
+                    }
                 }
             }
-            return Future.all(confirmations).mapEmpty();
+            for (Link link : links) {
+                link.subscribe(sharded.getOrDefault(link, List.of()), local);
+            }
+            return CompletableFuture.allOf(confirmations.toArray(CompletableFuture[]::new));
+        }
+
+        /** Redis confirmed {@code channel} on one node. */
+        void confirmedOnce(String channel) {
+            synchronized (RedisSubscriber.this) {
+                if (session != this) {
+                    return; // this session ended meanwhile: the next one confirms it
+                }
+                Integer left = awaited.computeIfPresent(channel, (c, n) -> n > 1 ? n - 1 : null);
+                CompletableFuture<Void> confirmation = confirmed.get(channel);
+                if (left == null && confirmation != null) {
+                    confirmation.complete(null);
+                }
+            }
         }
 
         void unsubscribe(String channel) {
@@ -387,20 +425,6 @@ public class RedisSubscriber {
                 links.forEach(link -> link.send(Request.cmd(Command.UNSUBSCRIBE).arg(channel)));
             } else {
                 links.get(owner[Slots.of(channel)]).send(Request.cmd(cluster ? Command.SUNSUBSCRIBE : Command.UNSUBSCRIBE).arg(channel));
-            }
-        }
-
-        private void confirm(List<String> channels) {
-            synchronized (RedisSubscriber.this) {
-                if (session != this) {
-                    return; // this session ended meanwhile: the next one confirms them
-                }
-                channels.forEach(channel -> {
-                    CompletableFuture<Void> confirmation = confirmed.get(channel);
-                    if (confirmation != null) {
-                        confirmation.complete(null);
-                    }
-                });
             }
         }
 
@@ -424,8 +448,8 @@ public class RedisSubscriber {
                 connection.endHandler(v -> lost(owner, "closed"));
             }
 
-            /** (S)SUBSCRIBE then PING: the PING's answer confirms the subscriptions before it. */
-            Future<Response> subscribe(List<String> shardedChannels, List<String> localChannels) {
+            /** (S)SUBSCRIBE; Redis's confirmations arrive as pushes ({@link #dispatch}). */
+            void subscribe(List<String> shardedChannels, List<String> localChannels) {
                 if (!shardedChannels.isEmpty()) {
                     Request subscribe = Request.cmd(cluster ? Command.SSUBSCRIBE : Command.SUBSCRIBE);
                     shardedChannels.forEach(subscribe::arg);
@@ -436,7 +460,6 @@ public class RedisSubscriber {
                     localChannels.forEach(subscribe::arg);
                     send(subscribe);
                 }
-                return send(Request.cmd(Command.PING));
             }
 
             Future<Response> send(Request request) {

@@ -176,6 +176,18 @@ public class ChatInfra implements QuarkusTestResourceLifecycleManager {
         }
     }
 
+    /** A subscription of the test's own to {@code channel}, where the services publish it (sharded on a cluster). */
+    public static Resp.Subscription subscribe(String channel) {
+        return cluster != null ? Resp.subscribe(cluster.masterOf(channel), channel, true) : Resp.subscribe(redisPort(), channel, false);
+    }
+
+    /** Drops every subscriber connection (on every master of a cluster), as a network blip would. */
+    public static void killSubscriberConnections() {
+        for (int port : cluster != null ? cluster.masters() : List.of(redisPort())) {
+            Resp.call(port, "CLIENT", "KILL", "TYPE", "pubsub");
+        }
+    }
+
     /** How many connections listen on {@code channel} (sharded channels, on the node owning its slot, on a cluster). */
     public static long subscribers(String channel) {
         List<?> answer = cluster != null

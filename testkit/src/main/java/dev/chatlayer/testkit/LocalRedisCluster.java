@@ -173,8 +173,8 @@ public final class LocalRedisCluster implements AutoCloseable {
             try {
                 Resp.call(port, "PING");
                 live.add(port);
-            } catch (UncheckedIOException down) {
-                // killed
+            } catch (RuntimeException down) {
+                // killed, or refusing connections
             }
         }
         return live;

@@ -36,6 +36,59 @@ public final class Resp {
         }
     }
 
+    /**
+     * A subscription of its own to {@code channel} on the node at {@code port} ({@code sharded}: SSUBSCRIBE, as on a
+     * cluster); every payload published there lands in {@link Subscription#messages}. Returns once Redis confirmed it.
+     */
+    public static Subscription subscribe(int port, String channel, boolean sharded) {
+        try {
+            Socket socket = new Socket("127.0.0.1", port);
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            String command = sharded ? "SSUBSCRIBE" : "SUBSCRIBE";
+            socket.getOutputStream().write(("*2\r\n$" + command.length() + "\r\n" + command + "\r\n$"
+                    + channel.getBytes(StandardCharsets.UTF_8).length + "\r\n" + channel + "\r\n").getBytes(StandardCharsets.UTF_8));
+            read(in); // the confirmation
+            Subscription subscription = new Subscription(socket);
+            Thread reader = new Thread(() -> {
+                try {
+                    while (true) {
+                        List<?> push = (List<?>) read(in);
+                        if (push.size() == 3 && String.valueOf(push.get(0)).endsWith("message")) {
+                            subscription.messages.add((String) push.get(2));
+                        }
+                    }
+                } catch (IOException | RuntimeException closed) {
+                    // closed by the test
+                }
+            }, "test-subscription-" + channel);
+            reader.setDaemon(true);
+            reader.start();
+            return subscription;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A test's own subscriber connection. */
+    public static final class Subscription implements AutoCloseable {
+
+        public final java.util.concurrent.BlockingQueue<String> messages = new java.util.concurrent.LinkedBlockingQueue<>();
+        private final Socket socket;
+
+        private Subscription(Socket socket) {
+            this.socket = socket;
+        }
+
+        @Override
+        public void close() {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // already gone
+            }
+        }
+    }
+
     private static Object read(InputStream in) throws IOException {
         int type = in.read();
         String line = line(in);
