@@ -6,20 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
@@ -27,7 +19,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.chatlayer.testkit.FreePort;
 import dev.chatlayer.testkit.LocalRedis;
@@ -40,9 +31,7 @@ import dev.chatlayer.testkit.Tokens;
  */
 class LocalStackIT {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private static Path state;
     private static Map<String, String> ports;
@@ -72,7 +61,7 @@ class LocalStackIT {
         assertEquals("ACCEPTED", ok(200, call("POST", "/api/v1/conversations/" + id + "/accept", bob, null)).path("status").asText());
 
         // both sockets open through the gateway; they see each other (contacts)
-        Socket aliceSocket = Socket.open(alice), bobSocket = Socket.open(bob);
+        Clients.Socket aliceSocket = Socket.open(alice), bobSocket = Socket.open(bob);
         try {
             assertEquals("hello", aliceSocket.next("hello").path("type").asText());
             bobSocket.next("hello");
@@ -175,63 +164,17 @@ class LocalStackIT {
     // --- calls through the gateway ---------------------------------------------------------------------------------
 
     private static HttpResponse<String> call(String method, String path, String user, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get("GATEWAY_PORT") + path))
-                .timeout(Duration.ofSeconds(15)).header("Authorization", "Bearer " + Tokens.forUser(user));
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return Clients.call("http://127.0.0.1:" + ports.get("GATEWAY_PORT"), method, path, user, body);
     }
 
     private static JsonNode ok(int status, HttpResponse<String> response) throws IOException {
-        assertEquals(status, response.statusCode(), response.uri() + ": " + response.body());
-        return JSON.readTree(response.body());
+        return Clients.ok(status, response);
     }
 
-    /** A socket through the gateway, with the frames it received. */
-    private static final class Socket implements WebSocket.Listener {
+    private static final class Socket {
 
-        private final BlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
-        private final StringBuilder partial = new StringBuilder();
-        private WebSocket socket;
-
-        static Socket open(String user) throws Exception {
-            Socket listener = new Socket();
-            listener.socket = HTTP.newWebSocketBuilder().header("Authorization", "Bearer " + Tokens.forUser(user))
-                    .buildAsync(URI.create("ws://127.0.0.1:" + ports.get("GATEWAY_PORT") + "/api/v1/presence/ws"), listener)
-                    .get(15, TimeUnit.SECONDS);
-            return listener;
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                try {
-                    frames.add(JSON.readTree(partial.toString()));
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-                partial.setLength(0);
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        JsonNode next(String type) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (System.nanoTime() < deadline) {
-                JsonNode frame = frames.poll(100, TimeUnit.MILLISECONDS);
-                if (frame != null && type.equals(frame.path("type").asText())) {
-                    return frame;
-                }
-            }
-            throw new AssertionError("no '" + type + "' frame within 10 s");
-        }
-
-        void close() {
-            socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye");
+        static Clients.Socket open(String user) throws Exception {
+            return Clients.Socket.open("ws://127.0.0.1:" + ports.get("GATEWAY_PORT") + "/api/v1/presence/ws", user);
         }
     }
 }

@@ -73,7 +73,7 @@ class PresenceEventsTest {
             String maxClients = redis.execute("CONFIG", "GET", "maxclients").toString().replaceAll("[^0-9]", "");
             redis.execute("CONFIG", "SET", "maxclients", "1");
             try {
-                dev.chatlayer.testkit.ChatInfra.killSubscriberConnections();
+                redis.execute("CLIENT", "KILL", "TYPE", "pubsub"); // on a connection the pool already holds
                 watcher.send(new JsonObject().put("type", "watch").put("userIds", List.of(bob)));
                 // bob comes online while nothing listens to his channel
                 given().auth().oauth2(token(bob)).post("/api/v1/presence/heartbeat").then().statusCode(204);

@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
@@ -23,17 +25,28 @@ import jakarta.enterprise.context.ApplicationScoped;
  * </ul>
  * Answers come back in the order the commands were added. Like any pipeline this is not atomic: what must be is one
  * script on one slot.
+ * <p>
+ * A {@link Pipeline#durable() durable} pipeline holds state a user was promised (exact unread counts): with
+ * {@code chat.redis.replica-acks} = n > 0 each part ends with {@code WAIT n timeout}, and a part fewer replicas
+ * acknowledged fails, so the caller takes its repair path. Redis replicates asynchronously: without it a master that
+ * dies right after answering takes the last writes with it, and the replica promoted in its place never had them.
  */
 @ApplicationScoped
 public class RedisPipelines {
 
     private final Redis redis;
     private final ConfiguredRedisOptions options;
+    private final int replicaAcks;
+    private final long replicaAckTimeoutMillis;
 
     /** Injecting the client makes Quarkus create it, and so capture its options, first. */
-    RedisPipelines(Redis redis, ConfiguredRedisOptions options) {
+    RedisPipelines(Redis redis, ConfiguredRedisOptions options,
+            @ConfigProperty(name = "chat.redis.replica-acks", defaultValue = "0") int replicaAcks,
+            @ConfigProperty(name = "chat.redis.replica-ack-timeout", defaultValue = "250ms") java.time.Duration replicaAckTimeout) {
         this.redis = redis;
         this.options = options;
+        this.replicaAcks = replicaAcks;
+        this.replicaAckTimeoutMillis = replicaAckTimeout.toMillis();
     }
 
     /** True on a Redis Cluster: a command may only touch one slot, events are sharded. */
@@ -59,21 +72,22 @@ public class RedisPipelines {
         if (pipeline.requests.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
+        boolean waits = pipeline.durable && replicaAcks > 0;
         if (!pipeline.cluster) {
-            return redis.batch(pipeline.requests);
+            return batch(redis::batch, pipeline.requests, waits);
         }
         Map<Integer, List<Integer>> bySlot = new LinkedHashMap<>();
         for (int i = 0; i < pipeline.keys.size(); i++) {
             bySlot.computeIfAbsent(Slots.of(pipeline.keys.get(i)), slot -> new ArrayList<>()).add(i);
         }
         if (bySlot.size() == 1) {
-            return redis.batch(pipeline.requests);
+            return batch(redis::batch, pipeline.requests, waits);
         }
         return redis.connect().flatMap(connection -> {
             List<List<Integer>> parts = new ArrayList<>(bySlot.values());
             List<Uni<List<Response>>> sent = new ArrayList<>(parts.size());
             for (List<Integer> part : parts) {
-                sent.add(connection.batch(part.stream().map(pipeline.requests::get).toList()));
+                sent.add(batch(connection::batch, part.stream().map(pipeline.requests::get).toList(), waits));
             }
             return Uni.join().all(sent).andFailFast().map(answers -> {
                 Response[] ordered = new Response[pipeline.requests.size()];
@@ -87,6 +101,24 @@ public class RedisPipelines {
         });
     }
 
+    /** One batch, ending with {@code WAIT} when {@code waits}; fails when fewer replicas than asked acknowledged. */
+    private Uni<List<Response>> batch(java.util.function.Function<List<Request>, Uni<List<Response>>> sender, List<Request> requests,
+            boolean waits) {
+        if (!waits) {
+            return sender.apply(requests);
+        }
+        List<Request> withWait = new ArrayList<>(requests);
+        withWait.add(Request.cmd(Command.WAIT).arg(replicaAcks).arg(replicaAckTimeoutMillis));
+        return sender.apply(withWait).map(answers -> {
+            long acked = answers.get(answers.size() - 1).toLong();
+            if (acked < replicaAcks) {
+                throw new IllegalStateException("written, but " + acked + " of " + replicaAcks + " replica(s) acknowledged within "
+                        + replicaAckTimeoutMillis + " ms");
+            }
+            return answers.subList(0, answers.size() - 1);
+        });
+    }
+
     public List<Response> sendAndAwait(Pipeline pipeline) {
         return send(pipeline).await().indefinitely();
     }
@@ -95,6 +127,7 @@ public class RedisPipelines {
     public final class Pipeline {
 
         private final boolean cluster;
+        private boolean durable;
         private final List<String> keys = new ArrayList<>();
         private final List<Request> requests = new ArrayList<>();
 
@@ -112,6 +145,12 @@ public class RedisPipelines {
         /** Adds the publication of {@code payload} on {@code channel}. */
         public Pipeline publish(String channel, String payload) {
             return add(channel, RedisPipelines.this.publish(channel, payload));
+        }
+
+        /** Holds what a user was promised: acknowledged by {@code chat.redis.replica-acks} replicas, or failed. */
+        public Pipeline durable() {
+            durable = true;
+            return this;
         }
 
         public boolean isEmpty() {

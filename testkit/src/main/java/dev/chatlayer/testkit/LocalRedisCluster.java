@@ -104,6 +104,27 @@ public final class LocalRedisCluster implements AutoCloseable {
         LocalRedis.kill(port);
     }
 
+    /** Waits until {@code deadPort} serves no slot any more (its replica took over) and the cluster is OK again. */
+    public void awaitFailover(int deadPort, Duration within) {
+        Instant deadline = Instant.now().plus(within);
+        while (Instant.now().isBefore(deadline)) {
+            try {
+                boolean moved = true;
+                for (Object range : (List<?>) Resp.call(anyLive(), "CLUSTER", "SLOTS")) {
+                    moved &= ((Long) ((List<?>) ((List<?>) range).get(2)).get(1)).intValue() != deadPort;
+                }
+                if (moved) {
+                    awaitHealthy(Duration.between(Instant.now(), deadline));
+                    return;
+                }
+            } catch (RuntimeException notYet) {
+                // a node answering mid-failover
+            }
+            sleep(100);
+        }
+        throw new IllegalStateException("no replica took over from " + deadPort + " within " + within);
+    }
+
     /** Waits until every live node sees the cluster OK and every slot served by a live master. */
     public void awaitHealthy(Duration within) {
         Instant deadline = Instant.now().plus(within);

@@ -15,32 +15,45 @@ import java.util.Map;
 public final class ProcessInfra implements AutoCloseable {
 
     private final int redisPort;
+    private final LocalRedisCluster cluster;
     private final LocalMongo mongo;
     private final Map<String, String> serviceConfig;
 
-    private ProcessInfra(int redisPort, LocalMongo mongo, Map<String, String> serviceConfig) {
+    private ProcessInfra(int redisPort, LocalRedisCluster cluster, LocalMongo mongo, Map<String, String> serviceConfig) {
         this.redisPort = redisPort;
+        this.cluster = cluster;
         this.mongo = mongo;
         this.serviceConfig = serviceConfig;
     }
 
+    /** On a standalone Redis. */
     public static ProcessInfra start() {
         int redisPort = FreePort.find();
         LocalRedis.start(redisPort);
+        return start(redisPort, null, Map.of("quarkus.redis.hosts", "redis://127.0.0.1:" + redisPort));
+    }
+
+    /** On a Redis Cluster of three masters and three replicas ({@link LocalRedisCluster}). */
+    public static ProcessInfra startOnCluster() {
+        LocalRedisCluster cluster = LocalRedisCluster.start();
+        return start(-1, cluster, Map.of("quarkus.redis.hosts", cluster.hosts(), "quarkus.redis.client-type", "cluster"));
+    }
+
+    private static ProcessInfra start(int redisPort, LocalRedisCluster cluster, Map<String, String> redisConfig) {
         LocalMongo mongo = LocalMongo.start(FreePort.find());
         try {
             Path keys = Files.createTempDirectory("process-infra-keys");
             DevKeys.ensure(keys);
             System.setProperty(Tokens.KEYS_DIR_PROPERTY, keys.toString());
-            Map<String, String> config = new HashMap<>(Map.of(
-                    "quarkus.redis.hosts", "redis://127.0.0.1:" + redisPort,
+            Map<String, String> config = new HashMap<>(redisConfig);
+            config.putAll(Map.of(
                     "quarkus.mongodb.connection-string", mongo.connectionString(),
                     "mp.jwt.verify.publickey.location", keys.resolve(DevKeys.PUBLIC_KEY).toUri().toString(),
                     "mp.jwt.verify.issuer", Tokens.DEFAULT_ISSUER));
             config.putAll(DevKeys.serviceIdentity(Files.createTempDirectory("process-infra-service-keys")));
             // a test stops processes to restart them, not to roll them: no readiness delay on the way down
             config.put("quarkus.shutdown.delay-enabled", "false");
-            return new ProcessInfra(redisPort, mongo, config);
+            return new ProcessInfra(redisPort, cluster, mongo, config);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -55,13 +68,23 @@ public final class ProcessInfra implements AutoCloseable {
         return mongo;
     }
 
+    /** The standalone Redis's port (-1 on a cluster). */
     public int redisPort() {
         return redisPort;
+    }
+
+    /** The Redis Cluster, or null on a standalone Redis. */
+    public LocalRedisCluster cluster() {
+        return cluster;
     }
 
     @Override
     public void close() {
         mongo.stop();
-        LocalRedis.stop(redisPort);
+        if (cluster != null) {
+            cluster.close();
+        } else {
+            LocalRedis.stop(redisPort);
+        }
     }
 }

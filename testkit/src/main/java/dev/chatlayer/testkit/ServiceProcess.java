@@ -23,10 +23,22 @@ public final class ServiceProcess {
 
     private final Process process;
     private final int port;
+    private final Path log;
 
-    private ServiceProcess(Process process, int port) {
+    private ServiceProcess(Process process, int port, Path log) {
         this.process = process;
         this.port = port;
+        this.log = log;
+    }
+
+    /** The last {@code lines} lines the service logged: for a failing test's message. */
+    public String logTail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(log);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(log unreadable: " + e.getMessage() + ")";
+        }
     }
 
     /** Starts {@code jar} on a free port with {@code properties} as system properties. */
@@ -58,7 +70,7 @@ public final class ServiceProcess {
             log.toFile().deleteOnExit();
             Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
-            ServiceProcess service = new ServiceProcess(process, port);
+            ServiceProcess service = new ServiceProcess(process, port, log);
             service.awaitReady(log);
             return service;
         } catch (IOException e) {

@@ -178,7 +178,7 @@ class SendService {
      */
     private Uni<Void> afterStore(Message message, Conversation conversation) {
         List<String> recipients = conversation.othersThan(message.senderId());
-        RedisPipelines.Pipeline commands = pipelines.pipeline();
+        RedisPipelines.Pipeline commands = pipelines.pipeline().durable(); // unread counts: promised exact
         effects.addTo(commands, message, conversation);
         if (message.clientMessageId() != null) {
             String key = RedisKeys.idempotency(message.senderId(), message.clientMessageId());

@@ -31,7 +31,7 @@ import jakarta.enterprise.event.Observes;
  * counters stay one short until the recipient reads the conversation (noted in the README).
  */
 @ApplicationScoped
-class SpeedLayerRepairs {
+public class SpeedLayerRepairs {
 
     private static final Logger LOG = Logger.getLogger(SpeedLayerRepairs.class);
 
@@ -61,7 +61,7 @@ class SpeedLayerRepairs {
     }
 
     /** Remembers that the conversation's cache and these users' counters can no longer be trusted. */
-    void schedule(String conversationId, Collection<String> recipients) {
+    public void schedule(String conversationId, Collection<String> recipients) {
         pending.computeIfAbsent(conversationId, id -> ConcurrentHashMap.newKeySet()).addAll(recipients);
     }
 

@@ -2,6 +2,7 @@ package dev.chatlayer.message.unread;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 
 import org.jboss.logging.Logger;
 
@@ -10,6 +11,7 @@ import dev.chatlayer.message.conversations.Conversation;
 import dev.chatlayer.message.conversations.ConversationGate;
 import dev.chatlayer.support.ObjectIds;
 import dev.chatlayer.message.RedisKeys;
+import dev.chatlayer.message.send.SpeedLayerRepairs;
 import dev.chatlayer.support.RedisPipelines;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -25,9 +27,11 @@ class ReadService {
     private final ConversationGate gate;
     private final RedisPipelines redis;
     private final UnreadService unreadService;
+    private final SpeedLayerRepairs repairs;
 
     ReadService(ReadMarkers markers, UnreadCounters unread, MessageEvents events, ConversationGate gate, RedisPipelines redis,
-            UnreadService unreadService) {
+            UnreadService unreadService, SpeedLayerRepairs repairs) {
+        this.repairs = repairs;
         this.unreadService = unreadService;
         this.markers = markers;
         this.unread = unread;
@@ -43,14 +47,15 @@ class ReadService {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         markers.markRead(caller, conversationId, now);
         unreadService.forget(caller);
-        RedisPipelines.Pipeline commands = redis.pipeline()
+        RedisPipelines.Pipeline commands = redis.pipeline().durable() // the reset must survive a failover
                 .add(RedisKeys.unreadIndex(caller), unread.readUpTo(caller, conversationId, now));
         events.read(commands, conversationId, caller, now, conversation.othersThan(caller));
         try {
             redis.sendAndAwait(commands);
         } catch (RuntimeException e) {
-            // the marker is stored: the count is rebuilt exactly once Redis answers again
+            // the marker is stored: the caller's counts are dropped, to be rebuilt from MongoDB on their next read
             LOG.warnf("unread reset or receipt failed: %s", e.getMessage());
+            repairs.schedule(conversationId, List.of(caller));
         }
     }
 }

@@ -95,7 +95,7 @@ class OutboxRecovery {
         byConversation.forEach((conversationId, messages) -> {
             try {
                 Conversation conversation = conversations.get(conversationId).await().atMost(config.storeTimeout());
-                RedisPipelines.Pipeline commands = redis.pipeline();
+                RedisPipelines.Pipeline commands = redis.pipeline().durable();
                 messages.forEach(m -> effects.addTo(commands, m, conversation));
                 redis.sendAndAwait(commands);
                 messages.forEach(m -> redrivenIds.add(m.id()));
