@@ -86,17 +86,22 @@ export QUARKUS_REST_CLIENT_MESSAGE_SERVICE_URL=http://localhost:$message_port
 export QUARKUS_SHUTDOWN_DELAY_ENABLED=false
 
 service_pids=()
-start_service() { # name port
-  QUARKUS_HTTP_PORT=$2 java ${JAVA_OPTS:-} -jar "$1/target/quarkus-app/quarkus-run.jar" >"$state/logs/$1.log" 2>&1 &
+start_service() { # name port (the port on the command line, so an operator or a test can find the process by it)
+  java ${JAVA_OPTS:-} -Dquarkus.http.port=$2 -jar "$1/target/quarkus-app/quarkus-run.jar" >"$state/logs/$1-$2.log" 2>&1 &
   pids+=($!)
   service_pids+=($!)
 }
-start_service conversation-service "$conversation_port"
-start_service presence-service "$presence_port"
-start_service message-service "$message_port"
-wait_for_port 127.0.0.1 "$conversation_port" conversation-service "${service_pids[0]}"
-wait_for_port 127.0.0.1 "$presence_port" presence-service "${service_pids[1]}"
-wait_for_port 127.0.0.1 "$message_port" message-service "${service_pids[2]}"
+# a second replica of every service when CONVERSATION_PORT_2, PRESENCE_PORT_2 and MESSAGE_PORT_2 are set: the
+# gateway balances over both (what several replicas behind a load balancer do)
+names=(conversation-service presence-service message-service)
+ports=("$conversation_port" "$presence_port" "$message_port")
+if [[ -n ${CONVERSATION_PORT_2:-} && -n ${PRESENCE_PORT_2:-} && -n ${MESSAGE_PORT_2:-} ]]; then
+  names+=(conversation-service presence-service message-service)
+  ports+=("$CONVERSATION_PORT_2" "$PRESENCE_PORT_2" "$MESSAGE_PORT_2")
+fi
+for i in "${!names[@]}"; do start_service "${names[$i]}" "${ports[$i]}"; done
+for i in "${!names[@]}"; do wait_for_port 127.0.0.1 "${ports[$i]}" "${names[$i]}" "${service_pids[$i]}"; done
+second() { if [[ -n ${1:-} ]]; then printf ' server 127.0.0.1:%s max_fails=1 fail_timeout=5s;' "$1"; fi; }
 
 # the gateway: the repository's routes, this run's upstreams and paths
 ln -sfn "$root/deploy/gateway" "$state/gateway/chat"
@@ -112,9 +117,9 @@ http {
   fastcgi_temp_path tmp/fastcgi;
   uwsgi_temp_path tmp/uwsgi;
   scgi_temp_path tmp/scgi;
-  upstream conversation { server 127.0.0.1:$conversation_port; keepalive 16; }
-  upstream presence     { server 127.0.0.1:$presence_port; keepalive 16; }
-  upstream message      { server 127.0.0.1:$message_port; keepalive 16; }
+  upstream conversation { server 127.0.0.1:$conversation_port max_fails=1 fail_timeout=5s;$(second "${CONVERSATION_PORT_2:-}") keepalive 16; }
+  upstream presence     { server 127.0.0.1:$presence_port max_fails=1 fail_timeout=5s;$(second "${PRESENCE_PORT_2:-}") keepalive 16; }
+  upstream message      { server 127.0.0.1:$message_port max_fails=1 fail_timeout=5s;$(second "${MESSAGE_PORT_2:-}") keepalive 16; }
   server {
     listen 127.0.0.1:$gateway_port;
     include chat/routes.conf;
@@ -138,10 +143,18 @@ chat speed layer is running on http://localhost:$gateway_port (Ctrl-C stops it)
   redis           $REDIS_URL
   mongodb         $MONGODB_URI
 INFO
-# until Ctrl-C, or until one of the processes dies
+# until Ctrl-C, or until one of the processes dies; with two replicas of every service a dead replica is reported
+# and the rest carries on (the gateway sends to the live one), as behind any load balancer
+replicated=$(( ${#service_pids[@]} > 3 ))
+reported=" "
 while true; do
   for pid in "${pids[@]}"; do
     if ! kill -0 "$pid" 2>/dev/null; then
+      if (( replicated )) && [[ " ${service_pids[*]} " == *" $pid "* ]]; then
+        [[ $reported == *" $pid "* ]] || echo "a service replica (pid $pid) exited; the other replica serves; see $state/logs/" >&2
+        reported="$reported$pid "
+        continue
+      fi
       echo "a process exited; see $state/logs/" >&2
       exit 1
     fi

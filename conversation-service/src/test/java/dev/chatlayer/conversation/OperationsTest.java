@@ -58,6 +58,8 @@ class OperationsTest {
         // the shared MongoDB defaults of service-support reach this service
         WriteConcern concern = mongo.getDatabase("chat").getWriteConcern();
         assertEquals(WriteConcern.MAJORITY.withJournal(true).withWTimeout(5, java.util.concurrent.TimeUnit.SECONDS), concern);
+        // read-your-writes on a replica set: reads go to the primary
+        assertEquals(com.mongodb.ReadPreference.primary(), mongo.getDatabase("chat").getReadPreference());
     }
 
     @Test

@@ -3,16 +3,10 @@ package dev.chatlayer.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,7 +14,6 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.chatlayer.testkit.FreePort;
 import dev.chatlayer.testkit.LocalRedis;
 import dev.chatlayer.testkit.Tokens;
 
@@ -31,24 +24,21 @@ import dev.chatlayer.testkit.Tokens;
  */
 class LocalStackIT {
 
-    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-
-    private static Path state;
+    private static LocalStack stack;
     private static Map<String, String> ports;
-    private static Process stack;
 
     @BeforeAll
     static void start() throws Exception {
-        state = Files.createTempDirectory("chat-local-stack");
-        ports = Map.of("GATEWAY_PORT", port(), "CONVERSATION_PORT", port(), "PRESENCE_PORT", port(), "MESSAGE_PORT", port(),
-                "LOCAL_REDIS_PORT", port(), "LOCAL_MONGO_PORT", port());
-        stack = startStack();
-        System.setProperty(Tokens.KEYS_DIR_PROPERTY, state.resolve("keys").toString());
+        stack = new LocalStack(List.of("GATEWAY_PORT", "CONVERSATION_PORT", "PRESENCE_PORT", "MESSAGE_PORT", "LOCAL_REDIS_PORT",
+                "LOCAL_MONGO_PORT"));
+        ports = stack.ports;
+        stack.start();
+        System.setProperty(Tokens.KEYS_DIR_PROPERTY, stack.state.resolve("keys").toString());
     }
 
     @AfterAll
     static void stop() throws Exception {
-        stopStack();
+        stack.stop();
     }
 
     @Test
@@ -102,63 +92,14 @@ class LocalStackIT {
         // one more message bob has not read, then a restart of the whole stack: Redis comes back from its append-only
         // file (the unread counter, which has no TTL), MongoDB from its file
         ok(201, call("POST", "/api/v1/messages", alice, "{\"conversationId\":\"" + id + "\",\"content\":\"still there?\"}"));
-        stopStack();
-        stack = startStack();
+        stack.stop();
+        stack.start();
         assertEquals(1, ok(200, call("GET", "/api/v1/unread?conversationIds=" + id, bob, null)).path("total").asInt());
         // and with the speed layer gone, MongoDB alone still has the conversation and both messages
         LocalRedis.flushAll(Integer.parseInt(ports.get("LOCAL_REDIS_PORT")));
         assertEquals("ACCEPTED", ok(200, call("GET", "/api/v1/conversations/" + id, bob, null)).path("status").asText());
         JsonNode items = ok(200, call("GET", "/api/v1/messages?conversationId=" + id, bob, null)).path("items");
         assertEquals(List.of("still there?", "hi bob"), List.of(items.get(0).path("content").asText(), items.get(1).path("content").asText()));
-    }
-
-    // --- the stack -------------------------------------------------------------------------------------------------
-
-    private static Process startStack() throws Exception {
-        ProcessBuilder builder = new ProcessBuilder("bash", ROOT.resolve("deploy/run-local.sh").toString()).directory(ROOT.toFile())
-                .redirectErrorStream(true);
-        builder.environment().putAll(ports);
-        builder.environment().put("SKIP_BUILD", "1");
-        builder.environment().put("LOCAL_STATE", state.toString());
-        Process process = builder.start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        StringBuilder seen = new StringBuilder();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-        String line;
-        while (System.nanoTime() < deadline && (line = out.readLine()) != null) {
-            seen.append(line).append('\n');
-            if (line.contains("is running on")) {
-                Thread drain = new Thread(() -> out.lines().forEach(l -> { }), "run-local-output");
-                drain.setDaemon(true);
-                drain.start();
-                return process;
-            }
-        }
-        process.destroy();
-        throw new IllegalStateException("the local stack did not start:\n" + seen + logs());
-    }
-
-    private static void stopStack() throws Exception {
-        if (stack != null && stack.isAlive()) {
-            stack.destroy(); // SIGTERM, like Ctrl-C: the script stops everything it started
-            assertTrue(stack.waitFor(60, TimeUnit.SECONDS), "the stack stopped");
-        }
-    }
-
-    private static String logs() throws IOException {
-        StringBuilder all = new StringBuilder();
-        try (var files = Files.list(state.resolve("logs"))) {
-            for (Path log : files.toList()) {
-                List<String> lines = Files.readAllLines(log);
-                all.append("--- ").append(log.getFileName()).append('\n')
-                        .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()))).append('\n');
-            }
-        }
-        return all.toString();
-    }
-
-    private static String port() {
-        return String.valueOf(FreePort.find());
     }
 
     // --- calls through the gateway ---------------------------------------------------------------------------------

@@ -1,0 +1,92 @@
+package dev.chatlayer.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import dev.chatlayer.testkit.FreePort;
+
+/** {@code deploy/run-local.sh} as a user starts it, on free ports, with its state in a directory of the test's. */
+final class LocalStack {
+
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+    final Path state;
+    final Map<String, String> ports = new HashMap<>();
+    private Process process;
+
+    /** {@code portNames}: the run-local.sh port variables to set (each gets a free port). */
+    LocalStack(List<String> portNames) throws IOException {
+        state = Files.createTempDirectory("chat-local-stack");
+        portNames.forEach(name -> ports.put(name, String.valueOf(FreePort.find())));
+    }
+
+    int port(String name) {
+        return Integer.parseInt(ports.get(name));
+    }
+
+    String gateway() {
+        return "http://127.0.0.1:" + ports.get("GATEWAY_PORT");
+    }
+
+    void start() throws Exception {
+        ProcessBuilder builder = new ProcessBuilder("bash", ROOT.resolve("deploy/run-local.sh").toString()).directory(ROOT.toFile())
+                .redirectErrorStream(true);
+        builder.environment().putAll(ports);
+        builder.environment().put("SKIP_BUILD", "1");
+        builder.environment().put("LOCAL_STATE", state.toString());
+        process = builder.start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        StringBuilder seen = new StringBuilder();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        String line;
+        while (System.nanoTime() < deadline && (line = out.readLine()) != null) {
+            seen.append(line).append('\n');
+            if (line.contains("is running on")) {
+                Thread drain = new Thread(() -> out.lines().forEach(l -> { }), "run-local-output");
+                drain.setDaemon(true);
+                drain.start();
+                return;
+            }
+        }
+        process.destroy();
+        throw new IllegalStateException("the local stack did not start:\n" + seen + logs());
+    }
+
+    void stop() throws Exception {
+        if (process != null && process.isAlive()) {
+            process.destroy(); // SIGTERM, like Ctrl-C: the script stops everything it started
+            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the stack stopped");
+        }
+    }
+
+    /** SIGKILL to the service process listening on {@code port} (started with {@code -Dquarkus.http.port=port}). */
+    void kill(int port) {
+        ProcessHandle victim = ProcessHandle.allProcesses()
+                .filter(p -> p.info().arguments().map(args -> List.of(args).contains("-Dquarkus.http.port=" + port)).orElse(false))
+                .findFirst().orElseThrow(() -> new IllegalStateException("no service process on port " + port));
+        victim.destroyForcibly();
+        victim.onExit().join();
+    }
+
+    String logs() throws IOException {
+        StringBuilder all = new StringBuilder();
+        try (var files = Files.list(state.resolve("logs"))) {
+            for (Path log : files.toList()) {
+                List<String> lines = Files.readAllLines(log);
+                all.append("--- ").append(log.getFileName()).append('\n')
+                        .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()))).append('\n');
+            }
+        }
+        return all.toString();
+    }
+}
