@@ -106,6 +106,24 @@ class PresenceEventsTest {
     }
 
     @Test
+    @Tag("cluster-only") // a slot migration exists on a Redis Cluster only
+    void afterTheUsersSlotMigratesToAnotherMasterTheirEventsStillArrive() {
+        String alice = user("alice");
+        try (TestSocket phone = TestSocket.open(vertx, base.getPort(), token(alice))) {
+            phone.next("hello");
+            awaitSubscribers("user-events:{" + alice + "}", 1);
+
+            // Redis unsubscribes the sharded channels of a slot that moves away; the subscriber follows the slot
+            dev.chatlayer.testkit.ChatInfra.cluster().moveSlotOf("user-events:{" + alice + "}");
+            awaitSubscribers("user-events:{" + alice + "}", 1); // asked on the new owner
+            dev.chatlayer.testkit.ChatInfra.publish("user-events:{" + alice + "}", new JsonObject().put("type", "message")
+                    .put("content", "after the move").encode());
+
+            assertEquals("after the move", phone.next("message").getString("content"));
+        }
+    }
+
+    @Test
     void eventsForOtherUsersDoNotReachThisSocket() throws InterruptedException {
         String alice = user("alice"), bob = user("bob");
         try (TestSocket socket = TestSocket.open(vertx, base.getPort(), token(alice))) {

@@ -450,10 +450,16 @@ public class RedisSubscriber {
 
             /** (S)SUBSCRIBE; Redis's confirmations arrive as pushes ({@link #dispatch}). */
             void subscribe(List<String> shardedChannels, List<String> localChannels) {
-                if (!shardedChannels.isEmpty()) {
-                    Request subscribe = Request.cmd(cluster ? Command.SSUBSCRIBE : Command.SUBSCRIBE);
+                if (!cluster && !shardedChannels.isEmpty()) {
+                    Request subscribe = Request.cmd(Command.SUBSCRIBE);
                     shardedChannels.forEach(subscribe::arg);
                     send(subscribe);
+                } else if (!shardedChannels.isEmpty()) {
+                    // one SSUBSCRIBE per slot: its channels must share one (else CROSSSLOT)
+                    Map<Integer, Request> bySlot = new HashMap<>();
+                    shardedChannels.forEach(channel -> bySlot.computeIfAbsent(Slots.of(channel), slot -> Request.cmd(Command.SSUBSCRIBE))
+                            .arg(channel));
+                    bySlot.values().forEach(this::send);
                 }
                 if (!localChannels.isEmpty()) {
                     Request subscribe = Request.cmd(Command.SUBSCRIBE);

@@ -99,6 +99,30 @@ public final class LocalRedisCluster implements AutoCloseable {
         throw new IllegalStateException("no node serves slot " + slot);
     }
 
+    /**
+     * Migrates {@code key}'s slot, keys included, to another master, as {@code redis-cli --cluster reshard} does:
+     * IMPORTING/MIGRATING, MIGRATE of every key, then the new owner announced to every master. Returns the new owner.
+     */
+    public int moveSlotOf(String key) {
+        long slot = (Long) Resp.call(anyLive(), "CLUSTER", "KEYSLOT", key);
+        int from = masterOf(key);
+        int to = masters().stream().filter(port -> port != from).findFirst().orElseThrow();
+        String fromId = (String) Resp.call(from, "CLUSTER", "MYID");
+        String toId = (String) Resp.call(to, "CLUSTER", "MYID");
+        Resp.call(to, "CLUSTER", "SETSLOT", String.valueOf(slot), "IMPORTING", fromId);
+        Resp.call(from, "CLUSTER", "SETSLOT", String.valueOf(slot), "MIGRATING", toId);
+        List<?> keys;
+        while (!(keys = (List<?>) Resp.call(from, "CLUSTER", "GETKEYSINSLOT", String.valueOf(slot), "100")).isEmpty()) {
+            List<String> migrate = new ArrayList<>(List.of("MIGRATE", "127.0.0.1", String.valueOf(to), "", "0", "5000", "KEYS"));
+            keys.forEach(k -> migrate.add((String) k));
+            Resp.call(from, migrate.toArray(String[]::new));
+        }
+        for (int port : masters()) {
+            Resp.call(port, "CLUSTER", "SETSLOT", String.valueOf(slot), "NODE", toId);
+        }
+        return to;
+    }
+
     /** SIGKILL to one node, as a crashed host. */
     public void kill(int port) {
         LocalRedis.kill(port);
