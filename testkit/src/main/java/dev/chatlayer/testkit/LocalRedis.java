@@ -91,25 +91,24 @@ public final class LocalRedis {
 
     /** Stops the server on {@code port} that this JVM started (the way a crash or an operator would). */
     public static void stop(int port) {
-        Process process = STARTED.remove(port);
-        if (process == null) {
-            return;
-        }
-        process.destroy();
-        try {
-            process.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        end(port, false);
     }
 
     /** Kills the server on {@code port} with SIGKILL, as a crashed host would: nothing is flushed, no goodbye. */
     public static void kill(int port) {
+        end(port, true);
+    }
+
+    private static void end(int port, boolean forcibly) {
         Process process = STARTED.remove(port);
         if (process == null) {
             return;
         }
-        process.destroyForcibly();
+        if (forcibly) {
+            process.destroyForcibly();
+        } else {
+            process.destroy();
+        }
         try {
             process.waitFor();
         } catch (InterruptedException e) {
