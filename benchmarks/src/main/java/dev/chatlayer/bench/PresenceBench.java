@@ -25,9 +25,11 @@ import io.vertx.core.http.WebSocketConnectOptions;
 /**
  * Opens N authenticated sockets against a running presence-service, holds them, then sends heartbeat
  * frames at a fixed total rate (open model: the schedule does not wait for the server) and reports how
- * many the service processed per second, read from its own {@code presence_heartbeats_total}.
+ * many the service processed per second, read from its own {@code presence_heartbeats_total}; and what the
+ * sockets cost: the service's RSS idle and while holding them, its live heap after a full GC at both
+ * instants, and the largest classes of the heap histogram while holding them. Writes OUT.json for {@link Report}.
  *
- * <pre>java -jar benchmarks.jar-with-lib dev.chatlayer.bench.PresenceBench PORT KEYS_DIR SOCKETS RATE SECONDS</pre>
+ * <pre>PresenceBench PORT PID KEYS_DIR SOCKETS RATE SECONDS OUT.json</pre>
  */
 public final class PresenceBench {
 
@@ -38,11 +40,15 @@ public final class PresenceBench {
 
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
-        Path keys = Path.of(args[1]);
-        int sockets = Integer.parseInt(args[2]);
-        int rate = Integer.parseInt(args[3]);
-        int seconds = Integer.parseInt(args[4]);
+        long pid = Long.parseLong(args[1]);
+        Path keys = Path.of(args[2]);
+        int sockets = Integer.parseInt(args[3]);
+        int rate = Integer.parseInt(args[4]);
+        int seconds = Integer.parseInt(args[5]);
+        Path out = Path.of(args[6]);
         System.setProperty(Tokens.KEYS_DIR_PROPERTY, keys.toString());
+        long rssIdle = Probe.rssKiB(pid);
+        long liveIdle = liveHeapKiB(histogram(pid));
 
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
         WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(sockets + 10));
@@ -127,10 +133,40 @@ public final class PresenceBench {
         System.out.printf("heartbeats processed by the service: %d of %d, the last %.2f s after the first was sent = %.0f/s%n",
                 processed, total, window, processed / window);
 
+        long held = open.stream().filter(ws -> !ws.isClosed()).count();
+        long rssHeld = Probe.rssKiB(pid);
+        String histogram = histogram(pid); // a full GC first: live objects only
+        long liveHeld = liveHeapKiB(histogram);
+        double perSocket = (rssHeld - rssIdle) / (double) held;
+        System.out.printf("service RSS %d MiB idle -> %d MiB holding %d sockets = %.1f KiB per socket; live heap %d -> %d MiB = %.1f KiB per socket%n",
+                rssIdle / 1024, rssHeld / 1024, held, perSocket, liveIdle / 1024, liveHeld / 1024, (liveHeld - liveIdle) / (double) held);
+        String top = String.join("\n", histogram.lines().limit(18).toList()) + "\n";
+        System.out.print(top);
+        java.nio.file.Files.writeString(out, new io.vertx.core.json.JsonObject().put("sockets", held).put("users", (sockets + SOCKETS_PER_USER - 1) / SOCKETS_PER_USER)
+                .put("heartbeatRate", rate).put("heartbeatsProcessedPerSecond", Math.round(processed / window)).put("rssIdleKiB", rssIdle)
+                .put("rssHeldKiB", rssHeld).put("kibPerSocket", Load.round(perSocket)).put("liveHeapIdleKiB", liveIdle).put("liveHeapHeldKiB", liveHeld)
+                .put("liveHeapKibPerSocket", Load.round((liveHeld - liveIdle) / (double) held)).put("histogram", top)
+                .put("closes", new io.vertx.core.json.JsonObject(new java.util.HashMap<>(closeCodes))).encodePrettily());
+
         CompletableFuture.allOf(open.stream().map(ws -> ws.close().toCompletionStage().toCompletableFuture()).toArray(CompletableFuture[]::new))
                 .get(60, TimeUnit.SECONDS);
         client.close();
         vertx.close();
+    }
+
+    /** {@code jcmd PID GC.class_histogram}: a full GC, then the live objects by class, largest first. */
+    private static String histogram(long pid) throws Exception {
+        Process jcmd = new ProcessBuilder("jcmd", String.valueOf(pid), "GC.class_histogram").redirectErrorStream(true).start();
+        String text = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        jcmd.waitFor(60, TimeUnit.SECONDS);
+        return text.lines().filter(l -> !l.startsWith(pid + ":")).collect(java.util.stream.Collectors.joining("\n")) + "\n";
+    }
+
+    /** The histogram's last line: "Total  instances  bytes". */
+    private static long liveHeapKiB(String histogram) {
+        String total = histogram.lines().filter(l -> l.trim().startsWith("Total")).findFirst().orElse("Total 0 0").trim();
+        String[] fields = total.split("\\s+");
+        return Long.parseLong(fields[2]) / 1024;
     }
 
     /** The service's own count of heartbeats (frames, pings, REST) from its Prometheus endpoint. */
