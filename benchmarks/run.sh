@@ -60,7 +60,9 @@ export CHAT_METRICS_REQUEST_BUCKETS=PT0.00025S,PT0.0005S,1ms,2ms,3ms,5ms,10ms,25
 # 50 senders send far more than the contract's 10 messages per 10 s each
 export MESSAGES_RATE_LIMIT=100000000
 service_jvm=(-Xmx512m -XX:+UseParallelGC)
-presence_jvm=(-Xmx320m -XX:+UseSerialGC -Xss512k -XX:ReservedCodeCacheSize=64m -XX:MaxDirectMemorySize=64m)
+# presence-service: the serial collector and small stacks of a socket-holding pod; 640 MiB of heap because every
+# socket holds about 17 KiB of live heap today (results: where it goes), so 19,000 sockets do not fit in 320 MiB
+presence_jvm=(-Xmx640m -XX:+UseSerialGC -Xss512k -XX:ReservedCodeCacheSize=64m -XX:MaxDirectMemorySize=64m)
 
 declare -A pid
 start() { # name port jvm-options...: starts, waits until ready, records start-to-ready and idle RSS
