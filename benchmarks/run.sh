@@ -26,7 +26,9 @@ fi
 [[ -n "${SKIP_BUILD:-}" ]] || ./mvnw -B -q install -DskipTests
 
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; [[ -n "${KEEP:-}" ]] || rm -rf "$work"' EXIT
+# SIGTERM first; whatever has not ended 10 s later (a JVM out of memory ignores it) is killed
+trap 'kill $(jobs -p) 2>/dev/null; sleep 1; for _ in $(seq 1 10); do [[ -z $(jobs -pr) ]] && break; sleep 1; done
+      kill -9 $(jobs -pr) 2>/dev/null; wait 2>/dev/null; [[ -n "${KEEP:-}" ]] || rm -rf "$work"' EXIT
 echo "work dir: $work"
 free_port() { # the first port from $1 nobody listens on
   local port=$1
@@ -79,7 +81,12 @@ start() { # name port jvm-options...: starts, waits until ready, records start-t
   echo "$name ready in $ready_ms ms, RSS $((rss / 1024)) MiB idle"
   printf '"%s": {"startToReadyMs": %d, "rssIdleKiB": %d, "jvm": "%s"}\n' "$name" "$ready_ms" "$rss" "$*" >"$work/service-$name.json"
 }
-stop() { kill "${pid[$1]}"; wait "${pid[$1]}" 2>/dev/null || true; }
+stop() { # SIGTERM, and SIGKILL if it has not ended 15 s later
+  kill "${pid[$1]}"
+  for _ in $(seq 1 30); do kill -0 "${pid[$1]}" 2>/dev/null || break; sleep 0.5; done
+  kill -9 "${pid[$1]}" 2>/dev/null || true
+  wait "${pid[$1]}" 2>/dev/null || true
+}
 
 start conversation-service "$conversation_port" "${service_jvm[@]}"
 start presence-service "$presence_port" "${presence_jvm[@]}"

@@ -38,7 +38,17 @@ public final class PresenceBench {
     private PresenceBench() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Exception | AssertionError e) {
+            e.printStackTrace();
+            System.exit(1); // Vert.x threads would keep the JVM, and the script waiting, forever
+        }
+        System.exit(0);
+    }
+
+    private static void run(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
         long pid = Long.parseLong(args[1]);
         Path keys = Path.of(args[2]);
@@ -172,7 +182,7 @@ public final class PresenceBench {
     /** The service's own count of heartbeats (frames, pings, REST) from its Prometheus endpoint. */
     private static long serverHeartbeats(int port) throws Exception {
         String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics"))
-                .header("Accept", "text/plain; version=0.0.4").timeout(Duration.ofSeconds(10)).build(),
+                .header("Accept", "text/plain; version=0.0.4").timeout(Duration.ofSeconds(60)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         for (String line : metrics.split("\n")) {
             if (line.startsWith("presence_heartbeats_total ")) {

@@ -17,6 +17,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.keys.ReactiveKeyCommands;
+import io.quarkus.redis.datasource.value.ReactiveValueCommands;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.unchecked.Unchecked;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -48,12 +51,14 @@ class ConversationCache {
     private final Counter errors;
     private final Set<String> repairs = ConcurrentHashMap.newKeySet();
     private final ReactiveKeyCommands<String> reactiveKeys;
+    private final ReactiveValueCommands<String, String> reactiveValues;
     private final Vertx vertx;
     private long repairTimer = -1;
 
     ConversationCache(RedisDataSource redis, ReactiveRedisDataSource reactive, Vertx vertx, ObjectMapper json, ConversationConfig config,
             MeterRegistry metrics) {
         this.reactiveKeys = reactive.key();
+        this.reactiveValues = reactive.value(String.class);
         this.vertx = vertx;
         Gauge.builder("conversation.cache.repairs.pending", repairs, Set::size)
                 .description("Cached conversations that must still be evicted after a failed write").register(metrics);
@@ -68,18 +73,35 @@ class ConversationCache {
 
     Optional<Conversation> get(String id) {
         try {
-            String cached = values.get(RedisKeys.chat(id));
-            if (cached == null) {
-                misses.increment();
-                return Optional.empty();
-            }
-            hits.increment();
-            return Optional.of(json.readValue(cached, Conversation.class));
+            return Optional.ofNullable(parse(values.get(RedisKeys.chat(id))));
         } catch (RuntimeException | JsonProcessingException e) {
-            errors.increment();
-            LOG.warnf("conversation cache read failed, using MongoDB: %s", e.getMessage());
-            return Optional.empty();
+            return readFailed(e);
         }
+    }
+
+    /**
+     * The same read without a worker thread: answered on the event loop that serves the request, so a cache hit
+     * costs one Redis round trip and no thread hand-off (the blocking read hops worker → event loop → worker).
+     */
+    Uni<Optional<Conversation>> lookup(String id) {
+        return reactiveValues.get(RedisKeys.chat(id))
+                .map(Unchecked.function(cached -> Optional.ofNullable(parse(cached))))
+                .onFailure().recoverWithItem(this::readFailed);
+    }
+
+    private Conversation parse(String cached) throws JsonProcessingException {
+        if (cached == null) {
+            misses.increment();
+            return null;
+        }
+        hits.increment();
+        return json.readValue(cached, Conversation.class);
+    }
+
+    private Optional<Conversation> readFailed(Throwable e) {
+        errors.increment();
+        LOG.warnf("conversation cache read failed, using MongoDB: %s", e.getMessage());
+        return Optional.empty();
     }
 
     /** After a miss: stores what MongoDB returned unless someone stored a value meanwhile. */

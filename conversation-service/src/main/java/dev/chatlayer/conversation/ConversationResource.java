@@ -8,6 +8,7 @@ import org.jboss.resteasy.reactive.RestQuery;
 
 import dev.chatlayer.support.Caller;
 import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -51,9 +52,9 @@ class ConversationResource {
 
     @GET
     @Path("/{id}")
-    public ConversationView get(@RestPath String id) {
+    public Uni<ConversationView> get(@RestPath String id) {
         String me = caller.id();
-        return ConversationView.of(conversations.get(me, id), me);
+        return conversations.get(me, id).map(c -> ConversationView.of(c, me));
     }
 
     @POST

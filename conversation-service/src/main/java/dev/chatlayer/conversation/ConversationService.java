@@ -19,6 +19,8 @@ import dev.chatlayer.support.Cursor;
 import dev.chatlayer.support.ObjectIds;
 import dev.chatlayer.support.Page;
 import dev.chatlayer.support.PageSize;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /** Conversation rules (contract section 4): who may see, create, change, hide and restore what. */
@@ -84,13 +86,21 @@ class ConversationService {
         return load(id);
     }
 
-    /** The conversation if the caller is in it; otherwise 404 whether or not it exists. */
-    Conversation get(String caller, String id) {
-        Conversation conversation = load(id);
-        if (!conversation.hasParticipant(caller)) {
-            throw new ConversationNotFound();
-        }
-        return conversation;
+    /**
+     * The conversation if the caller is in it; otherwise 404 whether or not it exists. A cache hit is answered on
+     * the event loop; only a miss goes to a worker thread for MongoDB.
+     */
+    Uni<Conversation> get(String caller, String id) {
+        ObjectIds.require(id, "id");
+        return cache.lookup(id)
+                .flatMap(cached -> cached.isPresent() ? Uni.createFrom().item(cached.get())
+                        : Uni.createFrom().item(() -> loadStored(id)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
+                .map(conversation -> {
+                    if (!conversation.hasParticipant(caller)) {
+                        throw new ConversationNotFound();
+                    }
+                    return conversation;
+                });
     }
 
     Conversation accept(String caller, String id) {
@@ -218,9 +228,11 @@ class ConversationService {
     private Conversation load(String id) {
         ObjectIds.require(id, "id");
         Optional<Conversation> cached = cache.get(id);
-        if (cached.isPresent()) {
-            return cached.get();
-        }
+        return cached.isPresent() ? cached.get() : loadStored(id);
+    }
+
+    /** After a miss: MongoDB's state, put in the cache (blocking: on a worker thread). */
+    private Conversation loadStored(String id) {
         Conversation stored = repository.find(id).orElseThrow(ConversationNotFound::new);
         if (cache.fill(stored)) {
             // Redis may have been flushed: put the deletion mirror back with the conversation.

@@ -46,8 +46,16 @@ class OperationsTest {
                 .body(containsString("chat_cache_requests_total{cache=\"conversation\",result=\"miss\""))
                 .body(containsString("http_server_requests_seconds_count{method=\"GET\""))
                 .body(containsString("uri=\"/api/v1/conversations/{id}\""))
+                // the miss read MongoDB: the driver's command monitor counts it by command name
+                .body(matchesPattern("(?s).*mongodb_driver_commands_seconds_count\\{[^}]*command=\"find\"[^}]*} [1-9].*"))
                 .body(not(containsString(alice)))
                 .body(not(containsString(id)));
+    }
+
+    @Test
+    void theBenchmarksBareEndpointIsOffUnlessEnabled() {
+        // chat.bare-endpoint.enabled is set only by benchmarks/run.sh; a deployment answers it like any unknown path
+        given().get("/internal/bare").then().statusCode(404).contentType(containsString("application/problem+json"));
     }
 
     @Inject
