@@ -32,10 +32,13 @@ public final class LocalMongo {
      * With {@code commitLatency}, every write command is answered that much later, as a real MongoDB answers a
      * {@code w:majority, j:true} write only once the journal is on disk and a majority has it (milliseconds,
      * against this server's microseconds). Benchmarks use it to see what batching writes saves.
+     * The wait blocks the thread that serves the connection, so the server gets a thread per connection like a
+     * real mongod: with Netty's default (two per core) one connection's commit would hold up every other
+     * connection on its thread, and the benchmark saw sends queue behind activity writes for 100 ms and more.
      */
     public static LocalMongo start(int port, Duration commitLatency) {
         MongoServer server = new MongoServer(new SlowCommits(commitLatency));
-        server.bind("127.0.0.1", port);
+        server.bind(new java.net.InetSocketAddress("127.0.0.1", port), 1, CONNECTION_THREADS);
         return new LocalMongo(server, "mongodb://127.0.0.1:" + port);
     }
 
@@ -76,6 +79,8 @@ public final class LocalMongo {
     }
 
     /** Read on every write, so a test can slow the server down and speed it up again while the services run. */
+    /** Threads serving connections (see {@link #start(int, Duration)}): more than the drivers' pools open here. */
+    private static final int CONNECTION_THREADS = 128;
     private static final String COMMIT_LATENCY_PROPERTY = "chat.testkit.mongo-commit-latency-ms";
     private static final String INSERT_LATENCY_PROPERTY = "chat.testkit.mongo-insert-latency-ms";
 
