@@ -27,8 +27,8 @@ fi
 
 work=$(mktemp -d)
 # SIGTERM first; whatever has not ended 10 s later (a JVM out of memory ignores it) is killed
-trap 'kill $(jobs -p) 2>/dev/null; sleep 1; for _ in $(seq 1 10); do [[ -z $(jobs -pr) ]] && break; sleep 1; done
-      kill -9 $(jobs -pr) 2>/dev/null; wait 2>/dev/null; [[ -n "${KEEP:-}" ]] || rm -rf "$work"' EXIT
+trap 'status=$?; kill $(jobs -p) 2>/dev/null; sleep 1; for _ in $(seq 1 10); do [[ -z $(jobs -pr) ]] && break; sleep 1; done
+      [[ -z $(jobs -pr) ]] || kill -9 $(jobs -pr) 2>/dev/null; wait 2>/dev/null; [[ -n "${KEEP:-}" ]] || rm -rf "$work"; exit $status' EXIT
 echo "work dir: $work"
 free_port() { # the first port from $1 nobody listens on
   local port=$1
