@@ -34,7 +34,7 @@ public final class LocalMongo {
      * against this server's microseconds). Benchmarks use it to see what batching writes saves.
      * The wait blocks the thread that serves the connection, so the server gets a thread per connection like a
      * real mongod: with Netty's default (two per core) one connection's commit would hold up every other
-     * connection on its thread, and the benchmark saw sends queue behind activity writes for 100 ms and more.
+     * connection sharing its thread (a send's insert waiting behind another service's writes).
      */
     public static LocalMongo start(int port, Duration commitLatency) {
         MongoServer server = new MongoServer(new SlowCommits(commitLatency));
