@@ -434,7 +434,17 @@ public final class Suite {
         }
         process.waitFor(120, TimeUnit.SECONDS);
         // what the writing commands left (their keys all name {bench-x}) must not weigh on the scenarios after
-        Resp.call(redisPort, "EVAL", "for _, k in ipairs(redis.call('KEYS', '*{bench-x}*')) do redis.call('UNLINK', k) end return 0", "0");
+        String cursor = "0";
+        do {
+            List<?> page = (List<?>) Resp.call(redisPort, "SCAN", cursor, "MATCH", "*{bench-x}*", "COUNT", "1000");
+            cursor = String.valueOf(page.get(0));
+            List<?> keys = (List<?>) page.get(1);
+            if (!keys.isEmpty()) {
+                List<String> unlink = new ArrayList<>(List.of("UNLINK"));
+                keys.forEach(key -> unlink.add(String.valueOf(key)));
+                Resp.call(redisPort, unlink.toArray(String[]::new));
+            }
+        } while (!cursor.equals("0"));
         // "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
         String last = out.lines().filter(l -> l.startsWith("\"") && !l.startsWith("\"test\"")).reduce((a, b) -> b).orElse("");
         String[] fields = last.replace("\"", "").split(",");
