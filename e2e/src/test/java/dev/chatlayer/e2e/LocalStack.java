@@ -67,6 +67,28 @@ final class LocalStack {
             process.destroy(); // SIGTERM, like Ctrl-C: the script stops everything it started
             assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the stack stopped");
         }
+        // A safety net, not the stop itself: after the replicas test, second replicas, stores and nginx were seen
+        // outliving the script (cause not found yet); whatever still runs on this stack's ports or state ends here.
+        List<ProcessHandle> left = ProcessHandle.allProcesses().filter(this::startedForThisStack).toList();
+        left.forEach(ProcessHandle::destroy);
+        for (ProcessHandle p : left) {
+            if (!p.onExit().completeOnTimeout(p, 20, TimeUnit.SECONDS).join().isAlive()) {
+                continue;
+            }
+            p.destroyForcibly();
+        }
+    }
+
+    /** A service (its port on the command line), the stores or nginx (this stack's state directory on theirs). */
+    private boolean startedForThisStack(ProcessHandle p) {
+        return p.info().arguments().map(args -> {
+            for (String arg : args) {
+                if (arg.contains(state.toString()) || ports.values().stream().anyMatch(port -> arg.equals("-Dquarkus.http.port=" + port))) {
+                    return true;
+                }
+            }
+            return false;
+        }).orElse(false) || p.info().commandLine().map(line -> line.contains(state.toString())).orElse(false);
     }
 
     /** SIGKILL to the service process listening on {@code port} (started with {@code -Dquarkus.http.port=port}). */
