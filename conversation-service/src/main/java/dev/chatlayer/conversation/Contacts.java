@@ -22,8 +22,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 /**
- * The contacts read model (contract section 1): {@code contacts:{userId}} holds the users who share a conversation
- * with the user that is not DECLINED, and the user. presence-service reads it to show presence only to contacts and
+ * The contacts read model (docs: keys): {@code contacts:{userId}} holds the users who share an ACCEPTED conversation
+ * with the user and have no block between them, and the user. presence-service reads it to show presence only to contacts and
  * asks {@link #rebuild} when it is missing; this service is the only writer.
  * <p>
  * A change drops the set and moves a generation counter on; a rebuild stores what it read from MongoDB only if the
@@ -41,6 +41,7 @@ class Contacts {
     private final RedisDataSource redis;
     private final RedisPipelines channels;
     private final ConversationRepository repository;
+    private final BlockRepository blocks;
     private final ConversationConfig config;
     private final Vertx vertx;
     private final Set<String> repairs = ConcurrentHashMap.newKeySet();
@@ -48,7 +49,9 @@ class Contacts {
     private final Counter failures;
     private long repairTimer = -1;
 
-    Contacts(RedisDataSource redis, RedisPipelines channels, ConversationRepository repository, ConversationConfig config, Vertx vertx, MeterRegistry metrics) {
+    Contacts(RedisDataSource redis, RedisPipelines channels, ConversationRepository repository, BlockRepository blocks,
+            ConversationConfig config, Vertx vertx, MeterRegistry metrics) {
+        this.blocks = blocks;
         this.channels = channels;
         this.redis = redis;
         this.repository = repository;
@@ -62,9 +65,9 @@ class Contacts {
                 .description("Contact sets that must still be dropped after a change").register(metrics);
     }
 
-    /** True when {@code before → after} changes who shares a non-declined conversation with whom. */
+    /** True when {@code before → after} changes who shares an ACCEPTED conversation with whom. */
     static boolean changeBetween(Conversation before, Conversation after) {
-        return (before.status() == ConversationStatus.DECLINED) != (after.status() == ConversationStatus.DECLINED);
+        return (before.status() == ConversationStatus.ACCEPTED) != (after.status() == ConversationStatus.ACCEPTED);
     }
 
     /** After MongoDB took a change of contacts among {@code users}: their sets go, watchers are told. */
@@ -93,6 +96,7 @@ class Contacts {
         }
         List<String> contacts = new ArrayList<>(new TreeSet<>(repository.contactsOf(user)));
         contacts.remove(user);
+        contacts.removeAll(blocks.eitherWay(user));
         rebuilds.increment();
         if (generation != null) {
             store(user, generation, contacts);

@@ -37,4 +37,35 @@ public interface ConversationConfig {
     /** Largest page size a client may ask for. */
     @WithDefault("100")
     int maxPageSize();
+
+    /** Per-user limits (docs: limits); each holds across replicas, and per replica while Redis is unavailable. */
+    Limits limits();
+
+    interface Limits {
+
+        /** Conversation creates per {@link #createsWindow()}. */
+        @WithDefault("30")
+        int creates();
+
+        @WithDefault("1h")
+        Duration createsWindow();
+
+        /** The caller's own requests that may wait in PENDING at once. */
+        @WithDefault("20")
+        int pendingRequests();
+
+        /** Accept, decline, end, hide, restore, block and unblock together, per {@link #stateChangesWindow()}. */
+        @WithDefault("60")
+        int stateChanges();
+
+        @WithDefault("1m")
+        Duration stateChangesWindow();
+
+        /** Lists answered from MongoDB (conversations, blocks; message-service's history pages count too). */
+        @WithDefault("20")
+        int storeReads();
+
+        @WithDefault("1s")
+        Duration storeReadsWindow();
+    }
 }

@@ -94,12 +94,19 @@ class ConversationRepository implements PanacheMongoRepositoryBase<ConversationD
         return Optional.ofNullable(updated).map(ConversationDocument::toConversation);
     }
 
-    /** Everyone who shares a conversation with the user that is not DECLINED (the user among them). */
+    /** Everyone who shares an ACCEPTED conversation with the user (the user among them). */
     List<String> contactsOf(String userId) {
         // the driver directly: distinct has no Panache form; the list_by_activity index starts with participants
         return mongoCollection().distinct("participants",
-                new Document("participants", userId).append("status", new Document("$ne", ConversationStatus.DECLINED.name())), String.class)
+                new Document("participants", userId).append("status", ConversationStatus.ACCEPTED.name()), String.class)
                 .into(new ArrayList<>());
+    }
+
+    /** How many of the user's own requests wait in PENDING, counted up to {@code atMost}. */
+    long pendingRequestsOf(String userId, int atMost) {
+        return mongoCollection().countDocuments(
+                new Document("createdBy", userId).append("status", ConversationStatus.PENDING.name()),
+                new com.mongodb.client.model.CountOptions().limit(atMost));
     }
 
     /**

@@ -28,16 +28,19 @@ class ConversationResource {
 
     private final ConversationService conversations;
     private final Caller caller;
+    private final UserLimits limits;
 
-    ConversationResource(ConversationService conversations, Caller caller) {
+    ConversationResource(ConversationService conversations, Caller caller, UserLimits limits) {
         this.conversations = conversations;
         this.caller = caller;
+        this.limits = limits;
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response create(@Valid @NotNull(message = "a JSON body is required") NewConversation body) {
         String me = caller.id();
+        limits.create(me);
         ConversationService.Created created = conversations.create(me, body.participantIds());
         ConversationView view = ConversationView.of(created.conversation(), me);
         return created.isNew()
@@ -47,7 +50,9 @@ class ConversationResource {
 
     @GET
     public Page<ConversationView> list(@RestQuery String status, @RestQuery String limit, @RestQuery String cursor) {
-        return conversations.list(caller.id(), status, limit, cursor);
+        String me = caller.id();
+        limits.storeRead(me);
+        return conversations.list(me, status, limit, cursor);
     }
 
     @GET
@@ -61,6 +66,7 @@ class ConversationResource {
     @Path("/{id}/accept")
     public ConversationView accept(@RestPath String id) {
         String me = caller.id();
+        limits.stateChange(me);
         return ConversationView.of(conversations.accept(me, id), me);
     }
 
@@ -68,6 +74,7 @@ class ConversationResource {
     @Path("/{id}/decline")
     public ConversationView decline(@RestPath String id) {
         String me = caller.id();
+        limits.stateChange(me);
         return ConversationView.of(conversations.decline(me, id), me);
     }
 
@@ -75,18 +82,23 @@ class ConversationResource {
     @Path("/{id}/end")
     public ConversationView end(@RestPath String id) {
         String me = caller.id();
+        limits.stateChange(me);
         return ConversationView.of(conversations.end(me, id), me);
     }
 
     @DELETE
     @Path("/{id}")
     public void delete(@RestPath String id) {
-        conversations.hide(caller.id(), id);
+        String me = caller.id();
+        limits.stateChange(me);
+        conversations.hide(me, id);
     }
 
     @POST
     @Path("/{id}/restore")
     public void restore(@RestPath String id) {
-        conversations.restore(caller.id(), id);
+        String me = caller.id();
+        limits.stateChange(me);
+        conversations.restore(me, id);
     }
 }

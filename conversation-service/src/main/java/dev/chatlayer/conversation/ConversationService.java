@@ -30,6 +30,8 @@ class ConversationService {
     private static final Logger LOG = Logger.getLogger(ConversationService.class);
     private static final int MAX_CONCURRENT_RETRIES = 10;
     private static final Instant LATEST_DATE = Instant.parse("9999-12-31T23:59:59.999Z");
+    /** A full request queue empties when people answer, not at a known time: a client may ask again after this. */
+    private static final long PENDING_RETRY_AFTER_SECONDS = 60;
 
     private final ConversationRepository repository;
     private final ConversationCache cache;
@@ -38,10 +40,12 @@ class ConversationService {
     private final MessageServiceClient messages;
     private final ConversationEvents events;
     private final Contacts contacts;
+    private final BlockRepository blocks;
 
     ConversationService(ConversationRepository repository, ConversationCache cache, DeletionMarks marks, ConversationConfig config,
-            @RestClient MessageServiceClient messages, ConversationEvents events, Contacts contacts) {
+            @RestClient MessageServiceClient messages, ConversationEvents events, Contacts contacts, BlockRepository blocks) {
         this.repository = repository;
+        this.blocks = blocks;
         this.contacts = contacts;
         this.events = events;
         this.cache = cache;
@@ -64,9 +68,15 @@ class ConversationService {
             throw ApiException.badInput("participantIds", "at most " + config.maxParticipants() + " participants, caller included");
         }
         List<String> sorted = List.copyOf(participants);
+        requireNoBlock(sorted);
         Optional<Conversation> open = repository.findOpen(sorted);
         if (open.isPresent()) {
             return new Created(open.get(), false);
+        }
+        int pendingCap = config.limits().pendingRequests();
+        if (repository.pendingRequestsOf(caller, pendingCap) >= pendingCap) {
+            throw ApiException.tooMany("at most " + pendingCap + " of your requests may wait for an answer at once; "
+                    + "retry when one is accepted or declined", PENDING_RETRY_AFTER_SECONDS);
         }
         Instant now = now();
         Conversation fresh = new Conversation(new ObjectId().toHexString(), sorted, caller, ConversationStatus.PENDING,
@@ -77,8 +87,36 @@ class ConversationService {
             return new Created(repository.findOpen(sorted).orElseThrow(ConversationNotFound::new), false);
         }
         cache.write(fresh);
-        contacts.changed(sorted);
+        if (blocks.anyAmong(sorted)) {
+            // a block stored while this create ran missed it: the request is refused all the same
+            closeForBlock(caller, fresh.id());
+            throw blocked();
+        }
         return new Created(fresh, true);
+    }
+
+    /** A block between {@code blocker} and {@code other}: the open conversation of just the two of them closes. */
+    void closeBetween(String blocker, String other) {
+        repository.findOpen(new TreeSet<>(List.of(blocker, other)).stream().toList())
+                .ifPresent(open -> closeForBlock(blocker, open.id()));
+    }
+
+    private void closeForBlock(String blocker, String id) {
+        change(blocker, id, c -> switch (c.status()) {
+            case PENDING -> withStatus(c, ConversationStatus.DECLINED);
+            case ACCEPTED -> withStatus(c, ConversationStatus.ENDED);
+            case DECLINED, ENDED -> c;
+        });
+    }
+
+    private void requireNoBlock(List<String> participants) {
+        if (blocks.anyAmong(participants)) {
+            throw blocked();
+        }
+    }
+
+    private static ApiException blocked() {
+        return new ApiException(403, "Forbidden", "blocked: a participant blocked another", null);
     }
 
     /** The conversation whoever is in it (for services, which check membership themselves); 404 if unknown. */

@@ -42,6 +42,16 @@ final class RedisKeys {
     /** Channel naming users whose contacts changed: {@code {"users":[...]}}; presence re-checks their open watches. */
     static final String CONTACT_CHANGES = "contact-changes";
 
+    /** STRING counter of the user's conversation creates in the current window ({@link UserLimits}). */
+    static String createLimit(String userId) {
+        return "ratelimit:conversation-creates:{" + userId + "}";
+    }
+
+    /** STRING counter of the user's accepts, declines, ends, hides, restores, blocks and unblocks in the window. */
+    static String stateChangeLimit(String userId) {
+        return "ratelimit:conversation-changes:{" + userId + "}";
+    }
+
     /** Channel of change notices ({@link ConversationEvents}); message-service drops its copy of the conversation. */
     static final String CONVERSATION_EVENTS = "conversation-events";
 }

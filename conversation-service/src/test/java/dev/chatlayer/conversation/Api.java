@@ -43,9 +43,10 @@ final class Api {
                 .extract().path("id");
     }
 
-    static String accepted(String creator, String invitee) {
-        String id = create(creator, invitee);
-        as(invitee).post("/api/v1/conversations/" + id + "/accept").then().statusCode(200);
+    /** A conversation {@code creator} asked for and the first invitee accepted. */
+    static String accepted(String creator, String... invitees) {
+        String id = create(creator, invitees);
+        as(invitees[0]).post("/api/v1/conversations/" + id + "/accept").then().statusCode(200);
         return id;
     }
 }

@@ -1,5 +1,6 @@
 package dev.chatlayer.conversation;
 
+import static dev.chatlayer.conversation.Api.accepted;
 import static dev.chatlayer.conversation.Api.as;
 import static dev.chatlayer.conversation.Api.create;
 import static dev.chatlayer.conversation.Api.user;
@@ -28,8 +29,8 @@ import io.vertx.core.json.JsonObject;
 import jakarta.inject.Inject;
 
 /**
- * The contacts read model presence-service is shown by (contract section 1): {@code contacts:{userId}} holds the users
- * sharing a conversation that is not DECLINED with the user, and the user; rebuilt from MongoDB on request, dropped on
+ * The contacts read model presence-service is shown by (docs: keys): {@code contacts:{userId}} holds the users
+ * sharing an ACCEPTED conversation with the user, and the user; rebuilt from MongoDB on request, dropped on
  * every change of it, and never put back stale by a rebuild that raced with a change.
  */
 @Tag("redis-paths") // also run on a Redis Cluster (the redis-cluster test execution)
@@ -40,23 +41,28 @@ class ContactsReadModelTest {
     RedisDataSource redis;
 
     @Test
-    void aRequestMakesContactsAndADeclineUndoesThem() throws Exception {
+    void aRequestShowsTheRequesterNothingAnAcceptMakesContactsAndAnEndUndoesThem() throws Exception {
         String alice = user("alice"), bob = user("bob"), carol = user("carol");
         try (var subscriber = ChatInfra.subscribe("contact-changes")) {
             BlockingQueue<String> notices = subscriber.messages;
             String withBob = create(alice, bob);
-            create(carol, alice);
+            contactsOf(alice).then().statusCode(200).body("contacts", equalTo(List.of()));
+            contactsOf(bob).then().body("contacts", equalTo(List.of()));
+
+            as(bob).post("/api/v1/conversations/" + withBob + "/accept").then().statusCode(200);
             assertEquals(Set.of(alice, bob), Set.copyOf(new JsonObject(next(notices, alice, bob)).getJsonArray("users").getList()),
                     "presence-service is told whose contacts changed");
+            accepted(carol, alice);
+            next(notices, alice, carol);
 
             contactsOf(alice).then().statusCode(200).body("userId", equalTo(alice)).body("contacts", equalTo(sorted(bob, carol)));
             assertEquals(Set.of(alice, bob, carol), members(alice), "stored, with alice as the mark of a built set");
             long ttl = redis.key().pttl("contacts:{" + alice + "}");
             assertTrue(ttl > Duration.ofHours(23).toMillis() && ttl <= Duration.ofHours(24).toMillis(), "24 h TTL, was " + ttl);
 
-            as(bob).post("/api/v1/conversations/" + withBob + "/decline").then().statusCode(200);
+            as(bob).post("/api/v1/conversations/" + withBob + "/end").then().statusCode(200);
             next(notices, alice, bob);
-            assertFalse(redis.key().exists("contacts:{" + alice + "}"), "dropped by the decline");
+            assertFalse(redis.key().exists("contacts:{" + alice + "}"), "dropped by the end");
             contactsOf(alice).then().body("contacts", equalTo(List.of(carol)));
             contactsOf(bob).then().body("contacts", equalTo(List.of()));
             assertEquals(Set.of(bob), members(bob), "a user without contacts has a built set too");
@@ -64,11 +70,20 @@ class ContactsReadModelTest {
     }
 
     @Test
+    void aDeclinedRequestNeverMadeContacts() {
+        String ivan = user("ivan"), judy = user("judy");
+        String id = create(ivan, judy);
+        as(judy).post("/api/v1/conversations/" + id + "/decline").then().statusCode(200);
+        contactsOf(ivan).then().body("contacts", equalTo(List.of()));
+        contactsOf(judy).then().body("contacts", equalTo(List.of()));
+    }
+
+    @Test
     void aRebuildThatReadMongoDbBeforeAChangeStoresNothing() {
         String dave = user("dave"), erin = user("erin");
         String generationBefore = String.valueOf(redis.value(String.class).get("contacts:{" + dave + "}:gen"));
-        // a rebuild read the generation, then MongoDB (no contacts yet); meanwhile dave asks erin
-        create(dave, erin);
+        // a rebuild read the generation, then MongoDB (no contacts yet); meanwhile erin accepts dave's request
+        accepted(dave, erin);
         Object stored = redis.execute("EVAL", Resources.text("redis/contacts-put.lua"), "2", "contacts:{" + dave + "}",
                 "contacts:{" + dave + "}:gen", "null".equals(generationBefore) ? "" : generationBefore, "60000", dave).toInteger();
         assertEquals(0, stored, "the stale rebuild is refused");
@@ -77,14 +92,14 @@ class ContactsReadModelTest {
     }
 
     @Test
-    void aDeclineWhileRedisRefusesWritesStillDropsTheContacts() {
+    void anEndWhileRedisRefusesWritesStillDropsTheContacts() {
         String frank = user("frank"), gina = user("gina");
-        String id = create(frank, gina);
+        String id = accepted(frank, gina);
         contactsOf(frank).then().body("contacts", equalTo(List.of(gina)));
         assertTrue(redis.key().exists("contacts:{" + frank + "}"));
 
         ChatInfra.whileRedisFull(
-                () -> as(gina).post("/api/v1/conversations/" + id + "/decline").then().statusCode(200));
+                () -> as(gina).post("/api/v1/conversations/" + id + "/end").then().statusCode(200));
 
         assertFalse(redis.key().exists("contacts:{" + frank + "}"), "the old set would show gina to frank");
         contactsOf(frank).then().body("contacts", equalTo(List.of()));

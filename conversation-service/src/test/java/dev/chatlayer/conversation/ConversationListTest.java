@@ -27,7 +27,7 @@ class ConversationListTest {
         String alice = user("alice");
         List<String> created = new ArrayList<>();
         for (int i = 0; i < 23; i++) {
-            created.add(create(alice, user("peer" + i)));
+            created.add(create(user("peer" + i), alice)); // requests to alice: her own would stop at 20 PENDING
         }
         List<String> seen = new ArrayList<>();
         String cursor = null;
@@ -74,7 +74,7 @@ class ConversationListTest {
     void defaultPageIsTwenty() {
         String alice = user("alice");
         for (int i = 0; i < 21; i++) {
-            create(alice, user("peer" + i));
+            create(user("peer" + i), alice);
         }
         JsonPath page = as(alice).get("/api/v1/conversations").then().statusCode(200).extract().jsonPath();
         assertEquals(20, page.getList("items").size());

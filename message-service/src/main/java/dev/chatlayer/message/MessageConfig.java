@@ -17,6 +17,20 @@ public interface MessageConfig {
     @WithDefault("10s")
     Duration rateWindow();
 
+    /** Read marks one user may make per {@link #readMarkWindow()} (receipts go out only when the marker moves). */
+    @WithDefault("10")
+    int readMarkLimit();
+
+    @WithDefault("1s")
+    Duration readMarkWindow();
+
+    /** History pages answered from MongoDB per {@link #storeReadWindow()}, with conversation-service's lists. */
+    @WithDefault("20")
+    int storeReadLimit();
+
+    @WithDefault("1s")
+    Duration storeReadWindow();
+
     /** Newest messages kept per conversation in {@code messages:{chatId}}. */
     @WithDefault("100")
     int cacheSize();

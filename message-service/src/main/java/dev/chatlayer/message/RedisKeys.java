@@ -59,6 +59,11 @@ public final class RedisKeys {
         return "ratelimit:messages:{" + userId + "}";
     }
 
+    /** STRING counter of the user's read marks in the current window; TTL {@code messages.read-mark-window}. */
+    public static String readMarkLimit(String userId) {
+        return "ratelimit:read-marks:{" + userId + "}";
+    }
+
     /** STRING, the message JSON first stored under the sender's clientMessageId; TTL {@code messages.idempotency-ttl}. */
     public static String idempotency(String senderId, String clientMessageId) {
         return "idempotency:{" + senderId + "}:" + clientMessageId;

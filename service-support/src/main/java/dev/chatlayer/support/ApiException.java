@@ -23,7 +23,7 @@ public class ApiException extends RuntimeException {
         return new ApiException(400, "Bad request", detail, field);
     }
 
-    /** 429: too many sends; the client may retry after {@code seconds}. */
+    /** 429: past a per-user limit; the client may retry after {@code seconds}. */
     public static ApiException tooMany(String detail, long seconds) {
         ApiException e = new ApiException(429, "Too many requests", detail, null);
         e.retryAfterSeconds = seconds;

@@ -8,6 +8,7 @@ import dev.chatlayer.message.Blocking;
 import dev.chatlayer.message.Message;
 import dev.chatlayer.message.MessageConfig;
 import dev.chatlayer.message.conversations.ConversationGate;
+import dev.chatlayer.message.send.RateLimiter;
 import dev.chatlayer.message.store.MessageRepository;
 import dev.chatlayer.support.ApiException;
 import dev.chatlayer.support.Cursor;
@@ -26,7 +27,10 @@ class HistoryService {
     private final ConversationGate gate;
     private final MessageConfig config;
 
-    HistoryService(MessageRepository repository, RecentMessages recent, ConversationGate gate, MessageConfig config) {
+    private final RateLimiter limits;
+
+    HistoryService(MessageRepository repository, RecentMessages recent, ConversationGate gate, MessageConfig config, RateLimiter limits) {
+        this.limits = limits;
         this.repository = repository;
         this.recent = recent;
         this.gate = gate;
@@ -50,7 +54,7 @@ class HistoryService {
             Uni<Optional<Page<Message>>> cached = before == null && after == null ? newestFromCache(conversationId, cutoff, limit)
                     : Uni.createFrom().item(Optional.empty());
             return cached.flatMap(page -> page.isPresent() ? Uni.createFrom().item(page.get())
-                    : Blocking.call(() -> fromMongo(conversationId, cutoff, before, after, limit)));
+                    : limits.storeRead(caller).chain(() -> Blocking.call(() -> fromMongo(conversationId, cutoff, before, after, limit))));
         });
     }
 

@@ -2,66 +2,44 @@ package dev.chatlayer.message.send;
 
 import dev.chatlayer.message.MessageConfig;
 import dev.chatlayer.message.RedisKeys;
-import dev.chatlayer.support.Resources;
-
-import org.jboss.logging.Logger;
-
-import dev.chatlayer.support.ApiException;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.chatlayer.support.SharedLimitKeys;
+import dev.chatlayer.support.UserLimiter;
+import dev.chatlayer.support.UserLimiter.Limit;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.redis.client.Command;
-import io.vertx.mutiny.redis.client.Redis;
-import io.vertx.mutiny.redis.client.Request;
-import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** {@code messages.rate-limit} sends per {@code messages.rate-window} per user, counted atomically in Redis. */
+/**
+ * The per-user limits of message-service (docs: limits): sends ({@code ratelimit:messages:{userId}}), read marks, and
+ * history pages answered from MongoDB (counted together with conversation-service's lists). Counted in Redis across
+ * replicas, in each replica's memory while Redis does not answer: never fail-open.
+ */
 @ApplicationScoped
-class RateLimiter {
+public class RateLimiter {
 
-    private static final Logger LOG = Logger.getLogger(RateLimiter.class);
-    /** INCR, and PEXPIRE on the first send of a window: [count, ms left in the window]. */
-    private static final String RATE_LIMIT = Resources.text("redis/fixed-window.lua");
+    private final UserLimiter limiter;
+    private final Limit sends;
+    private final Limit readMarks;
+    private final Limit storeReads;
 
-    private final Redis redis;
-    private final MessageConfig config;
-    private final Counter rejections;
-    private final Counter unavailable;
-
-    RateLimiter(Redis redis, MessageConfig config, MeterRegistry metrics) {
-        this.redis = redis;
-        this.config = config;
-        this.rejections = Counter.builder("messages.rate.limited").description("Sends refused by the rate limit").register(metrics);
-        this.unavailable = Counter.builder("messages.rate.unchecked").description("Sends let through because Redis was unavailable")
-                .register(metrics);
+    RateLimiter(UserLimiter limiter, MessageConfig config) {
+        this.limiter = limiter;
+        this.sends = Limit.of("messages", config.rateLimit(), config.rateWindow(), "messages");
+        this.readMarks = Limit.of("read-marks", config.readMarkLimit(), config.readMarkWindow(), "read marks");
+        this.storeReads = Limit.of("store-reads", config.storeReadLimit(), config.storeReadWindow(), "lists and history pages");
     }
 
     /** Counts one send; fails with 429 and the seconds until the window ends when over the limit. */
     Uni<Void> acquire(String userId) {
-        return redis.send(Request.cmd(Command.EVAL).arg(RATE_LIMIT).arg(1).arg(RedisKeys.rateLimit(userId))
-                        .arg(config.rateWindow().toMillis()))
-                .onFailure().recoverWithItem(e -> {
-                    // Redis is the speed layer: without it chat keeps working, unlimited, and the outage is counted.
-                    unavailable.increment();
-                    LOG.warnf("rate limit not applied, Redis unavailable: %s", e.getMessage());
-                    return null;
-                })
-                .map(answer -> {
-                    if (answer != null) {
-                        check(answer);
-                    }
-                    return null;
-                });
+        return limiter.acquire(sends, RedisKeys.rateLimit(userId));
     }
 
-    private void check(Response answer) {
-        long sends = answer.get(0).toLong();
-        if (sends > config.rateLimit()) {
-            rejections.increment();
-            long retryAfter = Math.max(1, (answer.get(1).toLong() + 999) / 1000);
-            throw ApiException.tooMany("at most " + config.rateLimit() + " messages per " + config.rateWindow().toSeconds()
-                    + " s; retry after " + retryAfter + " s", retryAfter);
-        }
+    /** Counts one read mark. */
+    public Uni<Void> readMark(String userId) {
+        return limiter.acquire(readMarks, RedisKeys.readMarkLimit(userId));
+    }
+
+    /** Counts one history page that MongoDB answers. */
+    public Uni<Void> storeRead(String userId) {
+        return limiter.acquire(storeReads, SharedLimitKeys.storeReads(userId));
     }
 }

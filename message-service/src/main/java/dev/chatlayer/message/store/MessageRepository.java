@@ -175,6 +175,13 @@ public class MessageRepository implements PanacheMongoRepositoryBase<StoredMessa
         return found;
     }
 
+    /** True if someone other than {@code userId} wrote in the conversation after {@code since} (exclusive). */
+    public boolean anyFromOthersAfter(String conversationId, String userId, Instant since) {
+        // the driver directly: an _id-only projection of at most one document
+        return mongoCollection().find(unreadQuery(conversationId, userId, since)).projection(new Document("_id", 1)).limit(1)
+                .first() != null;
+    }
+
     /**
      * Unread counts of several conversations in one aggregate: per conversation, the messages from others after
      * its {@code since} (null: all of them). Conversations without unread messages are absent.

@@ -3,6 +3,7 @@ package dev.chatlayer.message.unread;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 import io.quarkus.mongodb.panache.PanacheMongoRepositoryBase;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,6 +19,11 @@ class ReadMarkers implements PanacheMongoRepositoryBase<ReadMarker, String> {
         marker.conversationId = conversationId;
         marker.readAt = at;
         persistOrUpdate(marker);
+    }
+
+    /** Until when the user has read the conversation, if they ever marked it read. */
+    Optional<Instant> readAt(String userId, String conversationId) {
+        return findByIdOptional(ReadMarker.idOf(userId, conversationId)).map(marker -> marker.readAt);
     }
 
     /** Every read marker of the user, by conversation: one query. */

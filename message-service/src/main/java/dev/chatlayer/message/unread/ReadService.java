@@ -3,6 +3,7 @@ package dev.chatlayer.message.unread;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Optional;
 
 import org.jboss.logging.Logger;
 
@@ -11,7 +12,11 @@ import dev.chatlayer.message.conversations.Conversation;
 import dev.chatlayer.message.conversations.ConversationGate;
 import dev.chatlayer.support.ObjectIds;
 import dev.chatlayer.message.RedisKeys;
+import dev.chatlayer.message.send.RateLimiter;
 import dev.chatlayer.message.send.SpeedLayerRepairs;
+import dev.chatlayer.message.store.MessageRepository;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.chatlayer.support.RedisPipelines;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -29,8 +34,16 @@ class ReadService {
     private final UnreadService unreadService;
     private final SpeedLayerRepairs repairs;
 
+    private final RateLimiter limits;
+    private final MessageRepository messages;
+    private final Counter repeated;
+
     ReadService(ReadMarkers markers, UnreadCounters unread, MessageEvents events, ConversationGate gate, RedisPipelines redis,
-            UnreadService unreadService, SpeedLayerRepairs repairs) {
+            UnreadService unreadService, SpeedLayerRepairs repairs, RateLimiter limits, MessageRepository messages, MeterRegistry metrics) {
+        this.limits = limits;
+        this.messages = messages;
+        this.repeated = Counter.builder("messages.reads.repeated")
+                .description("Read marks that moved nothing (no write, no receipt)").register(metrics);
         this.repairs = repairs;
         this.unreadService = unreadService;
         this.markers = markers;
@@ -40,10 +53,20 @@ class ReadService {
         this.redis = redis;
     }
 
-    /** The caller has read everything: unread 0, a read marker in MongoDB, a receipt to the others. */
+    /**
+     * The caller has read everything: unread 0, a read marker in MongoDB, a receipt to the others — only when the
+     * marker moves forward, i.e. someone wrote since the caller's last read. A repeated read writes and publishes
+     * nothing, so marking read cannot be used to flood the others with receipts.
+     */
     void markRead(String caller, String conversationId) {
         ObjectIds.require(conversationId, "conversationId");
+        limits.readMark(caller).await().indefinitely();
         Conversation conversation = gate.lookUpAndWait(caller, conversationId);
+        Optional<Instant> previous = markers.readAt(caller, conversationId);
+        if (previous.isPresent() && !messages.anyFromOthersAfter(conversationId, caller, previous.get())) {
+            repeated.increment();
+            return;
+        }
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         markers.markRead(caller, conversationId, now);
         unreadService.forget(caller);

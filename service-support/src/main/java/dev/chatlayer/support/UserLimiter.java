@@ -1,0 +1,109 @@
+package dev.chatlayer.support;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.jboss.logging.Logger;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Per-user limits (docs: limits): at most {@code max} events per fixed {@code window}, counted in Redis so the limit
+ * holds across replicas. A limit never fails open: when Redis does not answer (down, full, slow) the replica counts in
+ * its own memory instead, so the limit then holds per replica. Past the limit: 429 with {@code Retry-After}.
+ * Metrics: {@code chat_limit_refused_total{limit}} and {@code chat_limit_local_total{limit}} (counted without Redis).
+ */
+@ApplicationScoped
+public class UserLimiter {
+
+    private static final Logger LOG = Logger.getLogger(UserLimiter.class);
+    /** INCR, and PEXPIRE on the first event of a window: [count, ms left in the window]. */
+    private static final String FIXED_WINDOW = Resources.text("redis/fixed-window.lua");
+
+    /** One limit: its name (a metric tag and what the 429 says), how many events, per how long. */
+    public record Limit(String name, int max, Duration window, String unit) {
+
+        public static Limit of(String name, int max, Duration window, String unit) {
+            return new Limit(name, max, window, unit);
+        }
+
+        String describe() {
+            return "at most " + max + " " + unit + " per " + human(window);
+        }
+
+        private static String human(Duration window) {
+            long s = window.toSeconds();
+            if (s >= 3600 && s % 3600 == 0) {
+                return s == 3600 ? "hour" : s / 3600 + " hours";
+            }
+            if (s >= 60 && s % 60 == 0) {
+                return s == 60 ? "minute" : s / 60 + " minutes";
+            }
+            return s <= 1 && window.toMillis() == 1000 ? "second" : window.toMillis() + " ms";
+        }
+    }
+
+    /** A window counted in this replica's memory while Redis does not answer. */
+    private record LocalWindow(long endsAt, AtomicLong events) {
+    }
+
+    private final Redis redis;
+    private final MeterRegistry metrics;
+    private final Cache<String, LocalWindow> local = Caffeine.newBuilder().maximumSize(100_000)
+            .expireAfterWrite(1, TimeUnit.HOURS).build();
+
+    UserLimiter(Redis redis, MeterRegistry metrics) {
+        this.redis = redis;
+        this.metrics = metrics;
+    }
+
+    /** Counts one event under {@code key}; fails with a 429 past the limit. On the calling (event-loop) thread. */
+    public Uni<Void> acquire(Limit limit, String key) {
+        return redis.send(Request.cmd(Command.EVAL).arg(FIXED_WINDOW).arg(1).arg(key).arg(limit.window().toMillis()))
+                .map(answer -> counted(answer))
+                .onFailure().recoverWithItem(e -> locally(limit, key, e))
+                .map(events -> {
+                    check(limit, events[0], events[1]);
+                    return null;
+                });
+    }
+
+    /** The same, blocking: for callers on a worker thread. */
+    public void acquireAndAwait(Limit limit, String key) {
+        acquire(limit, key).await().indefinitely();
+    }
+
+    private static long[] counted(Response answer) {
+        return new long[] { answer.get(0).toLong(), answer.get(1).toLong() };
+    }
+
+    private long[] locally(Limit limit, String key, Throwable failure) {
+        Counter.builder("chat.limit.local").description("Events counted in a replica's memory because Redis did not answer")
+                .tag("limit", limit.name()).register(metrics).increment();
+        LOG.debugf("limit %s counted locally, Redis unavailable: %s", limit.name(), failure.getMessage());
+        long now = System.currentTimeMillis();
+        LocalWindow window = local.asMap().compute(key,
+                (k, w) -> w == null || w.endsAt() <= now ? new LocalWindow(now + limit.window().toMillis(), new AtomicLong()) : w);
+        return new long[] { window.events().incrementAndGet(), window.endsAt() - now };
+    }
+
+    private void check(Limit limit, long events, long millisLeft) {
+        if (events > limit.max()) {
+            Counter.builder("chat.limit.refused").description("Requests refused by a per-user limit").tag("limit", limit.name())
+                    .register(metrics).increment();
+            long retryAfter = Math.max(1, (millisLeft + 999) / 1000);
+            throw ApiException.tooMany(limit.describe() + "; retry after " + retryAfter + " s", retryAfter);
+        }
+    }
+}
