@@ -17,10 +17,10 @@ class UserLimits {
     UserLimits(UserLimiter limiter, ConversationConfig config) {
         this.limiter = limiter;
         ConversationConfig.Limits limits = config.limits();
-        this.creates = Limit.of("conversation-creates", limits.creates(), limits.createsWindow(), "conversation creates");
-        this.stateChanges = Limit.of("conversation-changes", limits.stateChanges(), limits.stateChangesWindow(),
+        this.creates = limiter.define("conversation-creates", limits.creates(), limits.createsWindow(), "conversation creates");
+        this.stateChanges = limiter.define("conversation-changes", limits.stateChanges(), limits.stateChangesWindow(),
                 "accepts, declines, ends, hides, restores, blocks and unblocks");
-        this.storeReads = Limit.of("store-reads", limits.storeReads(), limits.storeReadsWindow(), "lists and history pages");
+        this.storeReads = limiter.define("store-reads", limits.storeReads(), limits.storeReadsWindow(), "lists and history pages");
     }
 
     void create(String userId) {

@@ -29,6 +29,7 @@ class BadInputCorpusTest {
         String alice = "user-" + user("a"), bob = "user-" + user("b");
         String id = create(alice, bob);
         String asAlice = Tokens.forUser(alice);
+        String asCarol = Tokens.forUser("user-" + user("c")); // her own limits: alice's are spent by the cases above
         String asMessages = Tokens.forService("message-service");
         String asPresence = Tokens.forService("presence-service");
         String conversation = "/api/v1/conversations/" + id;
@@ -41,6 +42,9 @@ class BadInputCorpusTest {
                 new Endpoint("POST", conversation + "/end", null, List.of(), asAlice),
                 new Endpoint("POST", conversation + "/restore", null, List.of(), asAlice),
                 new Endpoint("DELETE", conversation, null, List.of(), asAlice),
+                new Endpoint("PUT", "/api/v1/blocks/" + bob, null, List.of(), asCarol),
+                new Endpoint("DELETE", "/api/v1/blocks/" + bob, null, List.of(), asCarol),
+                new Endpoint("GET", "/api/v1/blocks", null, List.of("limit", "cursor"), asCarol),
                 new Endpoint("GET", "/internal/conversations/" + id, null, List.of(), asMessages),
                 new Endpoint("POST", "/internal/conversations/" + id + "/activity",
                         "{\"messageId\":\"m1\",\"senderId\":\"" + alice + "\",\"sentAt\":\"2026-01-01T00:00:00Z\"}", List.of(), asMessages),

@@ -102,6 +102,26 @@ class LocalStackIT {
         assertEquals(List.of("still there?", "hi bob"), List.of(items.get(0).path("content").asText(), items.get(1).path("content").asText()));
     }
 
+    @Test
+    void theGatewayLimitsRequestsPerClientAddress() throws Exception {
+        String carol = "carol-" + System.nanoTime();
+        int limited = 0;
+        HttpResponse<String> refused = null;
+        // one client, as fast as it can: past the burst of 200 and 100 per second, the gateway answers 429 itself
+        for (int i = 0; i < 600 && limited < 20; i++) {
+            HttpResponse<String> response = call("GET", "/api/v1/no-such-route", carol, null);
+            if (response.statusCode() == 429) {
+                limited++;
+                refused = response;
+            }
+        }
+        assertTrue(limited > 0, "600 requests at once from one address were never limited");
+        assertTrue(refused.headers().firstValue("content-type").orElse("").startsWith("application/problem+json"));
+        assertEquals("1", refused.headers().firstValue("retry-after").orElse(""));
+        Thread.sleep(3_000); // the bucket refills (100 per second) before other requests of this stack
+        assertEquals(404, call("GET", "/api/v1/no-such-route", carol, null).statusCode());
+    }
+
     // --- calls through the gateway ---------------------------------------------------------------------------------
 
     private static HttpResponse<String> call(String method, String path, String user, String body) throws Exception {

@@ -62,7 +62,7 @@ class ReadBadInputTest {
                 .body(matchesPattern("(?s).*messages_send_seconds_count [1-9].*"))
                 .body(matchesPattern("(?s).*messages_batch_size_count [1-9].*"))
                 .body(containsString("chat_cache_requests_total{cache=\"messages\",result=\"miss\""))
-                .body(containsString("messages_rate_limited_total"))
+                .body(containsString("chat_limit_refused_total{limit=\"messages\""))
                 // each endpoint's share of requests within the promised latencies (LatencyObjectives)
                 .body(matchesPattern("(?s).*http_server_requests_seconds_bucket\\{[^}]*uri=\"/api/v1/messages\",le=\"0\\.003\",?} \\d.*"))
                 .body(matchesPattern("(?s).*http_server_requests_seconds_bucket\\{[^}]*uri=\"/api/v1/messages\",le=\"0\\.025\",?} \\d.*"))

@@ -77,4 +77,12 @@ public interface PresenceConfig {
     /** Socket upgrades one user may make per minute, across replicas (reconnect storms); beyond: close 1008. */
     @WithDefault("30")
     int upgradesPerMinute();
+
+    /** Presence GETs and queries one user may make per minute, across replicas. */
+    @WithDefault("60")
+    int queriesPerMinute();
+
+    /** Invalid {@code auth} frames after which a socket is closed with 1008 (each costs a signature check). */
+    @WithDefault("5")
+    int invalidAuthFramesBeforeClose();
 }

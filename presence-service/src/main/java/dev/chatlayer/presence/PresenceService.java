@@ -9,6 +9,8 @@ import java.util.Set;
 import org.jboss.logging.Logger;
 
 import dev.chatlayer.support.ApiException;
+import dev.chatlayer.support.UserLimiter;
+import dev.chatlayer.support.UserLimiter.Limit;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -34,7 +36,15 @@ class PresenceService {
     private final Counter wentOffline;
     private final Counter refreshes;
 
-    PresenceService(PresenceStore store, PresenceEvents events, PresenceConfig config, Contacts contacts, MeterRegistry metrics) {
+    private final UserLimiter limiter;
+    private final Limit upgrades;
+    private final Limit queries;
+
+    PresenceService(PresenceStore store, PresenceEvents events, PresenceConfig config, Contacts contacts, UserLimiter limiter,
+            MeterRegistry metrics) {
+        this.limiter = limiter;
+        this.upgrades = limiter.define("socket-upgrades", config.upgradesPerMinute(), java.time.Duration.ofMinutes(1), "socket upgrades");
+        this.queries = limiter.define("presence-queries", config.queriesPerMinute(), java.time.Duration.ofMinutes(1), "presence queries");
         this.store = store;
         this.contacts = contacts;
         this.events = events;
@@ -73,7 +83,8 @@ class PresenceService {
     }
 
     Uni<UserPresence> get(String viewer, String userId) {
-        return query(viewer, List.of(userId)).map(all -> all.get(0));
+        return limiter.acquire(queries, RedisKeys.queryLimit(viewer)).chain(() -> lookUp(viewer, List.of(userId)))
+                .map(all -> all.get(0));
     }
 
     /** What {@code viewer} may see of each of {@code userIds}: one Redis round trip while their contact set is there. */
@@ -81,6 +92,11 @@ class PresenceService {
         if (userIds.size() > config.maxQuery()) {
             throw ApiException.badInput("userIds", "at most " + config.maxQuery() + " users per query");
         }
+        return limiter.acquire(queries, RedisKeys.queryLimit(viewer)).chain(() -> lookUp(viewer, userIds));
+    }
+
+    /** What {@code viewer} may see of these users (no limit counted: watches use it too). */
+    Uni<List<UserPresence>> lookUp(String viewer, List<String> userIds) {
         if (userIds.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
@@ -119,8 +135,10 @@ class PresenceService {
     }
 
     /** Counts a socket upgrade; false past {@code presence.upgrades-per-minute}. Without Redis: allowed. */
+    /** Counts one socket upgrade of the user; false past {@code presence.upgrades-per-minute} (never fail-open). */
     Uni<Boolean> mayUpgrade(String userId) {
-        return store.countUpgrade(userId).onFailure().recoverWithItem(true);
+        return limiter.acquire(upgrades, RedisKeys.upgrades(userId)).replaceWith(true)
+                .onFailure(ApiException.class).recoverWithItem(false);
     }
 
     private Uni<PresenceStore.Beat> beat(String userId, String connectionId, boolean enforceLimit) {

@@ -61,6 +61,7 @@ class PresenceSessions {
         double frameTokens;
         long lastFrameNanos = System.nanoTime();
         int refusedInARow;
+        int invalidAuthFrames;
         long lastWatchNanos;
         /** When the socket's token expires (epoch s); an {@code auth} frame with a newer token moves it. */
         volatile long expiresAtSeconds;
@@ -123,8 +124,11 @@ class PresenceSessions {
         return presence.connect(userId, socket.id())
                 .map(accepted -> accepted ? now : REFUSED)
                 .onFailure().recoverWithItem(e -> {
-                    // Redis unreachable: keep the socket (a chat client would only reconnect in a loop);
-                    // presence is written by the first frame after Redis is back.
+                    // Redis unreachable: the socket limit holds per replica (never fail-open); within it the socket
+                    // stays (a chat client would only reconnect in a loop) and the next frame writes its presence.
+                    if (registry.socketsOf(userId) >= config.maxSocketsPerUser()) {
+                        return REFUSED;
+                    }
                     LOG.warnf("presence not recorded on open, will retry on the next frame: %s", e.getMessage());
                     return NEVER_REFRESHED;
                 })
@@ -229,6 +233,11 @@ class PresenceSessions {
         try {
             fresh = tokens.parse(token);
         } catch (ParseException | RuntimeException e) {
+            // each costs a signature check: a socket that keeps sending bad tokens is closed
+            if (++session.invalidAuthFrames >= config.invalidAuthFramesBeforeClose()) {
+                return error(socket, "bad-token", "the token is not valid")
+                        .chain(() -> socket.close(new CloseReason(POLICY_VIOLATION, "too many invalid tokens")));
+            }
             return error(socket, "bad-token", "the token is not valid; the socket still closes when its current token expires");
         }
         if (!session.userId.equals(fresh.getSubject()) || (fresh.getGroups() != null && fresh.getGroups().contains(ServiceIdentity.GROUP))) {

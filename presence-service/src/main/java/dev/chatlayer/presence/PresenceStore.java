@@ -56,12 +56,6 @@ class PresenceStore {
         return PresenceService.REST_CONNECTION.equals(connectionId) || socket.compareTo(config.ttl()) > 0 ? config.ttl() : socket;
     }
 
-    /** Counts one upgrade of the user; true while within {@code presence.upgrades-per-minute}. */
-    Uni<Boolean> countUpgrade(String userId) {
-        return redis.execute("EVAL", Scripts.COUNT_UPGRADE, "1", RedisKeys.upgrades(userId), "60000")
-                .map(answer -> answer.get(0).toLong() <= config.upgradesPerMinute());
-    }
-
     /** Ends {@code connectionId}; true if that made the user go offline. */
     Uni<Boolean> leave(String userId, String connectionId) {
         return redis.execute("EVAL", Scripts.LEAVE, "2", RedisKeys.presence(userId), RedisKeys.connections(userId),

@@ -31,6 +31,11 @@ final class RedisKeys {
         return tagged("ratelimit:upgrades:", userId);
     }
 
+    /** STRING counter of the user's presence queries (GET and query) in the current minute; TTL one minute. */
+    static String queryLimit(String userId) {
+        return tagged("ratelimit:presence-queries:", userId);
+    }
+
     /** STRING, ISO-8601 instant the user was last seen (last refresh, or going offline); no TTL. */
     static String lastSeen(String userId) {
         return tagged("lastseen:", userId);

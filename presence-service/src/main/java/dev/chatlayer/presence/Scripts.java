@@ -8,7 +8,6 @@ final class Scripts {
     static final String BEAT = Resources.text("redis/beat.lua");
     static final String LEAVE = Resources.text("redis/leave.lua");
     static final String HAND_OVER = Resources.text("redis/hand-over.lua");
-    static final String COUNT_UPGRADE = Resources.text("redis/fixed-window.lua");
 
     private Scripts() {
     }

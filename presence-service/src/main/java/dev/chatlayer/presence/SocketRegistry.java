@@ -91,6 +91,12 @@ class SocketRegistry {
         return confirmed(subscriptions);
     }
 
+    /** How many sockets of the user this replica holds. */
+    int socketsOf(String userId) {
+        Set<WebSocketConnection> sockets = socketsByUser.get(userId);
+        return sockets == null ? 0 : sockets.size();
+    }
+
     /** The users whose presence events {@code socket} gets now. */
     Set<String> watching(WebSocketConnection socket) {
         Set<String> watched = watchedBySocket.get(socket.id());

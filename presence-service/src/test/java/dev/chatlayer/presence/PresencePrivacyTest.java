@@ -2,7 +2,9 @@ package dev.chatlayer.presence;
 
 import static dev.chatlayer.presence.Users.acquainted;
 import static dev.chatlayer.presence.Users.as;
-import static dev.chatlayer.presence.Users.decline;
+import static dev.chatlayer.presence.Users.block;
+import static dev.chatlayer.presence.Users.end;
+import static dev.chatlayer.presence.Users.request;
 import static dev.chatlayer.presence.Users.token;
 import static dev.chatlayer.presence.Users.user;
 import static org.hamcrest.Matchers.equalTo;
@@ -28,8 +30,8 @@ import io.vertx.core.json.JsonObject;
 import jakarta.inject.Inject;
 
 /**
- * Presence is private to contacts (contract section 5): only users sharing a conversation that is not DECLINED see
- * each other; anyone else reads exactly like a user never seen, by GET, query and watch, and watches follow changes.
+ * Presence is private to contacts (docs: presence): only users sharing an ACCEPTED conversation, with no block
+ * between them, see each other; anyone else reads exactly like a user never seen, by GET, query and watch, and watches follow changes.
  */
 @Tag("redis-paths") // also run on a Redis Cluster (the redis-cluster test execution)
 @QuarkusTest
@@ -63,14 +65,40 @@ class PresencePrivacyTest {
     }
 
     @Test
-    void aDeclinedRequestEndsVisibilityBothWaysAtOnce() {
+    void aRequestShowsTheRequesterNothingSoPresenceCannotBeStalked() {
+        String victim = user("victim"), stalker = user("stalker");
+        as(victim).post("/api/v1/presence/heartbeat").then().statusCode(204);
+        request(stalker, victim);
+
+        as(stalker).get("/api/v1/presence/" + victim).then().statusCode(200)
+                .body("online", equalTo(false)).body("lastSeenAt", nullValue());
+        as(stalker).body(Map.of("userIds", List.of(victim))).post("/api/v1/presence/query").then().statusCode(200)
+                .body("items[0].online", equalTo(false)).body("items[0].lastSeenAt", nullValue());
+    }
+
+    @Test
+    void aBlockHidesPresenceBothWays() {
+        String ivy = user("ivy"), jack = user("jack");
+        acquainted(ivy, jack);
+        as(ivy).post("/api/v1/presence/heartbeat").then().statusCode(204);
+        as(jack).post("/api/v1/presence/heartbeat").then().statusCode(204);
+        as(jack).get("/api/v1/presence/" + ivy).then().body("online", equalTo(true));
+
+        block(jack, ivy);
+
+        as(jack).get("/api/v1/presence/" + ivy).then().body("online", equalTo(false)).body("lastSeenAt", nullValue());
+        as(ivy).get("/api/v1/presence/" + jack).then().body("online", equalTo(false)).body("lastSeenAt", nullValue());
+    }
+
+    @Test
+    void anEndedConversationEndsVisibilityBothWaysAtOnce() {
         String alice = user("alice"), bob = user("bob");
         String conversation = acquainted(alice, bob);
         as(alice).post("/api/v1/presence/heartbeat").then().statusCode(204);
         as(bob).post("/api/v1/presence/heartbeat").then().statusCode(204);
         as(bob).get("/api/v1/presence/" + alice).then().body("online", equalTo(true));
 
-        decline(bob, conversation);
+        end(bob, conversation);
 
         as(bob).get("/api/v1/presence/" + alice).then().body("online", equalTo(false)).body("lastSeenAt", nullValue());
         as(alice).get("/api/v1/presence/" + bob).then().body("online", equalTo(false)).body("lastSeenAt", nullValue());
@@ -87,7 +115,7 @@ class PresencePrivacyTest {
             assertFalse(unseen.getBoolean("online"), "a stranger's presence is not shown to a watch");
             assertEquals(0, subscribers("presence-events:{" + dave + "}"), "nothing is subscribed for a stranger");
 
-            // dave asks carol for a conversation: carol's open watch now shows him
+            // dave asks carol for a conversation, she accepts: her open watch now shows him
             String conversation = acquainted(dave, carol);
             JsonObject seen = watcher.next("presence-snapshot").getJsonArray("users").getJsonObject(0);
             assertEquals(dave, seen.getString("userId"));
@@ -95,14 +123,35 @@ class PresencePrivacyTest {
             as(dave).delete("/api/v1/presence").then().statusCode(204);
             assertFalse(watcher.next("presence").getBoolean("online"), "events of a contact arrive");
 
-            // carol declines: dave disappears from her watch, and no event about him reaches her any more
-            decline(carol, conversation);
+            // carol ends it: dave disappears from her watch, and no event about him reaches her any more
+            end(carol, conversation);
             JsonObject gone = watcher.next("presence-snapshot").getJsonArray("users").getJsonObject(0);
             assertEquals(dave, gone.getString("userId"));
             assertFalse(gone.getBoolean("online"));
             assertTrue(gone.getValue("lastSeenAt") == null, "hidden like a user never seen");
             as(dave).post("/api/v1/presence/heartbeat").then().statusCode(204);
             assertTrue(watcher.receivesNo("presence", Duration.ofSeconds(1)), "no event about a stranger");
+        }
+    }
+
+    @Test
+    void aBlockWhileAWatchIsOpenHidesTheUserAtOnce() throws Exception {
+        String kim = user("kim"), leo = user("leo");
+        acquainted(kim, leo);
+        as(leo).post("/api/v1/presence/heartbeat").then().statusCode(204);
+        try (TestSocket watcher = TestSocket.open(vertx, base.getPort(), token(kim))) {
+            watcher.next("hello");
+            watcher.send(new JsonObject().put("type", "watch").put("userIds", List.of(leo)));
+            assertTrue(watcher.next("presence-snapshot").getJsonArray("users").getJsonObject(0).getBoolean("online"));
+
+            block(leo, kim);
+
+            JsonObject gone = watcher.next("presence-snapshot").getJsonArray("users").getJsonObject(0);
+            assertEquals(leo, gone.getString("userId"));
+            assertFalse(gone.getBoolean("online"));
+            assertTrue(gone.getValue("lastSeenAt") == null, "hidden like a user never seen");
+            as(leo).delete("/api/v1/presence").then().statusCode(204);
+            assertTrue(watcher.receivesNo("presence", Duration.ofSeconds(1)), "no event about a blocker");
         }
     }
 
@@ -117,12 +166,12 @@ class PresencePrivacyTest {
             watcher.send(new JsonObject().put("type", "watch").put("userIds", List.of(henry)));
             assertTrue(watcher.next("presence-snapshot").getJsonArray("users").getJsonObject(0).getBoolean("online"));
 
-            // the replica's subscriber connection drops and cannot come back yet: the decline's notice is lost
+            // the replica's subscriber connection drops and cannot come back yet: the end's notice is lost
             String maxClients = redis.execute("CONFIG", "GET", "maxclients").toString().replaceAll("[^0-9]", "");
             redis.execute("CONFIG", "SET", "maxclients", "1");
             try {
                 redis.execute("CLIENT", "KILL", "TYPE", "pubsub"); // on a connection the pool already holds
-                decline(henry, conversation);
+                end(henry, conversation);
             } finally {
                 redis.execute("CONFIG", "SET", "maxclients", maxClients);
             }

@@ -30,15 +30,27 @@ final class Users {
         return given().auth().oauth2(token(userId)).contentType(ContentType.JSON);
     }
 
-    /** {@code creator} asks {@code invitee} for a conversation (PENDING): from now on they see each other's presence. */
+    /** {@code creator} asks {@code invitee} for a conversation and is accepted: from now on they see each other's presence. */
     static String acquainted(String creator, String invitee) {
+        String id = request(creator, invitee);
+        conversationsAs(invitee).post("/api/v1/conversations/" + id + "/accept").then().statusCode(200);
+        return id;
+    }
+
+    /** {@code creator} asks {@code invitee} for a conversation (PENDING): that alone shows neither the other. */
+    static String request(String creator, String invitee) {
         return conversationsAs(creator).body(Map.of("participantIds", List.of(invitee))).post("/api/v1/conversations")
                 .then().statusCode(201).extract().path("id");
     }
 
-    /** {@code invitee} declines the conversation: unless another one joins them, they are strangers again. */
-    static void decline(String invitee, String conversationId) {
-        conversationsAs(invitee).post("/api/v1/conversations/" + conversationId + "/decline").then().statusCode(200);
+    /** A participant ends the conversation: unless another one joins them, they are strangers again. */
+    static void end(String participant, String conversationId) {
+        conversationsAs(participant).post("/api/v1/conversations/" + conversationId + "/end").then().statusCode(200);
+    }
+
+    /** {@code blocker} blocks {@code blocked}: presence is hidden both ways. */
+    static void block(String blocker, String blocked) {
+        conversationsAs(blocker).put("/api/v1/blocks/" + blocked).then().statusCode(204);
     }
 
     private static RequestSpecification conversationsAs(String userId) {

@@ -31,12 +31,8 @@ public class UserLimiter {
     /** INCR, and PEXPIRE on the first event of a window: [count, ms left in the window]. */
     private static final String FIXED_WINDOW = Resources.text("redis/fixed-window.lua");
 
-    /** One limit: its name (a metric tag and what the 429 says), how many events, per how long. */
+    /** One limit: its name (a metric tag), how many events per how long, and what they are (the 429 says it). */
     public record Limit(String name, int max, Duration window, String unit) {
-
-        public static Limit of(String name, int max, Duration window, String unit) {
-            return new Limit(name, max, window, unit);
-        }
 
         String describe() {
             return "at most " + max + " " + unit + " per " + human(window);
@@ -50,7 +46,10 @@ public class UserLimiter {
             if (s >= 60 && s % 60 == 0) {
                 return s == 60 ? "minute" : s / 60 + " minutes";
             }
-            return s <= 1 && window.toMillis() == 1000 ? "second" : window.toMillis() + " ms";
+            if (window.toMillis() % 1000 == 0) {
+                return s == 1 ? "second" : s + " s";
+            }
+            return window.toMillis() + " ms";
         }
     }
 
@@ -66,6 +65,23 @@ public class UserLimiter {
     UserLimiter(Redis redis, MeterRegistry metrics) {
         this.redis = redis;
         this.metrics = metrics;
+    }
+
+    /** A limit, its metrics registered at once (a dashboard shows 0 rather than nothing). */
+    public Limit define(String name, int max, Duration window, String unit) {
+        refused(name);
+        local(name);
+        return new Limit(name, max, window, unit);
+    }
+
+    private Counter refused(String limit) {
+        return Counter.builder("chat.limit.refused").description("Requests refused by a per-user limit").tag("limit", limit)
+                .register(metrics);
+    }
+
+    private Counter local(String limit) {
+        return Counter.builder("chat.limit.local").description("Events counted in a replica's memory because Redis did not answer")
+                .tag("limit", limit).register(metrics);
     }
 
     /** Counts one event under {@code key}; fails with a 429 past the limit. On the calling (event-loop) thread. */
@@ -89,8 +105,7 @@ public class UserLimiter {
     }
 
     private long[] locally(Limit limit, String key, Throwable failure) {
-        Counter.builder("chat.limit.local").description("Events counted in a replica's memory because Redis did not answer")
-                .tag("limit", limit.name()).register(metrics).increment();
+        local(limit.name()).increment();
         LOG.debugf("limit %s counted locally, Redis unavailable: %s", limit.name(), failure.getMessage());
         long now = System.currentTimeMillis();
         LocalWindow window = local.asMap().compute(key,
@@ -100,8 +115,7 @@ public class UserLimiter {
 
     private void check(Limit limit, long events, long millisLeft) {
         if (events > limit.max()) {
-            Counter.builder("chat.limit.refused").description("Requests refused by a per-user limit").tag("limit", limit.name())
-                    .register(metrics).increment();
+            refused(limit.name()).increment();
             long retryAfter = Math.max(1, (millisLeft + 999) / 1000);
             throw ApiException.tooMany(limit.describe() + "; retry after " + retryAfter + " s", retryAfter);
         }

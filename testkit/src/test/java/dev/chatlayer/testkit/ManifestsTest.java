@@ -146,6 +146,10 @@ class ManifestsTest {
         assertEquals(ROUTES, routes, "no /internal/, no /q/");
         assertEquals("150", ingress.getMetadata().getAnnotations().get("nginx.ingress.kubernetes.io/proxy-read-timeout"),
                 "a socket survives two heartbeat intervals of silence");
+        Map<String, String> annotations = ingress.getMetadata().getAnnotations();
+        assertEquals("100", annotations.get("nginx.ingress.kubernetes.io/limit-rps"), "requests per client address, as the gateway");
+        assertEquals("2", annotations.get("nginx.ingress.kubernetes.io/limit-burst-multiplier"), "bursts of 200");
+        assertEquals("100", annotations.get("nginx.ingress.kubernetes.io/limit-connections"), "connections per client address");
     }
 
     @ParameterizedTest

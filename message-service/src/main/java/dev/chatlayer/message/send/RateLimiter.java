@@ -23,9 +23,9 @@ public class RateLimiter {
 
     RateLimiter(UserLimiter limiter, MessageConfig config) {
         this.limiter = limiter;
-        this.sends = Limit.of("messages", config.rateLimit(), config.rateWindow(), "messages");
-        this.readMarks = Limit.of("read-marks", config.readMarkLimit(), config.readMarkWindow(), "read marks");
-        this.storeReads = Limit.of("store-reads", config.storeReadLimit(), config.storeReadWindow(), "lists and history pages");
+        this.sends = limiter.define("messages", config.rateLimit(), config.rateWindow(), "messages");
+        this.readMarks = limiter.define("read-marks", config.readMarkLimit(), config.readMarkWindow(), "read marks");
+        this.storeReads = limiter.define("store-reads", config.storeReadLimit(), config.storeReadWindow(), "lists and history pages");
     }
 
     /** Counts one send; fails with 429 and the seconds until the window ends when over the limit. */
