@@ -257,10 +257,13 @@ class PresenceReplicasIT {
         assertTrue(refused.getMessage().contains("mp.jwt.verify.publickey.location"), "the log names the key: " + refused.getMessage());
     }
 
-    /** A conversation {@code creator} asks {@code invitee} for: they see each other's presence from now on. */
+    /** A conversation {@code creator} asks {@code invitee} for and is accepted: they see each other's presence from now on. */
     private static void acquainted(String creator, String invitee) {
-        given().baseUri(conversations.url()).auth().oauth2(Tokens.forUser(creator)).contentType("application/json")
-                .body(Map.of("participantIds", List.of(invitee))).post("/api/v1/conversations").then().statusCode(201);
+        String id = given().baseUri(conversations.url()).auth().oauth2(Tokens.forUser(creator)).contentType("application/json")
+                .body(Map.of("participantIds", List.of(invitee))).post("/api/v1/conversations").then().statusCode(201)
+                .extract().path("id");
+        given().baseUri(conversations.url()).auth().oauth2(Tokens.forUser(invitee)).post("/api/v1/conversations/" + id + "/accept")
+                .then().statusCode(200);
     }
 
     private static String user(String name) {
