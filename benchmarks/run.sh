@@ -37,7 +37,7 @@ free_port() { # the first port from $1 nobody listens on
 }
 testkit=(java -XX:+UseParallelGC -jar testkit/target/testkit-1.0.0-SNAPSHOT.jar)
 "${testkit[@]}" keys "$work/keys" >/dev/null
-"${testkit[@]}" keys "$work/service-keys" >/dev/null
+"${testkit[@]}" service-keys "$work/service-keys" >/dev/null
 
 redis_port=$(free_port 16390)
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly yes --appendfsync everysec --dir "$work" \
@@ -52,8 +52,7 @@ conversation_port=$(free_port 18081); presence_port=$(free_port $((conversation_
 export QUARKUS_REDIS_HOSTS=redis://127.0.0.1:$redis_port
 export QUARKUS_MONGODB_CONNECTION_STRING=mongodb://127.0.0.1:$mongo_port
 export MP_JWT_VERIFY_PUBLICKEY_LOCATION=$work/keys/publicKey.pem
-export SMALLRYE_JWT_SIGN_KEY_LOCATION=$work/service-keys/privateKey.pem
-export CHAT_SERVICE_IDENTITY_PUBLIC_KEY_LOCATION=$work/service-keys/publicKey.pem
+export CHAT_SERVICE_IDENTITY_KEYS_DIR=$work/service-keys
 export QUARKUS_REST_CLIENT_CONVERSATION_SERVICE_URL=http://localhost:$conversation_port
 export QUARKUS_REST_CLIENT_MESSAGE_SERVICE_URL=http://localhost:$message_port
 export QUARKUS_SHUTDOWN_DELAY_ENABLED=false QUARKUS_LOG_LEVEL=WARN CHAT_BARE_ENDPOINT_ENABLED=true

@@ -35,7 +35,7 @@ if [[ -z "${SKIP_BUILD:-}" ]]; then
   ./mvnw -B -q install -DskipTests
 fi
 "${testkit[@]}" keys "$state/keys" >/dev/null
-"${testkit[@]}" keys "$state/service-keys" >/dev/null
+"${testkit[@]}" service-keys "$state/service-keys" >/dev/null
 
 pids=()
 stop_all() {
@@ -78,8 +78,8 @@ fi
 export QUARKUS_REDIS_HOSTS=$REDIS_URL
 export QUARKUS_MONGODB_CONNECTION_STRING=$MONGODB_URI
 export MP_JWT_VERIFY_PUBLICKEY_LOCATION=$state/keys/publicKey.pem
-export SMALLRYE_JWT_SIGN_KEY_LOCATION=$state/service-keys/privateKey.pem
-export CHAT_SERVICE_IDENTITY_PUBLIC_KEY_LOCATION=$state/service-keys/publicKey.pem
+# one key pair per service (SERVICE/privateKey.pem, SERVICE/publicKey.pem): each signs with its own
+export CHAT_SERVICE_IDENTITY_KEYS_DIR=$state/service-keys
 export QUARKUS_REST_CLIENT_CONVERSATION_SERVICE_URL=http://localhost:$conversation_port
 export QUARKUS_REST_CLIENT_MESSAGE_SERVICE_URL=http://localhost:$message_port
 # a Ctrl-C is a local stop, not a rolling update: no readiness delay

@@ -6,6 +6,8 @@ keys=../../../deploy/.local
 [[ -f $keys/keys/publicKey.pem ]] || { echo "run deploy/run-local.sh once first (it writes the dev keys)" >&2; exit 1; }
 mkdir -p secrets
 cp "$keys/keys/publicKey.pem" secrets/jwt-publicKey.pem
-cp "$keys/service-keys/privateKey.pem" secrets/service-privateKey.pem
-cp "$keys/service-keys/publicKey.pem" secrets/service-publicKey.pem
+for service in conversation-service message-service presence-service; do # a key pair each
+  cp "$keys/service-keys/$service/privateKey.pem" "secrets/$service-privateKey.pem"
+  cp "$keys/service-keys/$service/publicKey.pem" "secrets/$service-publicKey.pem"
+done
 echo "secrets/ written; now: kubectl apply -k $(pwd)"

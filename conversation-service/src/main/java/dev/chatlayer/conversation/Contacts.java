@@ -22,7 +22,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 /**
- * The contacts read model (docs: keys): {@code contacts:{userId}} holds the users who share an ACCEPTED conversation
+ * The contacts read model (conversation-service README, "Contacts"): {@code contacts:{userId}} holds the users who share an ACCEPTED conversation
  * with the user and have no block between them, and the user. presence-service reads it to show presence only to contacts and
  * asks {@link #rebuild} when it is missing; this service is the only writer.
  * <p>

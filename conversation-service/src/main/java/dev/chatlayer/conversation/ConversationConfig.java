@@ -1,7 +1,6 @@
 package dev.chatlayer.conversation;
 
 import java.time.Duration;
-import java.util.List;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -22,10 +21,6 @@ public interface ConversationConfig {
     @WithDefault("24h")
     Duration contactsTtl();
 
-    /** The services (token {@code sub}) that may report activity: the one that stores messages. */
-    @WithDefault("message-service")
-    List<String> activityReporters();
-
     /** Most participants a conversation may have, creator included. */
     @WithDefault("50")
     int maxParticipants();
@@ -38,7 +33,7 @@ public interface ConversationConfig {
     @WithDefault("100")
     int maxPageSize();
 
-    /** Per-user limits (docs: limits); each holds across replicas, and per replica while Redis is unavailable. */
+    /** Per-user limits (docs/limits.md); each holds across replicas, and per replica while Redis is unavailable. */
     Limits limits();
 
     interface Limits {

@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
@@ -12,7 +11,6 @@ import dev.chatlayer.support.ApiException;
 import dev.chatlayer.support.Page;
 import dev.chatlayer.support.ServiceIdentity;
 import dev.chatlayer.support.UserIds;
-import io.quarkus.security.ForbiddenException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -24,29 +22,25 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 /**
- * For the other services (a service token, never a user's; never routed by the gateway). The caller checks
- * membership itself against the participants answered here.
+ * For the other services (a service token, never a user's; never routed by the gateway), each endpoint for the one
+ * service that needs it (docs/security.md). The caller checks membership itself against the participants answered here.
  */
 @Path("/internal")
-@RolesAllowed(ServiceIdentity.GROUP)
 @Produces(MediaType.APPLICATION_JSON)
 class InternalConversationResource {
 
     private final ConversationService conversations;
-    private final JsonWebToken caller;
-    private final ConversationConfig config;
     private final Contacts contacts;
 
-    InternalConversationResource(ConversationService conversations, JsonWebToken caller, ConversationConfig config, Contacts contacts) {
+    InternalConversationResource(ConversationService conversations, Contacts contacts) {
         this.conversations = conversations;
         this.contacts = contacts;
-        this.caller = caller;
-        this.config = config;
     }
 
     /** What a send and a read need to be checked: status, creator, participants, every participant's cutoff. */
     @GET
     @Path("/conversations/{id}")
+    @RolesAllowed(ServiceIdentity.MESSAGE_SERVICE)
     public InternalConversation get(@RestPath String id) {
         Conversation c = conversations.find(id);
         return new InternalConversation(c.id(), c.participants(), c.createdBy(), c.status(), c.lastMessageAt(), c.deletedAt());
@@ -61,17 +55,15 @@ class InternalConversationResource {
     @POST
     @Path("/conversations/{id}/activity")
     @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(ServiceIdentity.MESSAGE_SERVICE) // only the service that stores messages may say one was stored
     public void activity(@RestPath String id, @Valid @NotNull(message = "a JSON body is required") Activity body) {
-        // only the service that stores messages may say one was stored
-        if (!config.activityReporters().contains(caller.getSubject())) {
-            throw new ForbiddenException();
-        }
         conversations.recordActivity(body.senderId(), id, body.sentAt());
     }
 
     /** The user's visible conversations, as their own list shows them (message-service rebuilds unread counts from it). */
     @GET
     @Path("/users/{userId}/conversations")
+    @RolesAllowed(ServiceIdentity.MESSAGE_SERVICE)
     public Page<ConversationView> visibleTo(@RestPath String userId, @RestQuery String limit, @RestQuery String cursor) {
         if (!UserIds.isValid(userId)) {
             throw ApiException.badInput("userId", "not a user id");
@@ -82,6 +74,7 @@ class InternalConversationResource {
     /** Rebuilds the user's {@code contacts:{userId}} from MongoDB and answers it (presence-service asks when it is missing). */
     @GET
     @Path("/users/{userId}/contacts")
+    @RolesAllowed(ServiceIdentity.PRESENCE_SERVICE)
     public UserContacts contactsOf(@RestPath String userId) {
         if (!UserIds.isValid(userId)) {
             throw ApiException.badInput("userId", "not a user id");
@@ -89,7 +82,7 @@ class InternalConversationResource {
         return new UserContacts(userId, contacts.rebuild(userId));
     }
 
-    /** The users sharing a conversation that is not DECLINED with {@code userId}, who is not among them. */
+    /** The users sharing an ACCEPTED conversation with {@code userId} and no block, who is not among them. */
     public record UserContacts(String userId, List<String> contacts) {
     }
 }

@@ -11,7 +11,7 @@ import jakarta.ws.rs.QueryParam;
 
 /** message-service's internal API (config key {@code message-service}), called as conversation-service itself. */
 @RegisterRestClient(configKey = "message-service")
-@RegisterClientHeaders(ServiceTokenHeaders.class)
+@RegisterClientHeaders(ServiceTokenHeaders.ToMessageService.class)
 interface MessageServiceClient {
 
     /** The user hid the conversation at {@code at} (their cutoff): nothing up to it is unread any more. */

@@ -5,7 +5,7 @@ import dev.chatlayer.support.UserLimiter;
 import dev.chatlayer.support.UserLimiter.Limit;
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** The per-user limits of conversation-service (docs: limits), each counted once per request before any work. */
+/** The per-user limits of conversation-service (docs/limits.md), each counted once per request before any work. */
 @ApplicationScoped
 class UserLimits {
 

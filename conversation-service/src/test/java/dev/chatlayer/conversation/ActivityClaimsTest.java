@@ -26,7 +26,7 @@ class ActivityClaimsTest {
     void onlyTheServiceThatStoresMessagesMayReportActivity() {
         String alice = user("alice"), bob = user("bob");
         String id = Api.accepted(alice, bob);
-        given().auth().oauth2(Tokens.forService("presence-service")).contentType(ContentType.JSON)
+        given().auth().oauth2(Tokens.forService("presence-service", "conversation-service")).contentType(ContentType.JSON)
                 .body(Map.of("messageId", "m", "senderId", alice, "sentAt", Instant.now().toString()))
                 .post("/internal/conversations/" + id + "/activity").then().statusCode(403);
         as(alice).get("/api/v1/conversations/" + id).then().body("lastMessageAt", nullValue());

@@ -22,7 +22,7 @@ final class Api {
 
     /** Calls as message-service would: its own service token, never a user's. */
     static RequestSpecification asService() {
-        return given().auth().oauth2(Tokens.forService("message-service")).contentType(ContentType.JSON);
+        return given().auth().oauth2(Tokens.forService("message-service", "conversation-service")).contentType(ContentType.JSON);
     }
 
     /** message-service reports that {@code sender}'s message was stored at {@code sentAt}. */

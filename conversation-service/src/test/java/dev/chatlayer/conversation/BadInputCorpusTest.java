@@ -30,8 +30,8 @@ class BadInputCorpusTest {
         String id = create(alice, bob);
         String asAlice = Tokens.forUser(alice);
         String asCarol = Tokens.forUser("user-" + user("c")); // her own limits: alice's are spent by the cases above
-        String asMessages = Tokens.forService("message-service");
-        String asPresence = Tokens.forService("presence-service");
+        String asMessages = Tokens.forService("message-service", "conversation-service");
+        String asPresence = Tokens.forService("presence-service", "conversation-service");
         String conversation = "/api/v1/conversations/" + id;
         List<Endpoint> endpoints = List.of(
                 new Endpoint("POST", "/api/v1/conversations", "{\"participantIds\":[\"" + bob + "\"]}", List.of(), asAlice),

@@ -21,7 +21,7 @@ import dev.chatlayer.testkit.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
-/** Blocks (docs: api, blocks): what a block refuses, closes and hides, and that it lives in MongoDB. */
+/** Blocks (conversation-service README, "Blocks"): what a block refuses, closes and hides, and that it lives in MongoDB. */
 @QuarkusTest
 class BlocksTest {
 
@@ -123,7 +123,7 @@ class BlocksTest {
     }
 
     private static Response contactsOf(String user) {
-        return given().auth().oauth2(Tokens.forService("presence-service")).get("/internal/users/" + user + "/contacts");
+        return given().auth().oauth2(Tokens.forService("presence-service", "conversation-service")).get("/internal/users/" + user + "/contacts");
     }
 
     private static List<String> sorted(String... users) {

@@ -29,7 +29,7 @@ import io.vertx.core.json.JsonObject;
 import jakarta.inject.Inject;
 
 /**
- * The contacts read model presence-service is shown by (docs: keys): {@code contacts:{userId}} holds the users
+ * The contacts read model presence-service is shown by (conversation-service README, "Contacts"): {@code contacts:{userId}} holds the users
  * sharing an ACCEPTED conversation with the user, and the user; rebuilt from MongoDB on request, dropped on
  * every change of it, and never put back stale by a rebuild that raced with a change.
  */
@@ -114,7 +114,7 @@ class ContactsReadModelTest {
     }
 
     private static RequestSpecification presence() {
-        return given().auth().oauth2(Tokens.forService("presence-service"));
+        return given().auth().oauth2(Tokens.forService("presence-service", "conversation-service"));
     }
 
     private static io.restassured.response.Response contactsOf(String user) {

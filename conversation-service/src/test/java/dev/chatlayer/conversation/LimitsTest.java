@@ -18,7 +18,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
 /**
- * The per-user limits of conversation-service (docs: limits) at their boundaries, with their defaults: each answered
+ * The per-user limits of conversation-service (docs/limits.md) at their boundaries, with their defaults: each answered
  * 429 problem+json with Retry-After, and still enforced when Redis refuses writes or is gone (never fail-open).
  */
 @QuarkusTest

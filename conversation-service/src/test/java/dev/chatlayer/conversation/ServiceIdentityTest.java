@@ -8,6 +8,8 @@ import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.equalTo;
 
+import java.nio.file.Path;
+import java.security.PrivateKey;
 import java.time.Duration;
 import java.util.Map;
 
@@ -17,6 +19,7 @@ import dev.chatlayer.testkit.DevKeys;
 import dev.chatlayer.testkit.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
 
 /** Contract section 3: /internal/ takes only a service's own token; user-facing endpoints refuse it. */
 @QuarkusTest
@@ -67,5 +70,42 @@ class ServiceIdentityTest {
         String token = Tokens.mint(DevKeys.privateKeyIn(System.getProperty(Tokens.KEYS_DIR_PROPERTY)), Tokens.SERVICE_ISSUER,
                 "message-service", Duration.ofMinutes(5), "service");
         given().auth().oauth2(token).contentType(ContentType.JSON).get("/internal/users/alice/conversations").then().statusCode(401);
+    }
+
+    @Test
+    void eachInternalEndpointTakesOnlyTheServiceThatCallsIt() {
+        String alice = user("alice"), bob = user("bob");
+        String id = Api.accepted(alice, bob);
+        RequestSpecification presence = given().auth().oauth2(Tokens.forService("presence-service", "conversation-service"))
+                .contentType(ContentType.JSON);
+        presence.get("/internal/conversations/" + id).then().statusCode(403).contentType("application/problem+json");
+        presence.get("/internal/users/" + alice + "/conversations").then().statusCode(403);
+        presence.body(Map.of("messageId", "m", "senderId", alice, "sentAt", "2030-01-01T00:00:00Z"))
+                .post("/internal/conversations/" + id + "/activity").then().statusCode(403);
+        presence.get("/internal/users/" + alice + "/contacts").then().statusCode(200);
+        asService().get("/internal/users/" + alice + "/contacts").then().statusCode(403); // message-service does not ask
+    }
+
+    @Test
+    void aServiceCannotSpeakAsAnotherOrToAnother() {
+        Path keys = Path.of(System.getProperty(Tokens.SERVICE_KEYS_DIR_PROPERTY));
+        PrivateKey presenceKey = DevKeys.privateKeyIn(keys.resolve("presence-service").toString());
+        String path = "/internal/users/alice/conversations";
+        // presence-service's key claiming to be message-service: verified with message-service's key, refused
+        String impostor = Tokens.mint(presenceKey, Tokens.SERVICE_ISSUER, "message-service", Duration.ofMinutes(5), "service",
+                "conversation-service");
+        given().auth().oauth2(impostor).get(path).then().statusCode(401);
+        // presence-service giving itself message-service's role through its groups: refused
+        String moreGroups = Tokens.mint(presenceKey, Tokens.SERVICE_ISSUER, "presence-service", Duration.ofMinutes(5),
+                java.util.List.of("service", "message-service"), "conversation-service");
+        given().auth().oauth2(moreGroups).get(path).then().statusCode(401);
+        // message-service's own token addressed to another service: refused here
+        given().auth().oauth2(Tokens.forService("message-service", "message-service")).get(path).then().statusCode(401);
+        // a service this one does not know, with a key of its own
+        DevKeys.ensure(keys.resolve("rogue-service"));
+        String rogue = Tokens.mint(DevKeys.privateKeyIn(keys.resolve("rogue-service").toString()), Tokens.SERVICE_ISSUER, "rogue-service",
+                Duration.ofMinutes(5), "service", "conversation-service");
+        given().auth().oauth2(rogue).get(path).then().statusCode(401);
+        asService().get(path).then().statusCode(200);
     }
 }

@@ -105,21 +105,32 @@ class LocalStackIT {
     @Test
     void theGatewayLimitsRequestsPerClientAddress() throws Exception {
         String carol = "carol-" + System.nanoTime();
-        int limited = 0;
-        HttpResponse<String> refused = null;
-        // one client, as fast as it can, on a route answered from Redis (no per-user limit there): past the burst of
-        // 200 and 100 per second, the gateway answers 429 itself
-        for (int i = 0; i < 1000 && limited < 20; i++) {
-            HttpResponse<String> response = call("GET", "/api/v1/unread", carol, null);
-            if (response.statusCode() == 429) {
-                limited++;
-                refused = response;
+        // one client address, 32 requests at a time on a route answered from Redis (no per-user limit there): past
+        // the burst of 200 and 100 per second, the gateway answers 429 itself, before any service sees the request
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(32);
+        List<java.util.concurrent.Future<HttpResponse<String>>> answers = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 1000; i++) {
+                answers.add(pool.submit(() -> call("GET", "/api/v1/unread", carol, null)));
             }
+            HttpResponse<String> refused = null;
+            int limited = 0;
+            for (java.util.concurrent.Future<HttpResponse<String>> answer : answers) {
+                HttpResponse<String> response = answer.get();
+                if (response.statusCode() == 429) {
+                    limited++;
+                    refused = response;
+                } else {
+                    assertEquals(200, response.statusCode(), response.body());
+                }
+            }
+            assertTrue(limited > 0, "1,000 requests from one address, 32 at a time, were never limited");
+            assertTrue(refused.headers().firstValue("content-type").orElse("").startsWith("application/problem+json"));
+            assertTrue(refused.body().contains("from this address"), refused.body());
+            assertEquals("1", refused.headers().firstValue("retry-after").orElse(""));
+        } finally {
+            pool.shutdownNow();
         }
-        assertTrue(limited > 0, "1,000 requests at once from one address were never limited");
-        assertTrue(refused.headers().firstValue("content-type").orElse("").startsWith("application/problem+json"));
-        assertTrue(refused.body().contains("from this address"), refused.body());
-        assertEquals("1", refused.headers().firstValue("retry-after").orElse(""));
         Thread.sleep(3_000); // the bucket refills (100 per second) before other requests of this stack
         assertEquals(200, call("GET", "/api/v1/unread", carol, null).statusCode());
     }

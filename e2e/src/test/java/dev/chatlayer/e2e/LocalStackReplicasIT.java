@@ -91,6 +91,29 @@ class LocalStackReplicasIT {
         assertEquals(1008, eleventh.closed.get(10, TimeUnit.SECONDS), "the eleventh socket, on either replica, is refused");
         sockets.forEach(Clients.Socket::close);
 
+        // the per-user limits of conversation- and presence-service hold across replicas too, each at its boundary
+        String dave = "dave-" + System.nanoTime(), erin = "erin-" + System.nanoTime();
+        String request = ok(201, call(conversations1, "POST", "/api/v1/conversations", dave, "{\"participantIds\":[\"" + erin + "\"]}"))
+                .path("id").asText();
+        for (int i = 1; i < 30; i++) { // 30 creates an hour: asking again for the same conversation counts
+            ok(200, call(i % 2 == 0 ? conversations1 : conversations2, "POST", "/api/v1/conversations", dave,
+                    "{\"participantIds\":[\"" + erin + "\"]}"));
+        }
+        assertEquals(429, call(conversations1, "POST", "/api/v1/conversations", dave, "{\"participantIds\":[\"" + erin + "\"]}").statusCode());
+        assertEquals(429, call(conversations2, "POST", "/api/v1/conversations", dave, "{\"participantIds\":[\"" + erin + "\"]}").statusCode());
+        for (int i = 0; i < 30; i++) { // 60 state changes a minute, hides and restores alternating over the replicas
+            assertEquals(204, call(conversations1, "DELETE", "/api/v1/conversations/" + request, erin, null).statusCode());
+            assertEquals(204, call(conversations2, "POST", "/api/v1/conversations/" + request + "/restore", erin, null).statusCode());
+        }
+        assertEquals(429, call(conversations1, "POST", "/api/v1/conversations/" + request + "/accept", erin, null).statusCode());
+        String presence1 = direct("PRESENCE_PORT"), presence2 = direct("PRESENCE_PORT_2");
+        for (int i = 0; i < 60; i++) { // 60 presence queries a minute
+            ok(200, call(i % 2 == 0 ? presence1 : presence2, "GET", "/api/v1/presence/" + dave, erin, null));
+        }
+        HttpResponse<String> refused = call(presence2, "GET", "/api/v1/presence/" + dave, erin, null);
+        assertEquals(429, refused.statusCode());
+        assertTrue(refused.headers().firstValue("retry-after").isPresent(), "429 says when to retry");
+
         // both replicas write at once: four senders through the gateway, every message stored once and counted once
         String group = groupOf(bob, 4);
         List<String> senders = groupMembers;

@@ -34,7 +34,7 @@ class BadInputCorpusTest {
                 new Endpoint("POST", "/api/v1/messages/read", "{\"conversationId\":\"" + id + "\"}", List.of(), asAlice),
                 new Endpoint("GET", "/api/v1/unread", null, List.of("conversationIds"), asAlice),
                 new Endpoint("POST", "/internal/unread/" + alice + "/" + id + "/reset", null, List.of("at"),
-                        Tokens.forService("conversation-service")));
+                        Tokens.forService("conversation-service", "message-service")));
 
         Report report = new BadInputCorpus(base.toString()).run("message-service", endpoints);
 

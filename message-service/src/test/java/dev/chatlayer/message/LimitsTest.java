@@ -24,7 +24,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
 /**
- * message-service's per-user limits beyond the send limit (docs: limits), and that none fails open: a Redis that
+ * message-service's per-user limits beyond the send limit (docs/limits.md), and that none fails open: a Redis that
  * refuses writes (filled by an attacker) still leaves every limit in force, counted in the replica's memory.
  */
 @QuarkusTest

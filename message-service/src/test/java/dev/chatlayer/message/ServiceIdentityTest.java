@@ -31,6 +31,11 @@ class ServiceIdentityTest {
         given().post("/internal/unread/" + bob + "/" + chat + "/reset").then().statusCode(401);
         as(bob).get("/api/v1/unread?conversationIds=" + chat).then().body("counts." + chat, equalTo(1));
 
+        // presence-service has no business here: its key is not among this service's callers
+        given().auth().oauth2(Tokens.forService("presence-service", "message-service"))
+                .post("/internal/unread/" + bob + "/" + chat + "/reset").then().statusCode(401);
+        as(bob).get("/api/v1/unread?conversationIds=" + chat).then().body("counts." + chat, equalTo(1));
+
         // conversation-service, with its own identity, may
         asService().post("/internal/unread/" + bob + "/" + chat + "/reset").then().statusCode(204);
         as(bob).get("/api/v1/unread?conversationIds=" + chat).then().body("counts." + chat, equalTo(0));
@@ -49,6 +54,6 @@ class ServiceIdentityTest {
     }
 
     private static RequestSpecification asService() {
-        return given().auth().oauth2(Tokens.forService("conversation-service")).contentType(ContentType.JSON);
+        return given().auth().oauth2(Tokens.forService("conversation-service", "message-service")).contentType(ContentType.JSON);
     }
 }

@@ -15,7 +15,7 @@ import jakarta.ws.rs.PathParam;
 
 /** conversation-service's internal API (config key {@code conversation-service}), called with presence-service's own token. */
 @RegisterRestClient(configKey = "conversation-service")
-@RegisterClientHeaders(ServiceTokenHeaders.class)
+@RegisterClientHeaders(ServiceTokenHeaders.ToConversationService.class)
 public interface ConversationServiceClient {
 
     /** Rebuilds the user's {@code contacts:{userId}} read model and answers it. */

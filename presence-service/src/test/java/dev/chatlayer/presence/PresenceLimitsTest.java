@@ -23,7 +23,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import jakarta.inject.Inject;
 
-/** presence-service's per-user limits (docs: limits) at their boundaries, and none fails open without Redis. */
+/** presence-service's per-user limits (docs/limits.md) at their boundaries, and none fails open without Redis. */
 @QuarkusTest
 class PresenceLimitsTest {
 

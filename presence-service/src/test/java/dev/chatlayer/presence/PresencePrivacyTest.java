@@ -30,7 +30,7 @@ import io.vertx.core.json.JsonObject;
 import jakarta.inject.Inject;
 
 /**
- * Presence is private to contacts (docs: presence): only users sharing an ACCEPTED conversation, with no block
+ * Presence is private to contacts (presence-service README, "What a client may and may not see"): only users sharing an ACCEPTED conversation, with no block
  * between them, see each other; anyone else reads exactly like a user never seen, by GET, query and watch, and watches follow changes.
  */
 @Tag("redis-paths") // also run on a Redis Cluster (the redis-cluster test execution)

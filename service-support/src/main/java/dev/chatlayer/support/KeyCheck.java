@@ -16,20 +16,19 @@ import jakarta.enterprise.event.Observes;
 public class KeyCheck {
 
     private final String usersPublicKey;
-    private final String servicesPublicKey;
+    private final ServiceCallers callers;
     private final String servicePrivateKey;
 
-    KeyCheck(@ConfigProperty(name = "mp.jwt.verify.publickey.location") String usersPublicKey,
-            @ConfigProperty(name = "chat.service-identity.public-key.location") String servicesPublicKey,
+    KeyCheck(@ConfigProperty(name = "mp.jwt.verify.publickey.location") String usersPublicKey, ServiceCallers callers,
             @ConfigProperty(name = "smallrye.jwt.sign.key.location") String servicePrivateKey) {
         this.usersPublicKey = usersPublicKey;
-        this.servicesPublicKey = servicesPublicKey;
+        this.callers = callers;
         this.servicePrivateKey = servicePrivateKey;
     }
 
     void check(@Observes StartupEvent start) {
         parse("mp.jwt.verify.publickey.location", usersPublicKey, false);
-        parse("chat.service-identity.public-key.location", servicesPublicKey, false);
+        callers.keys().forEach((caller, key) -> parse("chat.service-identity.callers." + caller + ".public-key.location", key, false));
         parse("smallrye.jwt.sign.key.location", servicePrivateKey, true);
     }
 

@@ -1,7 +1,7 @@
 package dev.chatlayer.support;
 
 /**
- * Limit counters that more than one service counts into (docs: limits), defined once here. Literal braces: a hash tag
+ * Limit counters that more than one service counts into (docs/limits.md), defined once here. Literal braces: a hash tag
  * on the user id, like every per-user key.
  */
 public final class SharedLimitKeys {

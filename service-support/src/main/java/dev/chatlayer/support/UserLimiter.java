@@ -19,7 +19,7 @@ import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Per-user limits (docs: limits): at most {@code max} events per fixed {@code window}, counted in Redis so the limit
+ * Per-user limits (docs/limits.md): at most {@code max} events per fixed {@code window}, counted in Redis so the limit
  * holds across replicas. A limit never fails open: when Redis does not answer (down, full, slow) the replica counts in
  * its own memory instead, so the limit then holds per replica. Past the limit: 429 with {@code Retry-After}.
  * Metrics: {@code chat_limit_refused_total{limit}} and {@code chat_limit_local_total{limit}} (counted without Redis).

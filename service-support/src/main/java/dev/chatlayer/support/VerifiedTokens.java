@@ -3,6 +3,9 @@ package dev.chatlayer.support;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import javax.crypto.SecretKey;
@@ -24,8 +27,10 @@ import jakarta.enterprise.inject.Alternative;
 
 /**
  * The bearer-token check of every service. Users' tokens are verified with {@code mp.jwt.*} (the identity
- * provider's key and issuer); tokens whose issuer is {@code chat.service-identity.issuer} with the services' own
- * public key instead, and must carry the group {@value ServiceIdentity#GROUP}, which no user token may carry.
+ * provider's key and issuer); tokens whose issuer is {@code chat.service-identity.issuer} with the public key of the
+ * calling service they name ({@link ServiceCallers}: a service not named there is refused), must be addressed to this
+ * service ({@code aud} = its name) and carry exactly the group {@value ServiceIdentity#GROUP}, which no user token may
+ * carry.
  * Verified tokens are remembered, so a client sending the same token on every request pays the RS256 check once:
  * keyed by their exact text (signature included), only until they
  * expire or {@code chat.jwt.verified-tokens.max-age}, whichever comes first; a token that fails is checked every
@@ -39,23 +44,30 @@ public class VerifiedTokens implements JWTParser {
     private final DefaultJWTParser verifier;
     private final Cache<String, JsonWebToken> verified;
     private final String serviceIssuer;
-    private final JWTAuthContextInfo serviceTokens;
+    private final String self;
+    private final Map<String, JWTAuthContextInfo> callers = new HashMap<>();
 
     VerifiedTokens(DefaultJWTParser verifier, JWTAuthContextInfo userTokens,
             @ConfigProperty(name = "chat.jwt.verified-tokens.size", defaultValue = "10000") int size,
             @ConfigProperty(name = "chat.jwt.verified-tokens.max-age", defaultValue = "5m") Duration maxAge,
             @ConfigProperty(name = "chat.service-identity.issuer") String serviceIssuer,
-            @ConfigProperty(name = "chat.service-identity.public-key.location") String serviceKey) {
+            @ConfigProperty(name = "quarkus.application.name") String self, ServiceCallers serviceCallers) {
         this.verifier = verifier;
         this.verified = size <= 0 ? null : Caffeine.newBuilder().maximumSize(size).expireAfter(untilExpiry(maxAge)).build();
         this.serviceIssuer = serviceIssuer;
-        // the same rules as users' tokens (clock skew, algorithm), another key and issuer
-        this.serviceTokens = new JWTAuthContextInfo(userTokens);
-        serviceTokens.setPublicKeyContent(null);
-        serviceTokens.setPublicVerificationKey(null);
-        serviceTokens.setTokenKeyId(null);
-        serviceTokens.setPublicKeyLocation(serviceKey);
-        serviceTokens.setIssuedBy(serviceIssuer);
+        this.self = self;
+        serviceCallers.keys().forEach((caller, key) -> {
+            // the same rules as users' tokens (clock skew, algorithm); the caller's own key, the services' issuer,
+            // and this service as the audience
+            JWTAuthContextInfo context = new JWTAuthContextInfo(userTokens);
+            context.setPublicKeyContent(null);
+            context.setPublicVerificationKey(null);
+            context.setTokenKeyId(null);
+            context.setPublicKeyLocation(key);
+            context.setIssuedBy(serviceIssuer);
+            context.setExpectedAudience(Set.of(self));
+            callers.put(caller, context);
+        });
     }
 
     @Override
@@ -76,9 +88,13 @@ public class VerifiedTokens implements JWTParser {
         // the unverified issuer only chooses the key; the full check below decides
         JsonWebToken unverified = verifier.parseOnly(token);
         if (unverified != null && serviceIssuer.equals(unverified.getIssuer())) {
-            JsonWebToken service = verifier.parse(token, serviceTokens);
-            if (!isService(service)) {
-                throw new ParseException("a service token must carry the group " + ServiceIdentity.GROUP);
+            JWTAuthContextInfo caller = callers.get(unverified.getSubject());
+            if (caller == null) {
+                throw new ParseException("the service " + unverified.getSubject() + " may not call " + self);
+            }
+            JsonWebToken service = verifier.parse(token, caller);
+            if (!Set.of(ServiceIdentity.GROUP).equals(service.getGroups())) {
+                throw new ParseException("a service token carries exactly the group " + ServiceIdentity.GROUP);
             }
             return service;
         }

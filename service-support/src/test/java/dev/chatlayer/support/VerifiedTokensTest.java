@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.time.Duration;
+import java.util.Map;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -22,7 +23,10 @@ import io.smallrye.jwt.build.Jwt;
 class VerifiedTokensTest {
 
     private static final String ISSUER = "https://chat.local";
+    private static final String SERVICES_ISSUER = "https://chat.local/services";
     private final KeyPair users = keyPair();
+    private final KeyPair messageService = keyPair();
+    private final KeyPair presenceService = keyPair();
     private final AtomicInteger fullChecks = new AtomicInteger();
     private final VerifiedTokens tokens;
 
@@ -36,7 +40,8 @@ class VerifiedTokensTest {
                 return super.parse(token);
             }
         };
-        tokens = new VerifiedTokens(counting, context, 100, Duration.ofMinutes(5), "https://chat.local/services", "unused.pem");
+        tokens = new VerifiedTokens(counting, context, 100, Duration.ofMinutes(5), SERVICES_ISSUER, "conversation-service",
+                new ServiceCallers(Map.of("message-service", pemFile(messageService.getPublic().getEncoded()))));
     }
 
     @Test
@@ -67,6 +72,36 @@ class VerifiedTokensTest {
         String token = Jwt.issuer(ISSUER).subject("message-service").groups(ServiceIdentity.GROUP)
                 .expiresAt(Instant.now().plusSeconds(60)).sign(users.getPrivate());
         assertThrows(ParseException.class, () -> tokens.parse(token));
+    }
+
+    @Test
+    void aServiceTokenIsTakenOnlyFromANamedCallerWithItsOwnKeyAddressedHere() throws ParseException {
+        assertEquals("message-service", tokens.parse(service("message-service", "conversation-service", messageService)).getSubject());
+        // another audience, another service's key, a caller not named, a second group: refused
+        assertThrows(ParseException.class, () -> tokens.parse(service("message-service", "presence-service", messageService)));
+        assertThrows(ParseException.class, () -> tokens.parse(service("message-service", "conversation-service", presenceService)));
+        assertThrows(ParseException.class, () -> tokens.parse(service("presence-service", "conversation-service", presenceService)));
+        String twoGroups = Jwt.issuer(SERVICES_ISSUER).subject("message-service").audience("conversation-service")
+                .groups(java.util.Set.of(ServiceIdentity.GROUP, "presence-service")).expiresAt(Instant.now().plusSeconds(60))
+                .sign(messageService.getPrivate());
+        assertThrows(ParseException.class, () -> tokens.parse(twoGroups));
+    }
+
+    private static String service(String name, String audience, KeyPair key) {
+        return Jwt.issuer(SERVICES_ISSUER).subject(name).audience(audience).groups(ServiceIdentity.GROUP)
+                .expiresAt(Instant.now().plusSeconds(60)).sign(key.getPrivate());
+    }
+
+    private static String pemFile(byte[] publicKey) {
+        try {
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("service", ".pem");
+            java.nio.file.Files.writeString(file, "-----BEGIN PUBLIC KEY-----\n"
+                    + java.util.Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(publicKey) + "\n-----END PUBLIC KEY-----\n");
+            file.toFile().deleteOnExit();
+            return file.toString();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private String sign(String subject, Instant expiresAt) {

@@ -77,7 +77,7 @@ public class ChatInfra implements QuarkusTestResourceLifecycleManager {
             config.put("mp.jwt.verify.publickey.location", DevKeys.ensure(keys).toUri().toString());
             config.put("mp.jwt.verify.issuer", Tokens.DEFAULT_ISSUER);
             System.setProperty(Tokens.KEYS_DIR_PROPERTY, keys.toString());
-            // the services' own key pair: they sign their calls to each other with it (never the users' key)
+            // the services' own key pairs, one each: they sign their calls to each other with them (never the users' key)
             Path serviceKeys = Files.createTempDirectory("chat-test-service-keys");
             config.putAll(DevKeys.serviceIdentity(serviceKeys));
             System.setProperty(Tokens.SERVICE_KEYS_DIR_PROPERTY, serviceKeys.toString());
@@ -89,8 +89,7 @@ public class ChatInfra implements QuarkusTestResourceLifecycleManager {
         config.putAll(traces.exporterConfig());
         Map<String, String> neighbourConfig = new HashMap<>(traces.exporterConfig());
         for (String shared : List.of("quarkus.redis.hosts", "quarkus.redis.client-type", "quarkus.mongodb.connection-string", "quarkus.mongodb.database",
-                "mp.jwt.verify.publickey.location", "mp.jwt.verify.issuer", "chat.service-identity.public-key.location",
-                "smallrye.jwt.sign.key.location")) {
+                "mp.jwt.verify.publickey.location", "mp.jwt.verify.issuer", "chat.service-identity.keys-dir")) {
             if (config.containsKey(shared)) {
                 neighbourConfig.put(shared, config.get(shared));
             }

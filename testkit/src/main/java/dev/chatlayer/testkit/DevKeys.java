@@ -47,13 +47,21 @@ public final class DevKeys {
         }
     }
 
+    /** The services, each with a key pair of its own ({@code DIR/<service>/}). */
+    public static final java.util.List<String> SERVICES = java.util.List.of("conversation-service", "message-service", "presence-service");
+
     /**
-     * The configuration with which services sign their calls to each other with the key pair in {@code dir}
-     * (written there if missing) and accept each other's tokens.
+     * The configuration with which services sign their calls to each other, each with its own key pair under
+     * {@code dir} (written there if missing), and accept the callers they name.
      */
     public static Map<String, String> serviceIdentity(Path dir) {
-        return Map.of("chat.service-identity.public-key.location", ensure(dir).toUri().toString(),
-                "smallrye.jwt.sign.key.location", dir.resolve(PRIVATE_KEY).toUri().toString());
+        ensureServiceKeys(dir);
+        return Map.of("chat.service-identity.keys-dir", dir.toString());
+    }
+
+    /** A key pair per service in {@code dir/<service>/}, each written unless already there. */
+    public static void ensureServiceKeys(Path dir) {
+        SERVICES.forEach(service -> ensure(dir.resolve(service)));
     }
 
     /** The private key written into {@code dir}, for tests that sign with a key on purpose. */

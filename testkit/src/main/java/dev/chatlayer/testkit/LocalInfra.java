@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
  * The local run's helper, started by {@code deploy/run-local.sh}:
  * <pre>
  *   java -jar testkit/target/testkit-*.jar keys  DIR              write a dev RS256 key pair into DIR (once)
+ *   java -jar testkit/target/testkit-*.jar service-keys DIR       write a key pair per service into DIR/SERVICE (once)
  *   java -jar testkit/target/testkit-*.jar token DIR USER [HOURS] print a token for USER
  *   java -jar testkit/target/testkit-*.jar redis PORT [DIR]       run our own Redis on PORT until killed (DIR: with AOF there)
  *   java -jar testkit/target/testkit-*.jar mongo PORT [MS]        run an in-memory MongoDB-compatible server on PORT until killed
@@ -26,6 +27,10 @@ public final class LocalInfra {
         }
         switch (args[0]) {
             case "keys" -> System.out.println(DevKeys.ensure(Path.of(args[1])));
+            case "service-keys" -> {
+                DevKeys.ensureServiceKeys(Path.of(args[1]));
+                System.out.println(args[1]);
+            }
             case "token" -> {
                 if (args.length < 3) {
                     usage();

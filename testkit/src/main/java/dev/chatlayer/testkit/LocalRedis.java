@@ -26,8 +26,11 @@ import redis.embedded.core.ExecutableProvider;
 public final class LocalRedis {
 
     private static final Map<Integer, Process> STARTED = new ConcurrentHashMap<>();
-    /** The contract's recommended policy: caches (with TTLs) may be evicted, counters and queues never. */
-    private static final String STARTED_POLICY = "volatile-lru";
+    /**
+     * The policy the services need (docs/limits.md, "Redis full"): nothing is evicted — a presence key or a limit window with a TTL is
+     * state, not a cache; a full Redis refuses writes and the services take their MongoDB paths.
+     */
+    private static final String STARTED_POLICY = "noeviction";
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> STARTED.values().forEach(Process::destroy)));
@@ -67,8 +70,8 @@ public final class LocalRedis {
 
     /**
      * A server that keeps its data (an append-only file in {@code dir}, fsync every second) and never evicts what has no
-     * TTL: what the local run uses, so a restart loses nothing. {@code maxmemory} caps it, {@code volatile-lru} evicts
-     * only caches.
+     * TTL: what the local run uses, so a restart loses nothing. {@code maxmemory} caps it; past it writes are refused
+     * ({@code noeviction}), nothing is evicted.
      */
     public static Process startPersistent(int port, Path dir, String maxmemory) {
         requireFree(port);

@@ -189,7 +189,7 @@ public final class LocalRedisCluster implements AutoCloseable {
         } finally {
             masters.forEach(port -> {
                 Resp.call(port, "CONFIG", "SET", "maxmemory", "0");
-                Resp.call(port, "CONFIG", "SET", "maxmemory-policy", "volatile-lru");
+                Resp.call(port, "CONFIG", "SET", "maxmemory-policy", "noeviction");
             });
         }
     }

@@ -45,13 +45,13 @@ public final class Tokens {
         return mint(DevKeys.privateKey(Path.of(dir)), DEFAULT_ISSUER, userId, ttl);
     }
 
-    /** A token of the service {@code name}, as the services sign their calls to each other. */
-    public static String forService(String name) {
+    /** A token of the service {@code name} for calls to {@code audience}, as the services sign them: with its own key. */
+    public static String forService(String name, String audience) {
         String dir = System.getProperty(SERVICE_KEYS_DIR_PROPERTY);
         if (dir == null) {
             throw new IllegalStateException("no test service keys: is ChatInfra the test resource of this test?");
         }
-        return mint(DevKeys.privateKey(Path.of(dir)), SERVICE_ISSUER, name, Duration.ofMinutes(5), "service");
+        return mint(DevKeys.privateKey(Path.of(dir, name)), SERVICE_ISSUER, name, Duration.ofMinutes(5), "service", audience);
     }
 
     /** A user's token (the users' key and issuer) that claims the service group: never accepted. */
@@ -81,18 +81,23 @@ public final class Tokens {
 
     /** A user's token meant for another audience (another product of the same identity provider). */
     public static String forAudience(String userId, String audience) {
-        return mint(DevKeys.privateKey(Path.of(System.getProperty(KEYS_DIR_PROPERTY))), DEFAULT_ISSUER, userId, Duration.ofHours(1), null,
+        return mint(DevKeys.privateKey(Path.of(System.getProperty(KEYS_DIR_PROPERTY))), DEFAULT_ISSUER, userId, Duration.ofHours(1), (String) null,
                 audience);
     }
 
     /** {@code audience}: the {@code aud} claim, or null for none. */
     public static String mint(PrivateKey key, String issuer, String userId, Duration ttl, String group, String audience) {
+        return mint(key, issuer, userId, ttl, group == null ? java.util.List.of() : java.util.List.of(group), audience);
+    }
+
+    /** {@code groups}: the {@code groups} claim (none when empty). */
+    public static String mint(PrivateKey key, String issuer, String userId, Duration ttl, java.util.List<String> groups, String audience) {
         Instant now = Instant.now();
         String header = "{\"alg\":\"RS256\",\"typ\":\"JWT\"}";
         String payload = "{\"iss\":\"" + json(issuer) + "\",\"sub\":\"" + json(userId) + "\",\"upn\":\"" + json(userId)
                 + "\",\"iat\":" + now.getEpochSecond() + ",\"exp\":" + now.plus(ttl).getEpochSecond()
                 + ",\"jti\":\"" + UUID.randomUUID() + "\""
-                + (group == null ? "" : ",\"groups\":[\"" + json(group) + "\"]")
+                + (groups.isEmpty() ? "" : ",\"groups\":[\"" + String.join("\",\"", groups.stream().map(Tokens::json).toList()) + "\"]")
                 + (audience == null ? "" : ",\"aud\":\"" + json(audience) + "\"") + "}";
         String signingInput = B64.encodeToString(header.getBytes(StandardCharsets.UTF_8)) + "."
                 + B64.encodeToString(payload.getBytes(StandardCharsets.UTF_8));

@@ -71,8 +71,10 @@ class ManifestsTest {
         for (String overlay : List.of("local", "production")) {
             Path secrets = Files.createDirectories(rendered.resolve("overlays").resolve(overlay).resolve("secrets"));
             Files.copy(keys.resolve(DevKeys.PUBLIC_KEY), secrets.resolve("jwt-publicKey.pem"));
-            Files.copy(keys.resolve(DevKeys.PRIVATE_KEY), secrets.resolve("service-privateKey.pem"));
-            Files.copy(keys.resolve(DevKeys.PUBLIC_KEY), secrets.resolve("service-publicKey.pem"));
+            for (String service : DevKeys.SERVICES) {
+                Files.copy(keys.resolve(DevKeys.PRIVATE_KEY), secrets.resolve(service + "-privateKey.pem"));
+                Files.copy(keys.resolve(DevKeys.PUBLIC_KEY), secrets.resolve(service + "-publicKey.pem"));
+            }
         }
     }
 
@@ -134,6 +136,37 @@ class ManifestsTest {
             assertEquals(null, deployment.getSpec().getReplicas(), name + ": the autoscaler owns the replica count");
             PodDisruptionBudget pdb = find(all, PodDisruptionBudget.class, name);
             assertEquals(deployment.getSpec().getSelector().getMatchLabels(), pdb.getSpec().getSelector().getMatchLabels(), name);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "local", "production" })
+    void eachServiceHoldsItsOwnPrivateKeyAndOnlyItsCallersPublicKeys(String overlay) throws Exception {
+        List<HasMetadata> all = render(overlay);
+        Map<String, List<String>> callers = Map.of("conversation-service", List.of("message-service", "presence-service"),
+                "message-service", List.of("conversation-service"), "presence-service", List.of());
+        for (String name : SERVICES) {
+            PodSpec pod = find(all, Deployment.class, name).getSpec().getTemplate().getSpec();
+            Container container = pod.getContainers().get(0);
+            Map<String, String> mounted = new java.util.TreeMap<>(); // mount path -> secret key
+            for (var mount : container.getVolumeMounts()) {
+                pod.getVolumes().stream().filter(v -> v.getName().equals(mount.getName()) && v.getSecret() != null).forEach(v -> {
+                    String secret = v.getSecret().getSecretName();
+                    assertTrue(secret.startsWith("chat-service-identity-") || secret.startsWith("chat-"), secret);
+                    if (secret.startsWith("chat-service-identity-")) {
+                        String owner = secret.substring("chat-service-identity-".length()).replaceAll("-[a-z0-9]{10}$", "");
+                        assertEquals(1, v.getSecret().getItems().size(), name + " mounts one key of " + owner);
+                        mounted.put(mount.getMountPath() + "/" + v.getSecret().getItems().get(0).getPath(),
+                                owner + ":" + v.getSecret().getItems().get(0).getKey());
+                    }
+                });
+            }
+            Map<String, String> expected = new java.util.TreeMap<>();
+            expected.put("/service-keys/" + name + "/privateKey.pem", name + ":privateKey.pem");
+            callers.get(name).forEach(caller -> expected.put("/service-keys/" + caller + "/publicKey.pem", caller + ":publicKey.pem"));
+            assertEquals(expected, mounted, name + ": its own private key, its callers' public keys, nothing else");
+            assertTrue(container.getEnv().stream().anyMatch(e -> e.getName().equals("CHAT_SERVICE_IDENTITY_KEYS_DIR")
+                    && e.getValue().equals("/service-keys")), name);
         }
     }
 

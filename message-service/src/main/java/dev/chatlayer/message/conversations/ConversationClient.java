@@ -23,7 +23,7 @@ import jakarta.ws.rs.core.MediaType;
  * (its service token, never a user's): membership is checked here, against the participants it answers.
  */
 @RegisterRestClient(configKey = "conversation-service")
-@RegisterClientHeaders(ServiceTokenHeaders.class)
+@RegisterClientHeaders(ServiceTokenHeaders.ToConversationService.class)
 public interface ConversationClient {
 
     /** The conversation with every participant's cutoff. */

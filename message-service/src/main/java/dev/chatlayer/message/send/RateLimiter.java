@@ -9,7 +9,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * The per-user limits of message-service (docs: limits): sends ({@code ratelimit:messages:{userId}}), read marks, and
+ * The per-user limits of message-service (docs/limits.md): sends ({@code ratelimit:messages:{userId}}), read marks, and
  * history pages answered from MongoDB (counted together with conversation-service's lists). Counted in Redis across
  * replicas, in each replica's memory while Redis does not answer: never fail-open.
  */

@@ -20,7 +20,7 @@ import jakarta.ws.rs.Path;
  * their unread count for it is reset (their cutoff makes the exact count 0 from now on).
  */
 @Path("/internal/unread")
-@RolesAllowed(ServiceIdentity.GROUP)
+@RolesAllowed(ServiceIdentity.CONVERSATION_SERVICE) // it resets a user's unread when they hide a conversation
 class InternalUnreadResource {
 
     private final UnreadCounters unread;
