@@ -31,6 +31,13 @@ public interface MessageConfig {
     @WithDefault("1s")
     Duration storeReadWindow();
 
+    /**
+     * A rebuild of unread counts from MongoDB keeps messages older than this as a number, not as ids: by then each
+     * is stored and counted (a later re-drive finds it settled and has the counts rebuilt again).
+     */
+    @WithDefault("10s")
+    java.time.Duration unreadSettleMargin();
+
     /** Newest messages kept per conversation in {@code messages:{chatId}}. */
     @WithDefault("100")
     int cacheSize();

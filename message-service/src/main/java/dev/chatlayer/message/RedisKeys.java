@@ -20,9 +20,17 @@ public final class RedisKeys {
         return "unread:{" + userId + "}:{" + conversationId + "}";
     }
 
-    /** ZSET of the message ids counted in {@link #unread}, scored by createdAt ms: what makes counting idempotent. */
+    /**
+     * ZSET of the message ids counted in {@link #unread} whose after-store work may still bring them again, scored by
+     * createdAt ms: what makes counting idempotent. Ids leave it once their work is complete (settled), so it stays small.
+     */
     public static String unreadIds(String userId, String conversationId) {
         return "unread-ids:{" + userId + "}:{" + conversationId + "}";
+    }
+
+    /** STRING, createdAt ms up to which counted ids may have been settled (dropped from {@link #unreadIds}); no TTL. */
+    public static String unreadSettled(String userId, String conversationId) {
+        return "unread-settled:{" + userId + "}:{" + conversationId + "}";
     }
 
     /** STRING, createdAt ms up to which the user has read the conversation (or cut its history); no TTL. */

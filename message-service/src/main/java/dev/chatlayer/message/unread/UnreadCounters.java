@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.chatlayer.message.Message;
+import dev.chatlayer.message.MessageConfig;
 import dev.chatlayer.message.RedisKeys;
 import dev.chatlayer.support.RedisPipelines.Pipeline;
 import dev.chatlayer.support.Resources;
@@ -18,10 +19,13 @@ import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Unread counters {@code unread:{userId}:{chatId}}, exact whatever the interleaving: each is the size of the set of
- * message ids it counted ({@code unread-ids:...}), a message is counted once (counting it again changes nothing) and
- * only if it is newer than the user's read position ({@code read-at:...}), which only moves forward and drops what it
- * covers. All of a user's keys hash on the user id (one cluster slot), so every script and read here touches one
+ * Unread counters {@code unread:{userId}:{chatId}}, exact whatever the interleaving: a message is counted once
+ * (its id is remembered in {@code unread-ids:...} while its after-store work may bring it again, so counting it again
+ * changes nothing) and only if it is newer than the user's read position ({@code read-at:...}), which only moves
+ * forward and drops what it covers. Once a message's work is complete its id is settled: dropped, the count keeps it
+ * ({@code unread-settled:...} marks up to where), so what Redis holds per user and conversation stays bounded however
+ * many messages are unread (docs/unread-state.md). A count that cannot be told apart from a settled one marks the
+ * user's counts incomplete, and their next read rebuilds them from MongoDB. All of a user's keys hash on the user id (one cluster slot), so every script and read here touches one
  * slot. Reads are one round trip (SISMEMBER and MGET) whatever the number of conversations; when the user's index
  * lacks its completeness mark (Redis was flushed) the caller rebuilds from MongoDB.
  */
@@ -30,15 +34,22 @@ public class UnreadCounters {
 
     private static final String COUNT = Resources.text("redis/count-unread.lua");
     private static final String READ = Resources.text("redis/read-unread.lua");
+    private static final String SETTLE = Resources.text("redis/settle-unread.lua");
+    /** A read position moves; nothing else is known. */
+    private static final String READ_ONLY = "0";
+    /** A rebuild: MongoDB's unread messages follow, exact as of the read. */
+    private static final String FROM_MONGODB = "1";
 
     /** Counts read from Redis, and whether Redis can be trusted for this user (index complete). */
     record Counts(Map<String, Long> byConversation, boolean complete) {
     }
 
     private final Redis redis;
+    private final java.time.Duration settleMargin;
 
-    UnreadCounters(Redis redis) {
+    UnreadCounters(Redis redis, MessageConfig config) {
         this.redis = redis;
+        this.settleMargin = config.unreadSettleMargin();
     }
 
     /** The commands that count a stored message for each recipient (idempotent: safe to send again). */
@@ -51,7 +62,15 @@ public class UnreadCounters {
 
     /** The command that moves the user's read position to {@code at}: everything up to it is read. */
     Request readUpTo(String userId, String conversationId, Instant at) {
-        return script(READ, userId, conversationId).arg(at.toEpochMilli()).arg(conversationId);
+        return script(READ, userId, conversationId).arg(at.toEpochMilli()).arg(conversationId).arg(READ_ONLY).arg(0);
+    }
+
+    /** The commands that settle stored messages whose after-store work is complete, for each recipient. */
+    public void settle(Pipeline pipeline, String recipient, String conversationId, List<Message> messages) {
+        Request settle = Request.cmd(Command.EVAL).arg(SETTLE).arg(2).arg(RedisKeys.unreadIds(recipient, conversationId))
+                .arg(RedisKeys.unreadSettled(recipient, conversationId));
+        messages.forEach(m -> settle.arg(m.id()).arg(m.createdAt().toEpochMilli()));
+        pipeline.add(RedisKeys.unreadIndex(recipient), settle);
     }
 
     /** Counts for the named conversations: one round trip. */
@@ -106,9 +125,14 @@ public class UnreadCounters {
     Map<String, Long> rebuild(String userId, Map<String, Instant> readPositions, Map<String, List<Message>> unread) {
         List<String> conversations = new ArrayList<>(readPositions.keySet());
         List<Request> commands = new ArrayList<>();
+        // messages this old are stored and counted, or will be brought again only by a re-drive (which then finds
+        // them settled and has the counts rebuilt): they are kept as a number, not as ids
+        long settleBefore = System.currentTimeMillis() - settleMargin.toMillis();
         for (String conversationId : conversations) {
             Instant readAt = readPositions.get(conversationId);
-            Request read = readUpTo(userId, conversationId, readAt == null ? Instant.EPOCH.minusMillis(1) : readAt);
+            Request read = script(READ, userId, conversationId)
+                    .arg((readAt == null ? Instant.EPOCH.minusMillis(1) : readAt).toEpochMilli()).arg(conversationId)
+                    .arg(FROM_MONGODB).arg(settleBefore);
             unread.getOrDefault(conversationId, List.of()).forEach(m -> read.arg(m.id()).arg(m.createdAt().toEpochMilli()));
             commands.add(read);
         }
@@ -122,8 +146,8 @@ public class UnreadCounters {
     }
 
     private static Request script(String script, String userId, String conversationId) {
-        return Request.cmd(Command.EVAL).arg(script).arg(4).arg(RedisKeys.unread(userId, conversationId))
+        return Request.cmd(Command.EVAL).arg(script).arg(5).arg(RedisKeys.unread(userId, conversationId))
                 .arg(RedisKeys.unreadIds(userId, conversationId)).arg(RedisKeys.readAt(userId, conversationId))
-                .arg(RedisKeys.unreadIndex(userId));
+                .arg(RedisKeys.unreadIndex(userId)).arg(RedisKeys.unreadSettled(userId, conversationId));
     }
 }

@@ -20,6 +20,7 @@ import dev.chatlayer.message.MessageEvents;
 import dev.chatlayer.message.RedisKeys;
 import dev.chatlayer.message.conversations.ConversationClient;
 import dev.chatlayer.message.store.MessageRepository;
+import dev.chatlayer.message.unread.UnreadCounters;
 import dev.chatlayer.support.RedisPipelines;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -79,10 +80,12 @@ public class AfterStoreWork {
     private final StreamCommands<String, String, String> streams;
     private final List<Consumer> consumers = new ArrayList<>();
     private final Counter reports;
+    private final UnreadCounters unread;
     private volatile boolean running = true;
 
     AfterStoreWork(Redis redis, RedisPipelines pipelines, RedisDataSource dataSource, @RestClient ConversationClient conversations, MessageEvents events,
-            MessageConfig config, MeterRegistry metrics, MessageRepository repository) {
+            MessageConfig config, MeterRegistry metrics, MessageRepository repository, UnreadCounters unread) {
+        this.unread = unread;
         this.streams = dataSource.stream(String.class);
         this.repository = repository;
         this.redis = redis;
@@ -166,12 +169,16 @@ public class AfterStoreWork {
         Map<String, Message> newestByConversation = new LinkedHashMap<>();
         Map<String, String> traceOfMessage = new HashMap<>();
         Map<String, String> messageOfEntry = new HashMap<>();
+        Map<String, Message> messages = new HashMap<>();
+        Map<String, String> participantsOf = new HashMap<>();
         entries.forEach((entryId, work) -> {
             Message m = readable(entryId, work, outcomes);
             if (m == null) {
                 return;
             }
             messageOfEntry.put(entryId, m.id());
+            messages.put(m.id(), m);
+            participantsOf.put(m.id(), work.getOrDefault("participants", ""));
             if (work.get(WorkTracing.FIELD) != null) {
                 traceOfMessage.put(m.id(), work.get(WorkTracing.FIELD));
             }
@@ -193,7 +200,36 @@ public class AfterStoreWork {
             }
         }));
         repository.effectsDone(settled);
+        settleUnread(settled, messages, participantsOf);
         return outcomes;
+    }
+
+    /**
+     * The messages left the outbox: nothing brings them to the unread counters again, so each recipient's counter
+     * keeps them as a number and drops their ids (bounded unread state). A failure only leaves the ids a while longer.
+     */
+    private void settleUnread(List<String> settled, Map<String, Message> messages, Map<String, String> participantsOf) {
+        Map<String, Map<String, List<Message>>> byRecipient = new LinkedHashMap<>();
+        for (String id : settled) {
+            Message m = messages.get(id);
+            for (String participant : participantsOf.get(id).split(",")) {
+                if (!participant.isEmpty() && !participant.equals(m.senderId())) {
+                    byRecipient.computeIfAbsent(participant, r -> new LinkedHashMap<>())
+                            .computeIfAbsent(m.conversationId(), c -> new ArrayList<>()).add(m);
+                }
+            }
+        }
+        if (byRecipient.isEmpty()) {
+            return;
+        }
+        RedisPipelines.Pipeline settle = pipelines.pipeline();
+        byRecipient.forEach((recipient, conversations) -> conversations
+                .forEach((conversationId, ms) -> unread.settle(settle, recipient, conversationId, ms)));
+        try {
+            pipelines.sendAndAwait(settle);
+        } catch (RuntimeException e) {
+            LOG.debugf("unread ids not settled, kept a while longer: %s", e.getMessage());
+        }
     }
 
     /** The activity of one message: done; refused for good (4xx: the sender is not in it); retry otherwise. */
