@@ -158,11 +158,12 @@ class ClusterFailoverIT {
     }
 
     /** Whether the socket receives the event of message {@code id} within 2 s (among the load's events). */
+    /** True if the message's event reaches the socket within 2 s (events of earlier sends may still come first). */
     private static boolean eventFor(Clients.Socket socket, String id) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-        JsonNode event;
-        while (System.nanoTime() < deadline && (event = socket.poll("message", Duration.ofMillis(200))) != null) {
-            if (id.equals(event.path("id").asText())) {
+        while (System.nanoTime() < deadline) {
+            JsonNode event = socket.poll("message", Duration.ofMillis(200));
+            if (event != null && id.equals(event.path("id").asText())) {
                 return true;
             }
         }
