@@ -161,22 +161,28 @@ public final class Suite {
         Thread.sleep(5_000);
         idleAfter = probe.snapshot();
 
-        System.out.println("== warm-up: every path, closed loops (the JIT skews the first seconds by 10x)");
-        for (int round = 0; round < 2; round++) {
-            load.closed("warm-up bare conversation-service", 32, 4, bare(conversations));
-            load.closed("warm-up bare message-service", 32, 4, bare(messages));
-            load.closed("warm-up cached GET", 32, 4, cachedGet);
-            load.closed("warm-up send", SATURATION_IN_FLIGHT, 6, send);
-            load.closed("warm-up unread", 16, 3, unread(setup, 50));
-            load.closed("warm-up history", 16, 3, history(setup));
+        System.out.println("== warm-up: every path until its throughput is stable (the JIT halves the first figures)");
+        JsonObject warmUps = new JsonObject();
+        for (Load.WarmUp warm : List.of(
+                load.warm("bare conversation-service", 32, bare(conversations)),
+                load.warm("bare conversation-service, authenticated", 32, bareAsUser(conversations, setup.bobToken())),
+                load.warm("bare message-service", 32, bare(messages)),
+                load.warm("cached GET", 32, cachedGet),
+                load.warm("send", SATURATION_IN_FLIGHT, send),
+                load.warm("unread", 16, unread(setup, 50)),
+                load.warm("history", 16, history(setup)))) {
+            warmUps.put(warm.name(), warm.json());
         }
+        figures.put("warmUp", warmUps);
 
         System.out.println("== saturation (closed loops)");
         double bareConversations = load.closed("bare conversation-service", 32, 8, bare(conversations));
+        double bareAuthenticated = load.closed("bare conversation-service, authenticated", 32, 8, bareAsUser(conversations, setup.bobToken()));
         double cachedSaturation = load.closed("cached GET", 32, 8, cachedGet);
         double bareMessages = load.closed("bare message-service", SATURATION_IN_FLIGHT, 8, bare(messages));
         double sendSaturation = load.closed("send", SATURATION_IN_FLIGHT, 10, send);
         figures.put("saturation", new JsonObject().put("bareConversationService", Math.round(bareConversations))
+                .put("bareConversationServiceAuthenticated", Math.round(bareAuthenticated))
                 .put("cachedGet", Math.round(cachedSaturation)).put("bareMessageService", Math.round(bareMessages))
                 .put("send", Math.round(sendSaturation)).put("inFlight", new JsonObject().put("cachedGet", 32).put("send", SATURATION_IN_FLIGHT)));
 
@@ -184,7 +190,8 @@ public final class Suite {
         scenario("cached GET /api/v1/conversations/{id}", "cached-get", conversations, "GET", "/api/v1/conversations/{id}", cachedGet,
                 rates(cachedSaturation, 0.25, 0.5, 0.75, sendHalf / cachedSaturation), 50,
                 redisBenchmark(32, "GET", "chat:{" + setup.bobChats().get(0) + "}"))
-                .put("throughputVsBare", Load.round(cachedSaturation / bareConversations));
+                .put("throughputVsBare", Load.round(cachedSaturation / bareConversations))
+                .put("throughputVsAuthenticatedBare", Load.round(cachedSaturation / bareAuthenticated));
 
         missVersusHit(setup);
 
@@ -386,6 +393,11 @@ public final class Suite {
 
     private IntFunction<Future<Integer>> bare(String service) {
         return n -> request(HttpMethod.GET, service + "/internal/bare", null, null);
+    }
+
+    /** The same constant behind the user authentication every API call passes (bearer token, identity). */
+    private IntFunction<Future<Integer>> bareAsUser(String service, String token) {
+        return n -> request(HttpMethod.GET, service + "/internal/bare/user", token, null);
     }
 
     private IntFunction<Future<Integer>> unread(Setup setup, int size) {

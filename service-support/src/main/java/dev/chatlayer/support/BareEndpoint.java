@@ -2,6 +2,7 @@ package dev.chatlayer.support;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.quarkus.security.Authenticated;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.Path;
@@ -30,5 +31,14 @@ public class BareEndpoint {
             throw new NotFoundException();
         }
         return "ok";
+    }
+
+    /** The same constant behind a user's authentication, as every API call: the security chain's own cost. */
+    @GET
+    @Path("/user")
+    @Authenticated
+    @Produces(MediaType.TEXT_PLAIN)
+    public String bareAsUser() {
+        return bare();
     }
 }
