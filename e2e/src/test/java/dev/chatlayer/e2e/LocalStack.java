@@ -69,7 +69,12 @@ final class LocalStack {
         }
         // A safety net, not the stop itself: after the replicas test, second replicas, stores and nginx were seen
         // outliving the script (cause not found yet); whatever still runs on this stack's ports or state ends here.
-        List<ProcessHandle> left = ProcessHandle.allProcesses().filter(this::startedForThisStack).toList();
+        List<ProcessHandle> left = new java.util.ArrayList<>(ProcessHandle.allProcesses().filter(this::startedForThisStack).toList());
+        // nginx's master names only its prefix's main file, cut short in its process title: found by its pid file
+        Path nginxPid = state.resolve("gateway").resolve("nginx.pid");
+        if (Files.exists(nginxPid)) {
+            ProcessHandle.of(Long.parseLong(Files.readString(nginxPid).trim())).filter(ProcessHandle::isAlive).ifPresent(left::add);
+        }
         left.forEach(ProcessHandle::destroy);
         for (ProcessHandle p : left) {
             if (!p.onExit().completeOnTimeout(p, 20, TimeUnit.SECONDS).join().isAlive()) {
