@@ -134,7 +134,6 @@ class PresenceService {
                 .toList();
     }
 
-    /** Counts a socket upgrade; false past {@code presence.upgrades-per-minute}. Without Redis: allowed. */
     /** Counts one socket upgrade of the user; false past {@code presence.upgrades-per-minute} (never fail-open). */
     Uni<Boolean> mayUpgrade(String userId) {
         return limiter.acquire(upgrades, RedisKeys.upgrades(userId)).replaceWith(true)
