@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -131,8 +133,9 @@ class LocalStackIT {
         } finally {
             pool.shutdownNow();
         }
-        Thread.sleep(3_000); // the bucket refills (100 per second) before other requests of this stack
-        assertEquals(200, call("GET", "/api/v1/unread", carol, null).statusCode());
+        // the bucket refills (100 per second) before other requests of this stack
+        Awaitility.await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertEquals(200, call("GET", "/api/v1/unread", carol, null).statusCode()));
     }
 
     // --- calls through the gateway ---------------------------------------------------------------------------------

@@ -100,7 +100,7 @@ class BoundedUnreadTest {
     }
 
     /** Every sender sends up to its limit, waits for its next window, and so on until {@value #MESSAGES} are stored. */
-    private static void sendAll(String chat, List<String> senders) throws Exception {
+    private void sendAll(String chat, List<String> senders) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             int sent = 0;
@@ -118,8 +118,9 @@ class BoundedUnreadTest {
                 for (Future<Integer> status : statuses) {
                     assertEquals(201, status.get());
                 }
-                if (sent < MESSAGES) { // every sender's 10 s window (from its first send, before now) ends first
-                    Thread.sleep(10_500);
+                if (sent < MESSAGES) { // every sender's 10 s window ends (its counter expires) before its next send
+                    Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+                            .until(() -> senders.stream().noneMatch(sender -> redis.key().exists("ratelimit:messages:{" + sender + "}")));
                 }
             }
         } finally {

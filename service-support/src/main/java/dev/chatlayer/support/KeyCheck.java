@@ -28,7 +28,7 @@ public class KeyCheck {
 
     void check(@Observes StartupEvent start) {
         parse("mp.jwt.verify.publickey.location", usersPublicKey, false);
-        callers.keys().forEach((caller, key) -> parse("chat.service-identity.callers." + caller + ".public-key.location", key, false));
+        callers.publicKeyLocations().forEach((caller, key) -> parse("chat.service-identity.callers." + caller + ".public-key.location", key, false));
         parse("smallrye.jwt.sign.key.location", servicePrivateKey, true);
     }
 

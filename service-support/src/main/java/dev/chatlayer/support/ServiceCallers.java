@@ -30,7 +30,7 @@ public class ServiceCallers {
     }
 
     /** Service name → location of its public key. */
-    public Map<String, String> keys() {
+    public Map<String, String> publicKeyLocations() {
         return keys;
     }
 

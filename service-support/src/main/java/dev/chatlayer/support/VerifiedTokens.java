@@ -56,7 +56,7 @@ public class VerifiedTokens implements JWTParser {
         this.verified = size <= 0 ? null : Caffeine.newBuilder().maximumSize(size).expireAfter(untilExpiry(maxAge)).build();
         this.serviceIssuer = serviceIssuer;
         this.self = self;
-        serviceCallers.keys().forEach((caller, key) -> {
+        serviceCallers.publicKeyLocations().forEach((caller, key) -> {
             // the same rules as users' tokens (clock skew, algorithm); the caller's own key, the services' issuer,
             // and this service as the audience
             JWTAuthContextInfo context = new JWTAuthContextInfo(userTokens);
