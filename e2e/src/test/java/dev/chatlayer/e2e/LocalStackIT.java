@@ -102,6 +102,12 @@ class LocalStackIT {
         assertEquals("ACCEPTED", ok(200, call("GET", "/api/v1/conversations/" + id, bob, null)).path("status").asText());
         JsonNode items = ok(200, call("GET", "/api/v1/messages?conversationId=" + id, bob, null)).path("items");
         assertEquals(List.of("still there?", "hi bob"), List.of(items.get(0).path("content").asText(), items.get(1).path("content").asText()));
+
+        // blocks through the gateway: bob blocks alice, their conversation ends, a new one is refused
+        assertEquals(204, call("PUT", "/api/v1/blocks/" + alice, bob, null).statusCode());
+        assertEquals("ENDED", ok(200, call("GET", "/api/v1/conversations/" + id, alice, null)).path("status").asText());
+        assertEquals(403, call("POST", "/api/v1/conversations", alice, "{\"participantIds\":[\"" + bob + "\"]}").statusCode());
+        assertEquals(alice, ok(200, call("GET", "/api/v1/blocks", bob, null)).path("items").get(0).path("userId").asText());
     }
 
     @Test

@@ -47,7 +47,7 @@ class ManifestsTest {
 
     private static final Path K8S = Path.of("..", "k8s");
     private static final List<String> SERVICES = List.of("conversation-service", "presence-service", "message-service");
-    private static final Map<String, String> ROUTES = Map.of("/api/v1/conversations", "conversation-service",
+    private static final Map<String, String> ROUTES = Map.of("/api/v1/conversations", "conversation-service", "/api/v1/blocks", "conversation-service",
             "/api/v1/presence", "presence-service", "/api/v1/messages", "message-service", "/api/v1/unread", "message-service");
     private static final Set<String> CUSTOM_KINDS = Set.of("ServiceMonitor", "PrometheusRule");
 
