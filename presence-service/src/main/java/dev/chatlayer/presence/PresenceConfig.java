@@ -85,4 +85,11 @@ public interface PresenceConfig {
     /** Invalid {@code auth} frames after which a socket is closed with 1008 (each costs a signature check). */
     @WithDefault("5")
     int invalidAuthFramesBeforeClose();
+
+    /**
+     * Socket refreshes and closes that go to Redis in one pipeline (one script per user's refreshes, one per close);
+     * what comes while a pipeline is in flight waits for the next one. Below the Redis client's 2,048 waiting replies.
+     */
+    @WithDefault("500")
+    int writeBatchSize();
 }

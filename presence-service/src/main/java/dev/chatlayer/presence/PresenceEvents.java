@@ -1,12 +1,12 @@
 package dev.chatlayer.presence;
 
 import java.time.Instant;
+import java.util.List;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.chatlayer.support.RedisPipelines;
-import io.vertx.mutiny.redis.client.Redis;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -27,18 +27,20 @@ class PresenceEvents {
         }
     }
 
-    private final Redis redis;
     private final RedisPipelines pipelines;
     private final ObjectMapper json;
 
-    PresenceEvents(Redis redis, RedisPipelines pipelines, ObjectMapper json) {
-        this.redis = redis;
+    PresenceEvents(RedisPipelines pipelines, ObjectMapper json) {
         this.pipelines = pipelines;
         this.json = json;
     }
 
-    Uni<Void> publish(String userId, boolean online, Instant at) {
-        return redis.send(pipelines.publish(RedisKeys.presenceEvents(userId), frame(userId, online, at))).replaceWithVoid();
+    /** Announces users who came online and users who went offline at {@code at}, in one pipeline. */
+    Uni<Void> publish(List<String> online, List<String> offline, Instant at) {
+        RedisPipelines.Pipeline pipeline = pipelines.pipeline();
+        online.forEach(user -> pipeline.publish(RedisKeys.presenceEvents(user), frame(user, true, at)));
+        offline.forEach(user -> pipeline.publish(RedisKeys.presenceEvents(user), frame(user, false, at)));
+        return pipelines.send(pipeline).replaceWithVoid();
     }
 
     String frame(String userId, boolean online, Instant at) {

@@ -2,11 +2,11 @@ package dev.chatlayer.presence;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-
-import org.jboss.logging.Logger;
 
 import dev.chatlayer.support.ApiException;
 import dev.chatlayer.support.UserLimiter;
@@ -26,7 +26,8 @@ class PresenceService {
     /** The member of the user's connection set that stands for REST heartbeats. */
     static final String REST_CONNECTION = "rest";
 
-    private static final Logger LOG = Logger.getLogger(PresenceService.class);
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(PresenceService.class);
+    private static final Uni<Void> DONE = Uni.createFrom().voidItem();
 
     private final PresenceStore store;
     private final PresenceEvents events;
@@ -51,29 +52,18 @@ class PresenceService {
         this.config = config;
         this.wentOnline = transitions(metrics, "online");
         this.wentOffline = transitions(metrics, "offline");
-        this.refreshes = Counter.builder("presence.refreshes").description("Presence refreshes written to Redis").register(metrics);
+        this.refreshes = Counter.builder("presence.refreshes").description("Presence refreshes of a user written to Redis (one may cover several sockets)").register(metrics);
     }
 
-    /** A socket opened: false if the user already holds the most sockets allowed. */
-    Uni<Boolean> connect(String userId, String connectionId) {
-        return beat(userId, connectionId, true).map(beat -> beat != PresenceStore.Beat.REFUSED);
-    }
-
-    /** A socket or REST heartbeat is alive. */
+    /** The user's REST heartbeat (sockets go through {@link PresenceWrites}). */
     Uni<Void> refresh(String userId, String connectionId) {
         return beat(userId, connectionId, false).replaceWithVoid();
     }
 
     /** A socket closed, or REST presence ended. */
     Uni<Void> disconnect(String userId, String connectionId) {
-        return store.leave(userId, connectionId).chain(offline -> {
-            if (!offline) {
-                return Uni.createFrom().voidItem();
-            }
-            wentOffline.increment();
-            Instant now = now();
-            return store.seen(userId, now).chain(() -> events.publish(userId, false, now));
-        });
+        Instant now = now();
+        return store.leave(userId, connectionId, now).chain(offline -> offline ? wentOffline(List.of(userId), now) : DONE);
     }
 
     /** What {@code viewer} may see of {@code userId}: offline and never seen unless it is them or a contact. */
@@ -83,8 +73,7 @@ class PresenceService {
     }
 
     Uni<UserPresence> get(String viewer, String userId) {
-        return limiter.acquire(queries, RedisKeys.queryLimit(viewer)).chain(() -> lookUp(viewer, List.of(userId)))
-                .map(all -> all.get(0));
+        return limitedLookUp(viewer, List.of(userId)).map(all -> all.get(0));
     }
 
     /** What {@code viewer} may see of each of {@code userIds}: one Redis round trip while their contact set is there. */
@@ -92,17 +81,25 @@ class PresenceService {
         if (userIds.size() > config.maxQuery()) {
             throw ApiException.badInput("userIds", "at most " + config.maxQuery() + " users per query");
         }
-        return limiter.acquire(queries, RedisKeys.queryLimit(viewer)).chain(() -> lookUp(viewer, userIds));
+        if (userIds.isEmpty()) {
+            return limiter.acquire(queries, RedisKeys.queryLimit(viewer)).replaceWith(List.of());
+        }
+        return limitedLookUp(viewer, userIds);
     }
 
-    /** What {@code viewer} may see of these users (no limit counted: watches use it too). */
-    Uni<List<UserPresence>> lookUp(String viewer, List<String> userIds) {
-        if (userIds.isEmpty()) {
-            return Uni.createFrom().item(List.of());
-        }
-        return store.query(viewer, userIds).chain(seen -> seen.contacts() != null
-                ? Uni.createFrom().item(masked(viewer, seen.presence(), seen.contacts()))
-                : contacts.rebuild(viewer).map(all -> masked(viewer, seen.presence(), all)));
+    /** The viewer's query limit is counted in the same pipeline as the reads: one round trip for both. */
+    private Uni<List<UserPresence>> limitedLookUp(String viewer, List<String> userIds) {
+        String limitKey = RedisKeys.queryLimit(viewer);
+        return store.query(viewer, userIds, limitKey, limiter.request(queries, limitKey))
+                .onFailure(e -> !(e instanceof ApiException)).transform(e -> {
+                    limiter.checkLocally(queries, limitKey, e); // a 429 when the local count is past the limit
+                    return e;
+                })
+                .chain(seen -> {
+                    limiter.check(queries, seen.limit());
+                    return seen.contacts() != null ? Uni.createFrom().item(masked(viewer, seen.presence(), seen.contacts()))
+                            : contacts.rebuild(viewer).map(all -> masked(viewer, seen.presence(), all));
+                });
     }
 
     /** Which of {@code userIds} {@code viewer} may see (themselves included): one SMISMEMBER while their contact set is there. */
@@ -134,27 +131,95 @@ class PresenceService {
                 .toList();
     }
 
-    /** Counts one socket upgrade of the user; false past {@code presence.upgrades-per-minute} (never fail-open). */
-    Uni<Boolean> mayUpgrade(String userId) {
-        return limiter.acquire(upgrades, RedisKeys.upgrades(userId)).replaceWith(true)
-                .onFailure(ApiException.class).recoverWithItem(false);
-    }
 
     private Uni<PresenceStore.Beat> beat(String userId, String connectionId, boolean enforceLimit) {
-        return store.beat(userId, connectionId, enforceLimit).call(beat -> {
-            if (beat == PresenceStore.Beat.REFUSED) {
-                return Uni.createFrom().voidItem();
+        Instant now = now();
+        return store.beat(userId, connectionId, enforceLimit, now).call(beat -> afterBeat(userId, beat, now));
+    }
+
+    /** What a pipeline of {@link PresenceWrites} found: upgrades the limit allowed, opened sockets the socket limit let in. */
+    record Answers(List<Boolean> upgradesAllowed, List<Boolean> opensAccepted) {
+    }
+
+    /**
+     * Socket upgrades counted against the user's limit, sockets opened, alive and closed, all in one pipelined round
+     * trip (see {@link PresenceWrites}); users who came online or went offline with it are announced to their
+     * watchers in one more.
+     */
+    Uni<Answers> write(List<String> upgrading, List<PresenceStore.Connection> opens, Map<String, List<String>> beats,
+            List<PresenceStore.Connection> closes) {
+        Instant now = now();
+        List<Map.Entry<String, io.vertx.mutiny.redis.client.Request>> limits = upgrading.stream()
+                .map(user -> Map.entry(RedisKeys.upgrades(user), limiter.request(upgrades, RedisKeys.upgrades(user)))).toList();
+        return store.write(limits, opens, beats, closes, now).chain(written -> {
+            List<Boolean> allowed = new ArrayList<>(upgrading.size());
+            for (io.vertx.mutiny.redis.client.Response count : written.first()) {
+                allowed.add(upgradeAllowed(() -> limiter.check(upgrades, count)));
             }
-            refreshes.increment();
-            Instant now = now();
-            Uni<Void> seen = store.seen(userId, now);
-            if (beat == PresenceStore.Beat.CAME_ONLINE) {
-                wentOnline.increment();
-                LOG.debugf("user came online on connection %s", connectionId);
-                return seen.chain(() -> events.publish(userId, true, now));
+            Set<String> online = new java.util.LinkedHashSet<>();
+            List<Boolean> accepted = new ArrayList<>(opens.size());
+            for (int i = 0; i < opens.size(); i++) {
+                PresenceStore.Beat beat = written.opens().get(i);
+                accepted.add(beat != PresenceStore.Beat.REFUSED);
+                counted(opens.get(i).userId(), beat, online);
             }
-            return seen;
+            int i = 0;
+            for (String user : beats.keySet()) {
+                counted(user, written.beats().get(i++), online);
+            }
+            List<String> offline = new ArrayList<>();
+            for (int j = 0; j < closes.size(); j++) {
+                if (written.wentOffline().get(j)) {
+                    wentOffline.increment();
+                    offline.add(closes.get(j).userId());
+                }
+            }
+            Uni<Void> announced = online.isEmpty() && offline.isEmpty() ? DONE : events.publish(List.copyOf(online), offline, now)
+                    .onFailure().invoke(e -> LOG.warnf("presence changes of %d user(s) not announced: %s", online.size() + offline.size(), e.getMessage()))
+                    .onFailure().recoverWithNull();
+            return announced.replaceWith(new Answers(allowed, accepted));
         });
+    }
+
+    /** Redis did not take the upgrade's count: counted in this replica's memory instead (never fail-open). */
+    boolean upgradeAllowedLocally(String userId, Throwable failure) {
+        return upgradeAllowed(() -> limiter.checkLocally(upgrades, RedisKeys.upgrades(userId), failure));
+    }
+
+    private static boolean upgradeAllowed(Runnable check) {
+        try {
+            check.run();
+            return true;
+        } catch (ApiException tooMany) {
+            return false;
+        }
+    }
+
+    private void counted(String userId, PresenceStore.Beat beat, Set<String> cameOnline) {
+        if (beat != PresenceStore.Beat.REFUSED) {
+            refreshes.increment();
+        }
+        if (beat == PresenceStore.Beat.CAME_ONLINE) {
+            wentOnline.increment();
+            cameOnline.add(userId);
+        }
+    }
+
+    private Uni<Void> wentOffline(List<String> users, Instant now) {
+        wentOffline.increment(users.size());
+        return events.publish(List.of(), users, now);
+    }
+
+    private Uni<Void> afterBeat(String userId, PresenceStore.Beat beat, Instant now) {
+        if (beat == PresenceStore.Beat.REFUSED) {
+            return DONE;
+        }
+        refreshes.increment();
+        if (beat != PresenceStore.Beat.CAME_ONLINE) {
+            return DONE;
+        }
+        wentOnline.increment();
+        return events.publish(List.of(userId), List.of(), now);
     }
 
     private static Counter transitions(MeterRegistry metrics, String to) {

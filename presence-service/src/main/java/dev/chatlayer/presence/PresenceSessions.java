@@ -52,6 +52,7 @@ class PresenceSessions {
     private static final long NEVER_REFRESHED = 0;
 
     private static final Logger LOG = Logger.getLogger(PresenceSessions.class);
+    private static final Uni<Void> DONE = Uni.createFrom().voidItem();
 
     /** What this replica remembers about one of its sockets. */
     private static final class Session {
@@ -93,9 +94,11 @@ class PresenceSessions {
     private final Counter heartbeats;
     private final Vertx vertx;
     private final JWTParser tokens;
+    private final PresenceWrites writes;
 
     PresenceSessions(PresenceService presence, SocketRegistry registry, PresenceConfig config, ObjectMapper json, MeterRegistry metrics,
-            Vertx vertx, JWTParser tokens, Contacts contacts) {
+            Vertx vertx, JWTParser tokens, Contacts contacts, PresenceWrites writes) {
+        this.writes = writes;
         contacts.onChange(this::contactsChanged);
         this.vertx = vertx;
         this.tokens = tokens;
@@ -115,13 +118,13 @@ class PresenceSessions {
             return socket.close(new CloseReason(POLICY_VIOLATION, "token subject is not a valid user id"));
         }
         long now = System.currentTimeMillis();
-        return presence.mayUpgrade(userId).chain(allowed -> allowed ? connect(socket, userId, now, expiresAtSeconds)
+        return writes.upgrading(userId).chain(allowed -> allowed ? connect(socket, userId, now, expiresAtSeconds)
                 : socket.close(new CloseReason(POLICY_VIOLATION,
                         "too many connection attempts: at most " + config.upgradesPerMinute() + " per minute")));
     }
 
     private Uni<Void> connect(WebSocketConnection socket, String userId, long now, long expiresAtSeconds) {
-        return presence.connect(userId, socket.id())
+        return writes.opened(userId, socket.id())
                 .map(accepted -> accepted ? now : REFUSED)
                 .onFailure().recoverWithItem(e -> {
                     // Redis unreachable: the socket limit holds per replica (never fail-open); within it the socket
@@ -323,29 +326,28 @@ class PresenceSessions {
         return serially(session, () -> {
             registry.remove(session.userId, socket);
             return Uni.createFrom().voidItem();
-        }).chain(() -> session.handedOver ? Uni.createFrom().voidItem() : presence.disconnect(session.userId, socket.id()))
-                .onFailure().invoke(e -> LOG.warnf("presence not cleared on close (expires within the TTL): %s", e.getMessage()))
-                .onFailure().recoverWithNull();
+        }).invoke(() -> {
+            if (!session.handedOver) {
+                writes.closed(session.userId, socket.id());
+            }
+        });
     }
 
     /**
      * Refreshes presence in Redis at most once per {@code presence.min-refresh-interval} (and at least four
-     * times per TTL) per socket: clients may beat as often as they like at the cost of a counter.
+     * times per TTL) per socket: clients may beat as often as they like at the cost of a counter. The refresh is
+     * handed to {@link PresenceWrites}, which coalesces it with other due sockets; the frame does not wait.
      */
     private Uni<Void> alive(WebSocketConnection socket, Session session) {
         heartbeats.increment();
         long now = System.currentTimeMillis();
         long every = Math.min(config.minRefreshInterval().toMillis(), config.ttl().toMillis() / 4);
         if (now - session.lastRefreshMillis < every) {
-            return Uni.createFrom().voidItem();
+            return DONE;
         }
         session.lastRefreshMillis = now;
-        return presence.refresh(session.userId, socket.id())
-                .onFailure().invoke(e -> {
-                    session.lastRefreshMillis = NEVER_REFRESHED; // try again on the next frame
-                    LOG.warnf("presence refresh failed: %s", e.getMessage());
-                })
-                .onFailure().recoverWithNull();
+        writes.alive(session.userId, socket.id(), () -> session.lastRefreshMillis = NEVER_REFRESHED);
+        return DONE;
     }
 
     private Uni<Void> watch(WebSocketConnection socket, Session session, JsonNode userIds, Runnable applied) {

@@ -39,15 +39,53 @@ class PresenceStore {
     }
 
     /** Keeps {@code connectionId} alive for one TTL; {@code enforceLimit} on a socket's first beat. */
-    Uni<Beat> beat(String userId, String connectionId, boolean enforceLimit) {
-        return redis.execute("EVAL", Scripts.BEAT, "2", RedisKeys.presence(userId), RedisKeys.connections(userId),
-                connectionId, String.valueOf(System.currentTimeMillis()), String.valueOf(config.ttl().toMillis()),
-                String.valueOf(enforceLimit ? config.maxSocketsPerUser() : 0), String.valueOf(lifetime(connectionId).toMillis()))
-                .map(result -> switch (result.toInteger()) {
-                    case -1 -> Beat.REFUSED;
-                    case 1 -> Beat.CAME_ONLINE;
-                    default -> Beat.STILL_ONLINE;
-                });
+    Uni<Beat> beat(String userId, String connectionId, boolean enforceLimit, Instant now) {
+        return redis.getRedis().send(beatRequest(userId, List.of(connectionId), enforceLimit, lifetime(connectionId), now)).map(PresenceStore::beat);
+    }
+
+    /**
+     * Sockets opened, alive and closed, all in one pipelined round trip (on a cluster, one batch per slot, see
+     * {@link RedisPipelines#send}) after {@code first} (requests of others, e.g. limits, by their slot key): one script per opened socket (the socket limit checked), one per user for all of
+     * that user's live sockets, one per closed socket, in that order.
+     */
+    Uni<Written> write(List<Map.Entry<String, Request>> first, List<Connection> opens, Map<String, List<String>> beats, List<Connection> closes,
+            Instant now) {
+        RedisPipelines.Pipeline pipeline = pipelines.pipeline();
+        first.forEach(request -> pipeline.add(request.getKey(), request.getValue()));
+        java.time.Duration lifetime = lifetime("");
+        opens.forEach(open -> pipeline.add(RedisKeys.presence(open.userId()), beatRequest(open.userId(), List.of(open.connectionId()), true, lifetime, now)));
+        beats.forEach((user, sockets) -> pipeline.add(RedisKeys.presence(user), beatRequest(user, sockets, false, lifetime, now)));
+        closes.forEach(close -> pipeline.add(RedisKeys.presence(close.userId()), leaveRequest(close.userId(), close.connectionId(), now)));
+        return pipelines.send(pipeline).map(all -> {
+            List<Response> answers = all.subList(first.size(), all.size());
+            int beaten = opens.size() + beats.size();
+            return new Written(all.subList(0, first.size()), answers.subList(0, opens.size()).stream().map(PresenceStore::beat).toList(),
+                    answers.subList(opens.size(), beaten).stream().map(PresenceStore::beat).toList(),
+                    answers.subList(beaten, answers.size()).stream().map(answer -> answer.toInteger() == 1).toList());
+        });
+    }
+
+    record Connection(String userId, String connectionId) {
+    }
+
+    /** What each write found, in the order written. */
+    record Written(List<Response> first, List<Beat> opens, List<Beat> beats, List<Boolean> wentOffline) {
+    }
+
+    private Request beatRequest(String userId, List<String> connectionIds, boolean enforceLimit, java.time.Duration lifetime, Instant now) {
+        Request request = Request.cmd(Command.EVAL).arg(Scripts.BEAT).arg(3).arg(RedisKeys.presence(userId)).arg(RedisKeys.connections(userId))
+                .arg(RedisKeys.lastSeen(userId)).arg(now.toEpochMilli()).arg(config.ttl().toMillis())
+                .arg(enforceLimit ? config.maxSocketsPerUser() : 0).arg(lifetime.toMillis()).arg(now.toString());
+        connectionIds.forEach(request::arg);
+        return request;
+    }
+
+    private static Beat beat(Response result) {
+        return switch (result.toInteger()) {
+            case -1 -> Beat.REFUSED;
+            case 1 -> Beat.CAME_ONLINE;
+            default -> Beat.STILL_ONLINE;
+        };
     }
 
     /** REST presence lasts one TTL; a socket's entry two heartbeat intervals (it beats more often than that). */
@@ -56,11 +94,14 @@ class PresenceStore {
         return PresenceService.REST_CONNECTION.equals(connectionId) || socket.compareTo(config.ttl()) > 0 ? config.ttl() : socket;
     }
 
-    /** Ends {@code connectionId}; true if that made the user go offline. */
-    Uni<Boolean> leave(String userId, String connectionId) {
-        return redis.execute("EVAL", Scripts.LEAVE, "2", RedisKeys.presence(userId), RedisKeys.connections(userId),
-                connectionId, String.valueOf(System.currentTimeMillis()))
-                .map(result -> result.toInteger() == 1);
+    /** Ends {@code connectionId}; true if that made the user go offline (then their last-seen instant is {@code now}). */
+    Uni<Boolean> leave(String userId, String connectionId, Instant now) {
+        return redis.getRedis().send(leaveRequest(userId, connectionId, now)).map(result -> result.toInteger() == 1);
+    }
+
+    private static Request leaveRequest(String userId, String connectionId, Instant now) {
+        return Request.cmd(Command.EVAL).arg(Scripts.LEAVE).arg(3).arg(RedisKeys.presence(userId)).arg(RedisKeys.connections(userId))
+                .arg(RedisKeys.lastSeen(userId)).arg(connectionId).arg(now.toEpochMilli()).arg(now.toString());
     }
 
     /** This replica is going away: {@code connectionId}'s entry goes, the user stays online for {@code grace}. */
@@ -69,21 +110,18 @@ class PresenceStore {
                 connectionId, String.valueOf(System.currentTimeMillis()), String.valueOf(grace.toMillis())).replaceWithVoid();
     }
 
-    Uni<Void> seen(String userId, Instant at) {
-        return redis.value(String.class).set(RedisKeys.lastSeen(userId), at.toString());
-    }
-
     /**
-     * What {@code viewer} may see of {@code userIds}, in one pipelined round trip: their membership in the viewer's
-     * contacts ({@code SMISMEMBER}) and every user's presence ({@code MGET}). {@link Seen#contacts} is null when the
-     * viewer's contact set is missing (it always holds the viewer once built).
+     * What {@code viewer} may see of {@code userIds}, in one pipelined round trip: the viewer's query limit counted
+     * ({@code limit}, a {@link dev.chatlayer.support.UserLimiter#request} under {@code limitKey}), their membership in
+     * the viewer's contacts ({@code SMISMEMBER}) and every user's presence ({@code MGET}). {@link Seen#contacts} is
+     * null when the viewer's contact set is missing (it always holds the viewer once built).
      */
-    Uni<Seen> query(String viewer, List<String> userIds) {
-        RedisPipelines.Pipeline pipeline = pipelines.pipeline().add(RedisKeys.contacts(viewer), membership(viewer, userIds));
+    Uni<Seen> query(String viewer, List<String> userIds, String limitKey, Request limit) {
+        RedisPipelines.Pipeline pipeline = pipelines.pipeline().add(limitKey, limit).add(RedisKeys.contacts(viewer), membership(viewer, userIds));
         List<List<String>> groups = bySlot(userIds);
         groups.forEach(group -> pipeline.add(RedisKeys.presence(group.get(0)), presenceOf(group)));
-        return pipelines.send(pipeline).map(answers -> new Seen(contactsAmong(userIds, answers.get(0)),
-                presence(userIds, groups, answers.subList(1, answers.size()))));
+        return pipelines.send(pipeline).map(answers -> new Seen(answers.get(0), contactsAmong(userIds, answers.get(1)),
+                presence(userIds, groups, answers.subList(2, answers.size()))));
     }
 
     /** Which of {@code userIds} are the viewer's contacts; null when the viewer's contact set is missing. */
@@ -102,8 +140,8 @@ class PresenceStore {
         return pipelines.send(pipeline).map(answers -> presence(userIds, groups, answers));
     }
 
-    /** Presence of some users and which of them are the viewer's contacts (null: the viewer's set is missing). */
-    record Seen(Set<String> contacts, List<UserPresence> presence) {
+    /** The limit's answer, presence of some users and which of them are the viewer's contacts (null: the viewer's set is missing). */
+    record Seen(Response limit, Set<String> contacts, List<UserPresence> presence) {
     }
 
     private static Request membership(String viewer, List<String> userIds) {

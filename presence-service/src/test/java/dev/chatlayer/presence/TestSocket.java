@@ -65,6 +65,22 @@ final class TestSocket implements AutoCloseable {
         }
     }
 
+    /** Opens one socket per token, all upgrades started at once (a reconnect storm), each with its token in the header. */
+    static java.util.List<TestSocket> openAll(Vertx vertx, int port, java.util.List<String> tokens) {
+        WebSocketClient client = vertx.createWebSocketClient(new io.vertx.core.http.WebSocketClientOptions().setMaxConnections(tokens.size() + 1));
+        java.util.List<CompletableFuture<TestSocket>> opening = tokens.stream()
+                .map(token -> client.connect(options(port).addHeader("Authorization", "Bearer " + token)).map(socket -> new TestSocket(client, socket))
+                        .toCompletionStage().toCompletableFuture())
+                .toList();
+        try {
+            CompletableFuture.allOf(opening.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            client.close();
+            throw new IllegalStateException("WebSocket upgrades failed", e);
+        }
+        return opening.stream().map(CompletableFuture::join).toList();
+    }
+
     private static WebSocketConnectOptions options(int port) {
         return new WebSocketConnectOptions().setHost("localhost").setPort(port).setURI("/api/v1/presence/ws");
     }
@@ -142,6 +158,13 @@ final class TestSocket implements AutoCloseable {
 
     boolean isClosed() {
         return closed.isDone();
+    }
+
+    /** Closes every socket at once (a gateway restarting), then their client. */
+    static void closeAll(java.util.List<TestSocket> sockets) throws Exception {
+        sockets.forEach(test -> test.socket.close());
+        CompletableFuture.allOf(sockets.stream().map(test -> test.closed).toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        sockets.stream().map(test -> test.client).distinct().forEach(WebSocketClient::close);
     }
 
     @Override

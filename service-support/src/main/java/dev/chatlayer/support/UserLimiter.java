@@ -86,13 +86,34 @@ public class UserLimiter {
 
     /** Counts one event under {@code key}; fails with a 429 past the limit. On the calling (event-loop) thread. */
     public Uni<Void> acquire(Limit limit, String key) {
-        return redis.send(Request.cmd(Command.EVAL).arg(FIXED_WINDOW).arg(1).arg(key).arg(limit.window().toMillis()))
+        return redis.send(request(limit, key))
                 .map(answer -> counted(answer))
                 .onFailure().recoverWithItem(e -> locally(limit, key, e))
                 .map(events -> {
                     check(limit, events[0], events[1]);
                     return null;
                 });
+    }
+
+    /**
+     * The counting of one event under {@code key} as a request, for a pipeline that also carries the reads the limited
+     * request makes: one round trip for both. Its answer goes to {@link #check(Limit, String, Response)}; if the
+     * pipeline fails, {@link #checkLocally(Limit, String, Throwable)} counts the event instead.
+     */
+    public Request request(Limit limit, String key) {
+        return Request.cmd(Command.EVAL).arg(FIXED_WINDOW).arg(1).arg(key).arg(limit.window().toMillis());
+    }
+
+    /** The answer to {@link #request}: nothing past the limit, else a 429. */
+    public void check(Limit limit, Response answer) {
+        long[] events = counted(answer);
+        check(limit, events[0], events[1]);
+    }
+
+    /** The pipeline carrying {@link #request} failed: the event is counted in this replica's memory; 429 past the limit. */
+    public void checkLocally(Limit limit, String key, Throwable failure) {
+        long[] events = locally(limit, key, failure);
+        check(limit, events[0], events[1]);
     }
 
     /** The same, blocking: for callers on a worker thread. */
