@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark: one command, about 12 minutes, loopback only, nothing downloaded while it runs.
+# The benchmark: one command, about 35 minutes, loopback only, nothing downloaded while it runs.
 #   benchmarks/run.sh
 # Starts its own Redis (redis-server, AOF every second like production), a MongoDB-compatible stand-in whose every
 # write is answered MONGO_COMMIT_LATENCY_MS later (default 2: what a journaled majority commit costs), and the three
@@ -7,7 +7,7 @@
 # measured in the same run; restarts message-service with one insert per message (the batching comparison) and
 # presence-service fresh (the sockets' memory); then writes benchmarks/results/<date>.json (every figure, with the
 # machine, versions and git commit), <date>.md (targets met or missed, tables) and <date>/*.png (one plot per
-# scenario). Knobs: SKIP_BUILD=1, PRESENCE_SOCKETS (default 19000: 20,000 needs more than this machine's hard limit
+# scenario); then a soak of SOAK_MINUTES (default 10) of mixed traffic with socket churn. Knobs: SKIP_BUILD=1, PRESENCE_SOCKETS (default 19000: 20,000 needs more than this machine's hard limit
 # of 20,000 open files per process), RESULTS_NAME, KEEP=1 (keep the work dir with every log),
 # PROFILE_DIR=DIR (a JFR recording per service process, e.g. for `jfr view hot-methods`).
 set -euo pipefail
@@ -70,11 +70,17 @@ service_jvm=(-Xmx512m -XX:+UseParallelGC)
 presence_jvm=(-Xmx640m -XX:+UseSerialGC -Xss512k -XX:ReservedCodeCacheSize=64m -XX:MaxDirectMemorySize=64m)
 
 declare -A pid
+declare -A baseline_ms
+cds() { # the service's AppCDS archive (quarkus.package.jar.appcds.enabled), made at build time by this same JVM; it
+  # records the class path as the build ran it (quarkus-run.jar, relative), so the service starts in its quarkus-app
+  [[ -f "$1/target/quarkus-app/app-cds.jsa" ]] && echo "-XX:SharedArchiveFile=app-cds.jsa"
+}
 start() { # name port jvm-options...: starts, waits until ready, records start-to-ready and idle RSS
   local name=$1 port=$2; shift 2
   local t0; t0=$(date +%s%N)
-  java "$@" ${PROFILE_DIR:+-XX:StartFlightRecording=filename=$PROFILE_DIR/$name-$(date +%s).jfr,settings=profile} \
-    -Dquarkus.http.port="$port" -jar "$name/target/quarkus-app/quarkus-run.jar" >>"$work/$name.log" 2>&1 &
+  (cd "$name/target/quarkus-app" && exec java $(cds "$root/$name") "$@" \
+    ${PROFILE_DIR:+-XX:StartFlightRecording=filename=$PROFILE_DIR/$name-$(date +%s).jfr,settings=profile} \
+    -Dquarkus.http.port="$port" -jar quarkus-run.jar) >>"$work/$name.log" 2>&1 &
   pid[$name]=$!
   for _ in $(seq 1 300); do curl -sf -o /dev/null "localhost:$port/q/health/ready" && break; sleep 0.05; done
   curl -sf -o /dev/null "localhost:$port/q/health/ready" || { echo "$name did not start:"; tail -20 "$work/$name.log"; exit 1; }
@@ -91,10 +97,26 @@ stop() { # SIGTERM, and SIGKILL if it has not ended 15 s later
   wait "${pid[$1]}" 2>/dev/null || true
 }
 
+without_cds() { # name port jvm-options...: start to ready without the AppCDS archive, then stopped
+  local name=$1 port=$2; shift 2
+  local t0; t0=$(date +%s%N)
+  (cd "$name/target/quarkus-app" && exec java "$@" -Dquarkus.http.port="$port" -jar quarkus-run.jar) >>"$work/$name.log" 2>&1 &
+  local p=$!
+  for _ in $(seq 1 300); do curl -sf -o /dev/null "localhost:$port/q/health/ready" && break; sleep 0.05; done
+  baseline_ms[$name]=$((($(date +%s%N) - t0) / 1000000))
+  kill "$p"; wait "$p" 2>/dev/null || true
+  echo "$name ready in ${baseline_ms[$name]} ms without its AppCDS archive"
+}
+# the archive's gain measured, not assumed: the same services started once without it, same machine, same minute
+without_cds conversation-service "$conversation_port" "${service_jvm[@]}"
+without_cds presence-service "$presence_port" "${presence_jvm[@]}"
+without_cds message-service "$message_port" "${service_jvm[@]}"
+
 start conversation-service "$conversation_port" "${service_jvm[@]}"
 start presence-service "$presence_port" "${presence_jvm[@]}"
 start message-service "$message_port" "${service_jvm[@]}"
-(echo "{"; cat "$work"/service-*.json | paste -sd,; echo "}") >"$work/services.json"
+(echo "{"; cat "$work"/service-*.json | paste -sd,; printf ', "baselineStartToReadyMs": {"conversation-service": %d, "presence-service": %d, "message-service": %d}\n' \
+  "${baseline_ms[conversation-service]}" "${baseline_ms[presence-service]}" "${baseline_ms[message-service]}"; echo "}") >"$work/services.json"
 
 redis_version=$(redis-cli -p "$redis_port" info server | sed -n 's/^redis_version:\(.*\)\r$/\1/p')
 cat >"$work/machine.json" <<JSON
@@ -117,11 +139,17 @@ start message-service "$message_port" "${service_jvm[@]}" -Dmessages.batch-max-s
 services=(conversation=http://localhost:$conversation_port,${pid[conversation-service]} message=http://localhost:$message_port,${pid[message-service]})
 "${bench[@]}" dev.chatlayer.bench.Suite one-by-one "$work/keys" "$work/one-by-one.json" "$redis_port" "${services[@]}" | tee "$work/one-by-one.log"
 
-echo "== presence: ${PRESENCE_SOCKETS:-19000} sockets held, heartbeats at 20,000/s (presence-service restarted fresh)"
+echo "== presence: ${PRESENCE_SOCKETS:-19000} sockets held, heartbeats at 20,000/s for 60 s (presence-service restarted fresh)"
 stop presence-service
 start presence-service "$presence_port" "${presence_jvm[@]}"
-"${bench[@]}" dev.chatlayer.bench.PresenceBench "$presence_port" "${pid[presence-service]}" "$work/keys" "${PRESENCE_SOCKETS:-19000}" 20000 20 \
+"${bench[@]}" dev.chatlayer.bench.PresenceBench "$presence_port" "${pid[presence-service]}" "$work/keys" "${PRESENCE_SOCKETS:-19000}" 20000 60 \
   "$work/presence.json" | tee "$work/presence.log" || echo "the presence benchmark failed (the report goes on without it): $work/presence.log"
+
+echo "== soak: ${SOAK_MINUTES:-10} min of mixed traffic with socket churn"
+services=(conversation=http://localhost:$conversation_port,${pid[conversation-service]} message=http://localhost:$message_port,${pid[message-service]}
+  presence=http://localhost:$presence_port,${pid[presence-service]})
+"${bench[@]}" dev.chatlayer.bench.Soak "$work/keys" "$work/soak.json" "${SOAK_MINUTES:-10}" "${services[@]}" | tee "$work/soak.log" \
+  || echo "the soak failed (the report goes on without it): $work/soak.log"
 
 name=${RESULTS_NAME:-$(date +%F)}
 mkdir -p benchmarks/results

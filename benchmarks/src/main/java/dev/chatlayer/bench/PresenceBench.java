@@ -59,6 +59,8 @@ public final class PresenceBench {
         System.setProperty(Tokens.KEYS_DIR_PROPERTY, keys.toString());
         long rssIdle = Probe.rssKiB(pid);
         long liveIdle = liveHeapKiB(histogram(pid));
+        double failuresBefore = metric(port, "presence_write_failures_total");
+        double localBefore = metric(port, "chat_limit_local_total{limit=\"socket-upgrades\"}");
 
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
         WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(sockets + 10));
@@ -94,6 +96,8 @@ public final class PresenceBench {
         Thread.sleep(2_000);
         long stillOpen = open.stream().filter(ws -> !ws.isClosed()).count();
         long beforeCount = serverHeartbeats(port);
+        double refreshesBefore = metric(port, "presence_refreshes_total");
+        double pipelinesBefore = metric(port, "presence_write_pipelines_total");
 
         // Fixed arrival rate: every millisecond, send the frames due by now, round-robin over the sockets.
         String frame = "{\"type\":\"heartbeat\"}";
@@ -136,6 +140,13 @@ public final class PresenceBench {
         }
         double window = (lastGrowth - t0) / 1e9;
 
+        double failures = metric(port, "presence_write_failures_total") - failuresBefore;
+        double upgradesCountedLocally = metric(port, "chat_limit_local_total{limit=\"socket-upgrades\"}") - localBefore;
+        double refreshes = metric(port, "presence_refreshes_total") - refreshesBefore;
+        double pipelines = metric(port, "presence_write_pipelines_total") - pipelinesBefore;
+        System.out.printf("presence writes Redis refused (opens and refreshes, pool overflows included): %.0f; socket upgrades counted "
+                + "without Redis: %.0f; user refreshes written during the load: %.0f in %.0f pipelines%n", failures, upgradesCountedLocally,
+                refreshes, pipelines);
         System.out.printf("server closes (code reason: count): %s%n", closeCodes);
         System.out.printf("sockets held after %d s: %d%n", seconds, open.stream().filter(ws -> !ws.isClosed()).count());
         System.out.printf("sockets open before load: %d%n", stillOpen);
@@ -153,7 +164,10 @@ public final class PresenceBench {
         String top = String.join("\n", histogram.lines().limit(18).toList()) + "\n";
         System.out.print(top);
         java.nio.file.Files.writeString(out, new io.vertx.core.json.JsonObject().put("sockets", held).put("users", (sockets + SOCKETS_PER_USER - 1) / SOCKETS_PER_USER)
-                .put("heartbeatRate", rate).put("heartbeatsProcessedPerSecond", Math.round(processed / window)).put("rssIdleKiB", rssIdle)
+                .put("heartbeatRate", rate).put("heartbeatSeconds", seconds).put("heartbeatsProcessedPerSecond", Math.round(processed / window))
+                .put("heartbeatsOffered", total).put("heartbeatsProcessed", processed).put("writeFailures", Math.round(failures))
+                .put("upgradesCountedWithoutRedis", Math.round(upgradesCountedLocally)).put("refreshesWritten", Math.round(refreshes))
+                .put("refreshPipelines", Math.round(pipelines)).put("rssIdleKiB", rssIdle)
                 .put("rssHeldKiB", rssHeld).put("kibPerSocket", Load.round(perSocket)).put("liveHeapIdleKiB", liveIdle).put("liveHeapHeldKiB", liveHeld)
                 .put("liveHeapKibPerSocket", Load.round((liveHeld - liveIdle) / (double) held)).put("histogram", top)
                 .put("closes", new io.vertx.core.json.JsonObject(new java.util.HashMap<>(closeCodes))).encodePrettily());
@@ -165,7 +179,7 @@ public final class PresenceBench {
     }
 
     /** {@code jcmd PID GC.class_histogram}: a full GC, then the live objects by class, largest first. */
-    private static String histogram(long pid) throws Exception {
+    static String histogram(long pid) throws Exception {
         Process jcmd = new ProcessBuilder("jcmd", String.valueOf(pid), "GC.class_histogram").redirectErrorStream(true).start();
         String text = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         jcmd.waitFor(60, TimeUnit.SECONDS);
@@ -173,7 +187,7 @@ public final class PresenceBench {
     }
 
     /** The histogram's last line: "Total  instances  bytes". */
-    private static long liveHeapKiB(String histogram) {
+    static long liveHeapKiB(String histogram) {
         String total = histogram.lines().filter(l -> l.trim().startsWith("Total")).findFirst().orElse("Total 0 0").trim();
         String[] fields = total.split("\\s+");
         return Long.parseLong(fields[2]) / 1024;
@@ -181,14 +195,19 @@ public final class PresenceBench {
 
     /** The service's own count of heartbeats (frames, pings, REST) from its Prometheus endpoint. */
     private static long serverHeartbeats(int port) throws Exception {
+        return (long) metric(port, "presence_heartbeats_total");
+    }
+
+    /** One sample of the service's Prometheus text, by its name and labels as printed there; 0 when absent. */
+    private static double metric(int port, String sample) throws Exception {
         String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics"))
                 .header("Accept", "text/plain; version=0.0.4").timeout(Duration.ofSeconds(60)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         for (String line : metrics.split("\n")) {
-            if (line.startsWith("presence_heartbeats_total ")) {
-                return (long) Double.parseDouble(line.substring(line.indexOf(' ') + 1).trim());
+            if (line.startsWith(sample + " ")) {
+                return Double.parseDouble(line.substring(sample.length() + 1).trim());
             }
         }
-        throw new IllegalStateException("presence_heartbeats_total not found");
+        return 0;
     }
 }

@@ -155,10 +155,18 @@ public final class Suite {
         IntFunction<Future<Integer>> send = n -> request(HttpMethod.POST, messages + "/api/v1/messages", setup.senderToken(n), setup.sendBody(n));
         IntFunction<Future<Integer>> cachedGet = n -> request(HttpMethod.GET, conversations + "/api/v1/conversations/" + setup.bobChats().get(n % SENDERS),
                 setup.bobToken(), null);
+        // bob asks for the presence of his senders: contacts through an accepted conversation each
+        IntFunction<Future<Integer>> presenceGet = n -> request(HttpMethod.GET, presence.url() + "/api/v1/presence/bench-sender-" + (n % SENDERS),
+                setup.bobToken(), null);
 
         System.out.println("== what the idle stack does by itself (subtracted from every per-request count)");
+        // not before the set-up's own after-store work has ended (events, activity reports, and the unread settling
+        // that follows messages.unread-settle-margin later): counted as idle, it made per-request counts negative
+        awaitQuiet();
+        Thread.sleep(12_000);
+        awaitQuiet();
         idleBefore = probe.snapshot();
-        Thread.sleep(5_000);
+        Thread.sleep(10_000);
         idleAfter = probe.snapshot();
 
         System.out.println("== warm-up: every path until its throughput is stable (the JIT halves the first figures)");
@@ -169,7 +177,9 @@ public final class Suite {
                 load.warm("bare message-service", 32, bare(messages)),
                 load.warm("cached GET", 32, cachedGet),
                 load.warm("send", SATURATION_IN_FLIGHT, send),
-                load.warm("unread", 16, unread(setup, 50)),
+                load.warm("unread", 32, unread(setup, 50)),
+                load.warm("bare presence-service", 32, bare(presence.url())),
+                load.warm("presence GET", 32, presenceGet),
                 load.warm("history", 16, history(setup)))) {
             warmUps.put(warm.name(), warm.json());
         }
@@ -181,7 +191,13 @@ public final class Suite {
         double cachedSaturation = load.closed("cached GET", 32, 8, cachedGet);
         double bareMessages = load.closed("bare message-service", SATURATION_IN_FLIGHT, 8, bare(messages));
         double sendSaturation = load.closed("send", SATURATION_IN_FLIGHT, 10, send);
+        double bareMessages32 = load.closed("bare message-service, 32 in flight", 32, 8, bare(messages));
+        double unreadSaturation = load.closed("unread for 50", 32, 8, unread(setup, 50));
+        double barePresence = load.closed("bare presence-service", 32, 8, bare(presence.url()));
+        double presenceSaturation = load.closed("presence GET", 32, 8, presenceGet);
         figures.put("saturation", new JsonObject().put("bareConversationService", Math.round(bareConversations))
+                .put("bareMessageService32", Math.round(bareMessages32)).put("unread50", Math.round(unreadSaturation))
+                .put("barePresenceService", Math.round(barePresence)).put("presenceGet", Math.round(presenceSaturation))
                 .put("bareConversationServiceAuthenticated", Math.round(bareAuthenticated))
                 .put("cachedGet", Math.round(cachedSaturation)).put("bareMessageService", Math.round(bareMessages))
                 .put("send", Math.round(sendSaturation)).put("inFlight", new JsonObject().put("cachedGet", 32).put("send", SATURATION_IN_FLIGHT)));
