@@ -25,6 +25,18 @@ final class Probe {
 
     /** A service under test: its base URL and its process. */
     record Service(String name, String url, long pid) {
+
+        /** The services named on a command line from {@code from} on, as {@code conversation=URL,PID}, by "conversation-service". */
+        static java.util.Map<String, Service> parse(String[] args, int from) {
+            java.util.Map<String, Service> services = new java.util.LinkedHashMap<>();
+            for (int i = from; i < args.length; i++) {
+                String[] nameAndRest = args[i].split("=", 2);
+                String[] urlAndPid = nameAndRest[1].split(",");
+                String name = nameAndRest[0] + "-service";
+                services.put(name, new Service(name, urlAndPid[0], Long.parseLong(urlAndPid[1])));
+            }
+            return services;
+        }
     }
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

@@ -62,13 +62,7 @@ public final class Soak {
     public static void main(String[] args) {
         try {
             System.setProperty(Tokens.KEYS_DIR_PROPERTY, Path.of(args[0]).toString());
-            Map<String, Probe.Service> services = new LinkedHashMap<>();
-            for (int i = 3; i < args.length; i++) {
-                String[] nameAndRest = args[i].split("=", 2);
-                String[] urlAndPid = nameAndRest[1].split(",");
-                String name = nameAndRest[0] + "-service";
-                services.put(name, new Probe.Service(name, urlAndPid[0], Long.parseLong(urlAndPid[1])));
-            }
+            Map<String, Probe.Service> services = Probe.Service.parse(args, 3);
             JsonObject result = new Soak(services).run(Integer.parseInt(args[2]));
             Files.writeString(Path.of(args[1]), result.encodePrettily());
         } catch (Exception | AssertionError e) {

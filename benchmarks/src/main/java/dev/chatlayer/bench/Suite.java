@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -72,13 +71,7 @@ public final class Suite {
 
     public static void main(String[] args) throws Exception {
         System.setProperty(Tokens.KEYS_DIR_PROPERTY, Path.of(args[1]).toString());
-        Map<String, Probe.Service> services = new LinkedHashMap<>();
-        for (int i = 4; i < args.length; i++) {
-            String[] nameAndRest = args[i].split("=", 2);
-            String[] urlAndPid = nameAndRest[1].split(",");
-            String name = nameAndRest[0] + "-service";
-            services.put(name, new Probe.Service(name, urlAndPid[0], Long.parseLong(urlAndPid[1])));
-        }
+        Map<String, Probe.Service> services = Probe.Service.parse(args, 4);
         Suite suite = new Suite(Integer.parseInt(args[3]), services);
         try {
             if (args[0].equals("one-by-one")) {

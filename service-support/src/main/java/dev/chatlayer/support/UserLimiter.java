@@ -30,6 +30,8 @@ public class UserLimiter {
     private static final Logger LOG = Logger.getLogger(UserLimiter.class);
     /** INCR, and PEXPIRE on the first event of a window: [count, ms left in the window]. */
     private static final String FIXED_WINDOW = Resources.text("redis/fixed-window.lua");
+    /** DECR while the window lasts. */
+    private static final String GIVE_BACK = Resources.text("redis/give-back.lua");
 
     /** One limit: its name (a metric tag), how many events per how long, and what they are (the 429 says it). */
     public record Limit(String name, int max, Duration window, String unit) {
@@ -114,6 +116,15 @@ public class UserLimiter {
     public void checkLocally(Limit limit, String key, Throwable failure) {
         long[] events = locally(limit, key, failure);
         check(limit, events[0], events[1]);
+    }
+
+    /**
+     * Gives back one event counted in Redis under {@code key} by {@link #request}: the request turned out not to need
+     * the limit. Best effort, never waited for: a lost give-back leaves one event counted until the window ends.
+     */
+    public void giveBack(String key) {
+        redis.send(Request.cmd(Command.EVAL).arg(GIVE_BACK).arg(1).arg(key)).subscribe()
+                .with(ignored -> { }, e -> LOG.debugf("count not given back under a limit: %s", e.getMessage()));
     }
 
     /** The same, blocking: for callers on a worker thread. */

@@ -6,6 +6,8 @@ import dev.chatlayer.support.SharedLimitKeys;
 import dev.chatlayer.support.UserLimiter;
 import dev.chatlayer.support.UserLimiter.Limit;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -31,6 +33,26 @@ public class RateLimiter {
     /** Counts one send; fails with 429 and the seconds until the window ends when over the limit. */
     Uni<Void> acquire(String userId) {
         return limiter.acquire(sends, RedisKeys.rateLimit(userId));
+    }
+
+    /** The counting of one send, for a pipeline that also carries the send's first Redis read (one round trip). */
+    Request sendRequest(String userId) {
+        return limiter.request(sends, RedisKeys.rateLimit(userId));
+    }
+
+    /** The answer to {@link #sendRequest}: nothing within the limit, else a 429. */
+    void checkSend(Response answer) {
+        limiter.check(sends, answer);
+    }
+
+    /** The pipeline carrying {@link #sendRequest} failed: counted in this replica's memory; 429 past the limit. */
+    void checkSendLocally(String userId, Throwable failure) {
+        limiter.checkLocally(sends, RedisKeys.rateLimit(userId), failure);
+    }
+
+    /** A send counted by {@link #sendRequest} needed no budget after all (a retry of a stored send). */
+    void giveBackSend(String userId) {
+        limiter.giveBack(RedisKeys.rateLimit(userId));
     }
 
     /** Counts one read mark. */

@@ -33,6 +33,7 @@ import io.vertx.core.Vertx;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -96,11 +97,9 @@ class SendService {
         // Continue on the request's event loop once the batch is stored, not on the batch writer's thread.
         Context context = Vertx.currentContext();
         Executor requestContext = context == null ? Infrastructure.getDefaultExecutor() : task -> context.runOnContext(v -> task.run());
-        return firstWithSameClientMessageId(caller, body.clientMessageId())
+        return countedWithFirst(caller, body.clientMessageId())
                 .flatMap(first -> first != null ? Uni.createFrom().item(new Sent(first, false))
-                        // A retry of a stored send is answered above, spending no rate budget.
-                        : rateLimiter.acquire(caller)
-                                .flatMap(counted -> gate.allowSend(caller, body.conversationId()))
+                        : gate.allowSend(caller, body.conversationId())
                                 .flatMap(conversation -> store(caller, content, body, conversation, requestContext)))
                 .onFailure(refusal -> body.clientMessageId() != null && isRefusal(refusal))
                 .recoverWithUni(refusal -> storedEarlier(caller, body.clientMessageId(), refusal))
@@ -154,19 +153,31 @@ class SendService {
     }
 
     /**
-     * The first message stored with this clientMessageId, from {@code idempotency:...} (written with the
-     * message); null when none is known there. After a Redis flush MongoDB's unique index still stores it once.
+     * Counts the send against the caller's limit and, with a clientMessageId, reads the first message stored with it
+     * ({@code idempotency:...}, written with the message) in the same pipeline: one round trip. A retry of a stored
+     * send is answered with that message and its count is given back: it spends no rate budget. Null when no such
+     * message is known there (after a Redis flush MongoDB's unique index still stores it once); a 429 past the limit.
      */
-    private Uni<Message> firstWithSameClientMessageId(String caller, String clientMessageId) {
+    private Uni<Message> countedWithFirst(String caller, String clientMessageId) {
         if (clientMessageId == null) {
-            return Uni.createFrom().nullItem();
+            return rateLimiter.acquire(caller).replaceWith((Message) null);
         }
-        return redis.send(Request.cmd(Command.GET).arg(RedisKeys.idempotency(caller, clientMessageId)))
-                .map(found -> found == null ? null : json.read(found.toString()))
-                .onFailure().recoverWithItem(e -> {
-                    LOG.warnf("idempotency lookup failed, relying on MongoDB's index: %s", e.getMessage());
-                    return null;
-                });
+        String key = RedisKeys.idempotency(caller, clientMessageId);
+        RedisPipelines.Pipeline both = pipelines.pipeline().add(RedisKeys.rateLimit(caller), rateLimiter.sendRequest(caller))
+                .add(key, Request.cmd(Command.GET).arg(key));
+        return pipelines.send(both).map(answers -> {
+            Response first = answers.get(1);
+            if (first != null) {
+                rateLimiter.giveBackSend(caller);
+                return json.read(first.toString());
+            }
+            rateLimiter.checkSend(answers.get(0));
+            return null;
+        }).onFailure(e -> !(e instanceof ApiException)).recoverWithItem(e -> {
+            LOG.warnf("rate limit and idempotency lookup failed, counting locally and relying on MongoDB's index: %s", e.getMessage());
+            rateLimiter.checkSendLocally(caller, e);
+            return null;
+        });
     }
 
     /**
