@@ -198,6 +198,21 @@ class SendTest {
     }
 
     @Test
+    void retriesOfAStoredSendSpendNoRateBudget() {
+        String alice = user("alice"), bob = user("bob");
+        String chat = accepted(alice, bob);
+        Map<String, String> first = Map.of("conversationId", chat, "content", "first", "clientMessageId", "first");
+        as(alice).body(first).post("/api/v1/messages").then().statusCode(201);
+        for (int i = 0; i < 5; i++) { // a flaky network: the client retries, each answered with the stored message
+            as(alice).body(first).post("/api/v1/messages").then().statusCode(200);
+        }
+        for (int i = 0; i < 9; i++) { // the other nine of the ten per ten seconds are still there
+            send(alice, chat, "m" + i).then().statusCode(201);
+        }
+        send(alice, chat, "one too many").then().statusCode(429);
+    }
+
+    @Test
     void racingSendsWithOneClientMessageIdStoreOneMessage() {
         String alice = user("alice"), bob = user("bob");
         String chat = accepted(alice, bob);
