@@ -92,4 +92,8 @@ public interface PresenceConfig {
      */
     @WithDefault("500")
     int writeBatchSize();
+
+    /** A write pipeline not answered within this fails (its refreshes retry on their socket's next frame), so the next can go. */
+    @WithDefault("3s")
+    Duration writeTimeout();
 }

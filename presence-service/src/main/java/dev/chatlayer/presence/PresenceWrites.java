@@ -34,7 +34,7 @@ class PresenceWrites {
     private enum Kind { UPGRADING, OPENED, ALIVE, CLOSED }
 
     /** {@code answer} gets whether the socket limit let an opened socket in; {@code failed} runs if Redis did not take it. */
-    private record Write(Kind kind, String userId, String connectionId, CompletableFuture<Boolean> answer, Runnable failed) {
+    private record Write(Kind kind, String userId, String connectionId, CompletableFuture<Boolean> answer, Runnable failed, boolean retried) {
     }
 
     private final ConcurrentLinkedQueue<Write> waiting = new ConcurrentLinkedQueue<>();
@@ -42,12 +42,14 @@ class PresenceWrites {
     private final AtomicBoolean inFlight = new AtomicBoolean();
     private final PresenceService presence;
     private final int batchSize;
+    private final java.time.Duration timeout;
     private final Counter failures;
     private final Counter sent;
 
     PresenceWrites(PresenceService presence, PresenceConfig config, MeterRegistry metrics) {
         this.presence = presence;
         this.batchSize = config.writeBatchSize();
+        this.timeout = config.writeTimeout();
         this.failures = Counter.builder("presence.write.failures")
                 .description("Socket refreshes and closes Redis did not take (a refresh is retried on the socket's next frame)").register(metrics);
         this.sent = Counter.builder("presence.write.pipelines").description("Pipelines of coalesced socket refreshes and closes").register(metrics);
@@ -58,25 +60,25 @@ class PresenceWrites {
     /** A socket upgrade of the user, counted against their limit: true if allowed (never fail-open: see UserLimiter). */
     Uni<Boolean> upgrading(String userId) {
         CompletableFuture<Boolean> answer = new CompletableFuture<>();
-        submit(new Write(Kind.UPGRADING, userId, null, answer, () -> { }));
+        submit(new Write(Kind.UPGRADING, userId, null, answer, () -> { }, false));
         return Uni.createFrom().completionStage(answer);
     }
 
     /** The socket opened: true once its presence is written, false if the user already holds the most sockets allowed. */
     Uni<Boolean> opened(String userId, String connectionId) {
         CompletableFuture<Boolean> answer = new CompletableFuture<>();
-        submit(new Write(Kind.OPENED, userId, connectionId, answer, () -> { }));
+        submit(new Write(Kind.OPENED, userId, connectionId, answer, () -> { }, false));
         return Uni.createFrom().completionStage(answer);
     }
 
     /** The socket is alive: its presence is refreshed soon; {@code failed} runs if Redis did not take it. */
     void alive(String userId, String connectionId, Runnable failed) {
-        submit(new Write(Kind.ALIVE, userId, connectionId, null, failed));
+        submit(new Write(Kind.ALIVE, userId, connectionId, null, failed, false));
     }
 
     /** The socket closed: its connection entry goes, and the user goes offline if it was their last. */
     void closed(String userId, String connectionId) {
-        submit(new Write(Kind.CLOSED, userId, connectionId, null, () -> { }));
+        submit(new Write(Kind.CLOSED, userId, connectionId, null, () -> { }, false));
     }
 
     private void submit(Write write) {
@@ -123,23 +125,36 @@ class PresenceWrites {
         }
         sent.increment();
         List<PresenceStore.Connection> opens = opened.stream().map(write -> new PresenceStore.Connection(write.userId(), write.connectionId())).toList();
-        presence.write(upgrading.stream().map(Write::userId).toList(), opens, beats, closes).subscribe().with(answers -> {
-            for (int i = 0; i < upgrading.size(); i++) {
-                upgrading.get(i).answer().complete(answers.upgradesAllowed().get(i));
-            }
-            for (int i = 0; i < opened.size(); i++) {
-                opened.get(i).answer().complete(answers.opensAccepted().get(i));
-            }
-            ended();
-        }, failure -> {
-            failures.increment(batch.size() - upgrading.size());
-            LOG.warnf("presence writes failed (%d opens, %d refreshes retried on their socket's next frame, %d closes expire within the TTL): %s",
-                    opened.size(), beats.values().stream().mapToInt(List::size).sum(), closes.size(), failure.getMessage());
-            upgrading.forEach(write -> write.answer().complete(presence.upgradeAllowedLocally(write.userId(), failure)));
-            opened.forEach(write -> write.answer().completeExceptionally(failure));
-            batch.forEach(write -> write.failed().run());
-            ended();
-        });
+        // a pipeline that never answers (a Redis paused or cut off mid-reply) would hold every later write back
+        presence.write(upgrading.stream().map(Write::userId).toList(), opens, beats, closes)
+                .ifNoItem().after(timeout).fail()
+                .subscribe().with(answers -> {
+                    try {
+                        for (int i = 0; i < upgrading.size(); i++) {
+                            upgrading.get(i).answer().complete(answers.upgradesAllowed().get(i));
+                        }
+                        for (int i = 0; i < opened.size(); i++) {
+                            opened.get(i).answer().complete(answers.opensAccepted().get(i));
+                        }
+                    } finally {
+                        ended();
+                    }
+                }, failure -> {
+                    try {
+                        failures.increment(batch.size() - upgrading.size());
+                        LOG.warnf("presence writes failed (%d opens, %d refreshes retried on their socket's next frame, %d closes retried once): %s",
+                                opened.size(), beats.values().stream().mapToInt(List::size).sum(), closes.size(), failure.toString());
+                        upgrading.forEach(write -> write.answer().complete(presence.upgradeAllowedLocally(write.userId(), failure)));
+                        opened.forEach(write -> write.answer().completeExceptionally(failure));
+                        batch.forEach(write -> write.failed().run());
+                    } finally {
+                        ended();
+                    }
+                    // a close is idempotent and has no next frame to retry it (a cluster failover answers MOVED
+                    // to a pipeline): once more, then the user's presence expires within the TTL
+                    batch.stream().filter(write -> write.kind() == Kind.CLOSED && !write.retried())
+                            .forEach(write -> submit(new Write(Kind.CLOSED, write.userId(), write.connectionId(), null, () -> { }, true)));
+                });
     }
 
     private void ended() {

@@ -62,7 +62,7 @@ class PresenceEventsTest {
 
     @Test
     @Tag("standalone-only") // maxclients 1 on a cluster node would cut its cluster bus too
-    void aUserComingOnlineWhileTheWatchIsBeingSubscribedIsNotMissed() {
+    void aUserComingOnlineWhileTheWatchIsBeingSubscribedIsNotMissed() throws InterruptedException {
         String alice = user("alice"), bob = user("bob");
         acquainted(alice, bob);
         given().auth().oauth2(token(alice)).get("/api/v1/presence/" + bob).then().statusCode(200); // contacts built
@@ -70,6 +70,17 @@ class PresenceEventsTest {
             watcher.next("hello");
             // the replica's subscriber connection drops and cannot come back at once (no connection slot is left):
             // a watch now waits for the resubscription
+            // the service's Redis pool keeps a few open connections (four held at once here) for the watch, its
+            // presence writes and bob's heartbeat: no new connection can be made during the test
+            java.util.List<Thread> holders = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                Thread holder = new Thread(() -> redis.execute("BLPOP", "nothing:" + java.util.UUID.randomUUID(), "0.3"));
+                holder.start();
+                holders.add(holder);
+            }
+            for (Thread holder : holders) {
+                holder.join();
+            }
             String maxClients = redis.execute("CONFIG", "GET", "maxclients").toString().replaceAll("[^0-9]", "");
             redis.execute("CONFIG", "SET", "maxclients", "1");
             try {
