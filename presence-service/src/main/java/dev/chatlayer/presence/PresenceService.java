@@ -1,12 +1,16 @@
 package dev.chatlayer.presence;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+
+import org.jboss.logging.Logger;
 
 import dev.chatlayer.support.ApiException;
 import dev.chatlayer.support.UserLimiter;
@@ -14,6 +18,8 @@ import dev.chatlayer.support.UserLimiter.Limit;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -26,7 +32,7 @@ class PresenceService {
     /** The member of the user's connection set that stands for REST heartbeats. */
     static final String REST_CONNECTION = "rest";
 
-    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(PresenceService.class);
+    private static final Logger LOG = Logger.getLogger(PresenceService.class);
     private static final Uni<Void> DONE = Uni.createFrom().voidItem();
 
     private final PresenceStore store;
@@ -44,8 +50,8 @@ class PresenceService {
     PresenceService(PresenceStore store, PresenceEvents events, PresenceConfig config, Contacts contacts, UserLimiter limiter,
             MeterRegistry metrics) {
         this.limiter = limiter;
-        this.upgrades = limiter.define("socket-upgrades", config.upgradesPerMinute(), java.time.Duration.ofMinutes(1), "socket upgrades");
-        this.queries = limiter.define("presence-queries", config.queriesPerMinute(), java.time.Duration.ofMinutes(1), "presence queries");
+        this.upgrades = limiter.define("socket-upgrades", config.upgradesPerMinute(), Duration.ofMinutes(1), "socket upgrades");
+        this.queries = limiter.define("presence-queries", config.queriesPerMinute(), Duration.ofMinutes(1), "presence queries");
         this.store = store;
         this.contacts = contacts;
         this.events = events;
@@ -66,12 +72,12 @@ class PresenceService {
         return store.leave(userId, connectionId, now).chain(offline -> offline ? wentOffline(List.of(userId), now) : DONE);
     }
 
-    /** What {@code viewer} may see of {@code userId}: offline and never seen unless it is them or a contact. */
     /** The replica is draining: the socket's entry goes without taking the user offline (see hand-over.lua). */
     Uni<Void> handOver(String userId, String connectionId) {
         return store.handOver(userId, connectionId, config.handOverGrace());
     }
 
+    /** What {@code viewer} may see of {@code userId}: offline and never seen unless it is them or a contact. */
     Uni<UserPresence> get(String viewer, String userId) {
         return limitedLookUp(viewer, List.of(userId)).map(all -> all.get(0));
     }
@@ -131,7 +137,6 @@ class PresenceService {
                 .toList();
     }
 
-
     private Uni<PresenceStore.Beat> beat(String userId, String connectionId, boolean enforceLimit) {
         Instant now = now();
         return store.beat(userId, connectionId, enforceLimit, now).call(beat -> afterBeat(userId, beat, now));
@@ -149,14 +154,14 @@ class PresenceService {
     Uni<Answers> write(List<String> upgrading, List<PresenceStore.Connection> opens, Map<String, List<String>> beats,
             List<PresenceStore.Connection> closes) {
         Instant now = now();
-        List<Map.Entry<String, io.vertx.mutiny.redis.client.Request>> limits = upgrading.stream()
+        List<Map.Entry<String, Request>> limits = upgrading.stream()
                 .map(user -> Map.entry(RedisKeys.upgrades(user), limiter.request(upgrades, RedisKeys.upgrades(user)))).toList();
         return store.write(limits, opens, beats, closes, now).chain(written -> {
             List<Boolean> allowed = new ArrayList<>(upgrading.size());
-            for (io.vertx.mutiny.redis.client.Response count : written.first()) {
+            for (Response count : written.first()) {
                 allowed.add(upgradeAllowed(() -> limiter.check(upgrades, count)));
             }
-            Set<String> online = new java.util.LinkedHashSet<>();
+            Set<String> online = new LinkedHashSet<>();
             List<Boolean> accepted = new ArrayList<>(opens.size());
             for (int i = 0; i < opens.size(); i++) {
                 PresenceStore.Beat beat = written.opens().get(i);
@@ -210,16 +215,11 @@ class PresenceService {
         return events.publish(List.of(), users, now);
     }
 
+    /** The REST heartbeat's beat, counted like a pipeline's; a user who came online with it is announced. */
     private Uni<Void> afterBeat(String userId, PresenceStore.Beat beat, Instant now) {
-        if (beat == PresenceStore.Beat.REFUSED) {
-            return DONE;
-        }
-        refreshes.increment();
-        if (beat != PresenceStore.Beat.CAME_ONLINE) {
-            return DONE;
-        }
-        wentOnline.increment();
-        return events.publish(List.of(userId), List.of(), now);
+        Set<String> cameOnline = new HashSet<>(1);
+        counted(userId, beat, cameOnline);
+        return cameOnline.isEmpty() ? DONE : events.publish(List.of(userId), List.of(), now);
     }
 
     private static Counter transitions(MeterRegistry metrics, String to) {

@@ -1,5 +1,6 @@
 package dev.chatlayer.presence;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,14 +46,15 @@ class PresenceStore {
 
     /**
      * Sockets opened, alive and closed, all in one pipelined round trip (on a cluster, one batch per slot, see
-     * {@link RedisPipelines#send}) after {@code first} (requests of others, e.g. limits, by their slot key): one script per opened socket (the socket limit checked), one per user for all of
-     * that user's live sockets, one per closed socket, in that order.
+     * {@link RedisPipelines#send}) after {@code first} (requests of others, e.g. limits, by their slot key): one script
+     * per opened socket (the socket limit checked), one per user for all of that user's live sockets, one per closed
+     * socket, in that order.
      */
     Uni<Written> write(List<Map.Entry<String, Request>> first, List<Connection> opens, Map<String, List<String>> beats, List<Connection> closes,
             Instant now) {
         RedisPipelines.Pipeline pipeline = pipelines.pipeline();
         first.forEach(request -> pipeline.add(request.getKey(), request.getValue()));
-        java.time.Duration lifetime = lifetime("");
+        Duration lifetime = socketLifetime();
         opens.forEach(open -> pipeline.add(RedisKeys.presence(open.userId()), beatRequest(open.userId(), List.of(open.connectionId()), true, lifetime, now)));
         beats.forEach((user, sockets) -> pipeline.add(RedisKeys.presence(user), beatRequest(user, sockets, false, lifetime, now)));
         closes.forEach(close -> pipeline.add(RedisKeys.presence(close.userId()), leaveRequest(close.userId(), close.connectionId(), now)));
@@ -72,7 +74,7 @@ class PresenceStore {
     record Written(List<Response> first, List<Beat> opens, List<Beat> beats, List<Boolean> wentOffline) {
     }
 
-    private Request beatRequest(String userId, List<String> connectionIds, boolean enforceLimit, java.time.Duration lifetime, Instant now) {
+    private Request beatRequest(String userId, List<String> connectionIds, boolean enforceLimit, Duration lifetime, Instant now) {
         Request request = Request.cmd(Command.EVAL).arg(Scripts.BEAT).arg(3).arg(RedisKeys.presence(userId)).arg(RedisKeys.connections(userId))
                 .arg(RedisKeys.lastSeen(userId)).arg(now.toEpochMilli()).arg(config.ttl().toMillis())
                 .arg(enforceLimit ? config.maxSocketsPerUser() : 0).arg(lifetime.toMillis()).arg(now.toString());
@@ -88,10 +90,15 @@ class PresenceStore {
         };
     }
 
-    /** REST presence lasts one TTL; a socket's entry two heartbeat intervals (it beats more often than that). */
-    private java.time.Duration lifetime(String connectionId) {
-        java.time.Duration socket = config.heartbeatInterval().multipliedBy(2);
-        return PresenceService.REST_CONNECTION.equals(connectionId) || socket.compareTo(config.ttl()) > 0 ? config.ttl() : socket;
+    /** REST presence lasts one TTL; a socket's entry {@link #socketLifetime()}. */
+    private Duration lifetime(String connectionId) {
+        return PresenceService.REST_CONNECTION.equals(connectionId) ? config.ttl() : socketLifetime();
+    }
+
+    /** Two heartbeat intervals (a socket beats more often than that), never more than the TTL. */
+    private Duration socketLifetime() {
+        Duration socket = config.heartbeatInterval().multipliedBy(2);
+        return socket.compareTo(config.ttl()) > 0 ? config.ttl() : socket;
     }
 
     /** Ends {@code connectionId}; true if that made the user go offline (then their last-seen instant is {@code now}). */
@@ -105,7 +112,7 @@ class PresenceStore {
     }
 
     /** This replica is going away: {@code connectionId}'s entry goes, the user stays online for {@code grace}. */
-    Uni<Void> handOver(String userId, String connectionId, java.time.Duration grace) {
+    Uni<Void> handOver(String userId, String connectionId, Duration grace) {
         return redis.execute("EVAL", Scripts.HAND_OVER, "2", RedisKeys.presence(userId), RedisKeys.connections(userId),
                 connectionId, String.valueOf(System.currentTimeMillis()), String.valueOf(grace.toMillis())).replaceWithVoid();
     }

@@ -1,5 +1,6 @@
 package dev.chatlayer.presence;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,11 +19,11 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Socket upgrades (their per-user limit) and sockets opened, refreshed and closed on their way to Redis, coalesced: one pipeline is in flight at a time (so a
- * socket's close never overtakes its last refresh); whatever comes meanwhile waits and goes with the next one, one
- * script per opened socket, per user for all of that user's due sockets, and per closed socket. At a low rate a
- * write still goes at once; a burst (20,000 heartbeats a second, thousands of sockets opening or due together after
- * a mass reconnect, or closing together when a gateway restarts)
+ * Socket upgrades (their per-user limit) and sockets opened, refreshed and closed on their way to Redis, coalesced:
+ * one pipeline is in flight at a time (so a socket's close never overtakes its last refresh); whatever comes
+ * meanwhile waits and goes with the next one, one script per opened socket, per user for all of that user's due
+ * sockets, and per closed socket. At a low rate a write still goes at once; a burst (20,000 heartbeats a second,
+ * thousands of sockets opening or due together after a mass reconnect, or closing together when a gateway restarts)
  * becomes a few pipelines instead of thousands of requests queued for the Redis pool, whose overflow used to be
  * refused: users shown offline while connected, or online for a TTL after they left.
  */
@@ -42,7 +43,7 @@ class PresenceWrites {
     private final AtomicBoolean inFlight = new AtomicBoolean();
     private final PresenceService presence;
     private final int batchSize;
-    private final java.time.Duration timeout;
+    private final Duration timeout;
     private final Counter failures;
     private final Counter sent;
 
