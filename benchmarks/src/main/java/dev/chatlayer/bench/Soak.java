@@ -15,12 +15,7 @@ import dev.chatlayer.testkit.Tokens;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -48,8 +43,7 @@ public final class Soak {
     private static final Map<String, Integer> RATES = Map.of("send", 100, "cachedGet", 400, "unread", 100, "presenceQuery", 100);
 
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
-    private final HttpClient http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
-            new PoolOptions().setHttp1MaxSize(128).setMaxWaitQueueSize(100_000));
+    private final Http http = new Http(vertx, 128);
     private final WebSocketClient sockets = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(SOCKET_USERS * SOCKETS_PER_USER + 500));
     private final Map<String, AtomicLong> requests = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> errors = new ConcurrentHashMap<>();
@@ -87,9 +81,9 @@ public final class Soak {
             String sender = "soak-sender-" + i;
             senders.add(sender);
             senderTokens.add(Tokens.forUser(sender));
-            String id = call(HttpMethod.POST, conversations + "/api/v1/conversations", senderTokens.get(i),
+            String id = http.call(HttpMethod.POST, conversations + "/api/v1/conversations", senderTokens.get(i),
                     new JsonObject().put("participantIds", List.of(bob)).encode()).toJsonObject().getString("id");
-            call(HttpMethod.POST, conversations + "/api/v1/conversations/" + id + "/accept", bobToken, null);
+            http.call(HttpMethod.POST, conversations + "/api/v1/conversations/" + id + "/accept", bobToken, null);
             chats.add(id);
         }
         String unreadUrl = messages + "/api/v1/unread?conversationIds=" + String.join(",", chats);
@@ -130,12 +124,12 @@ public final class Soak {
                 for (long n = done; n < due; n++) {
                     long k = n;
                     switch (rate.getKey()) {
-                        case "send" -> count("send", request(HttpMethod.POST, messages + "/api/v1/messages", senderTokens.get((int) (k % SENDERS)),
+                        case "send" -> count("send", http.request(HttpMethod.POST, messages + "/api/v1/messages", senderTokens.get((int) (k % SENDERS)),
                                 new JsonObject().put("conversationId", chats.get((int) (k % SENDERS))).put("content", "soak " + k).encode()));
-                        case "cachedGet" -> count("cachedGet", request(HttpMethod.GET, conversations + "/api/v1/conversations/" + chats.get((int) (k % SENDERS)),
+                        case "cachedGet" -> count("cachedGet", http.request(HttpMethod.GET, conversations + "/api/v1/conversations/" + chats.get((int) (k % SENDERS)),
                                 bobToken, null));
-                        case "unread" -> count("unread", request(HttpMethod.GET, unreadUrl, bobToken, null));
-                        default -> count("presenceQuery", request(HttpMethod.POST, presence + "/api/v1/presence/query", bobToken, presenceQuery));
+                        case "unread" -> count("unread", http.request(HttpMethod.GET, unreadUrl, bobToken, null));
+                        default -> count("presenceQuery", http.request(HttpMethod.POST, presence + "/api/v1/presence/query", bobToken, presenceQuery));
                     }
                 }
                 sent.put(rate.getKey(), due);
@@ -216,25 +210,5 @@ public final class Soak {
         JsonObject json = new JsonObject();
         counts.forEach((k, v) -> json.put(k, v.get()));
         return json;
-    }
-
-    private Future<Integer> request(HttpMethod method, String url, String token, String body) {
-        return http.request(options(method, url, token)).compose(req -> body == null ? req.send() : req.send(body))
-                .compose(response -> response.body().map(b -> response.statusCode()));
-    }
-
-    private Buffer call(HttpMethod method, String url, String token, String body) throws Exception {
-        return http.request(options(method, url, token)).compose(req -> body == null ? req.send() : req.send(body))
-                .compose(response -> response.body().map(b -> {
-                    if (response.statusCode() / 100 != 2) {
-                        throw new IllegalStateException(method + " " + url + " answered " + response.statusCode() + ": " + b);
-                    }
-                    return b;
-                })).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
-
-    private static RequestOptions options(HttpMethod method, String url, String token) {
-        RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(url).putHeader("Content-Type", "application/json");
-        return token == null ? options : options.putHeader("Authorization", "Bearer " + token);
     }
 }

@@ -20,12 +20,7 @@ import dev.chatlayer.testkit.Tokens;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -50,8 +45,7 @@ public final class Suite {
     private static final int SATURATION_IN_FLIGHT = 64;
 
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
-    private final HttpClient http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
-            new PoolOptions().setHttp1MaxSize(256).setMaxWaitQueueSize(1_000_000));
+    private final Http http = new Http(vertx, 256);
     private final Load load = new Load(vertx);
     private final Probe probe;
     private final int redisPort;
@@ -126,16 +120,16 @@ public final class Suite {
         }
         // one message in every conversation of bob's, so history and unread have something to answer
         for (int i = 0; i < SENDERS; i++) {
-            call(HttpMethod.POST, messages + "/api/v1/messages", senderTokens.get(i), new JsonObject().put("conversationId", bobChats.get(i))
+            http.call(HttpMethod.POST, messages + "/api/v1/messages", senderTokens.get(i), new JsonObject().put("conversationId", bobChats.get(i))
                     .put("content", "hello").encode());
         }
         return new Setup(senderTokens, bobChats, bobToken, readerToken, readerChats, fanOutUsers, fanOutChats);
     }
 
     private String conversation(String creatorToken, String other, String otherToken) throws Exception {
-        String id = call(HttpMethod.POST, conversations + "/api/v1/conversations", creatorToken,
+        String id = http.call(HttpMethod.POST, conversations + "/api/v1/conversations", creatorToken,
                 new JsonObject().put("participantIds", List.of(other)).encode()).toJsonObject().getString("id");
-        call(HttpMethod.POST, conversations + "/api/v1/conversations/" + id + "/accept", otherToken, null);
+        http.call(HttpMethod.POST, conversations + "/api/v1/conversations/" + id + "/accept", otherToken, null);
         return id;
     }
 
@@ -145,11 +139,11 @@ public final class Suite {
     private void paths(Probe.Service presence) throws Exception {
         System.out.println("== set-up");
         Setup setup = setUp();
-        IntFunction<Future<Integer>> send = n -> request(HttpMethod.POST, messages + "/api/v1/messages", setup.senderToken(n), setup.sendBody(n));
-        IntFunction<Future<Integer>> cachedGet = n -> request(HttpMethod.GET, conversations + "/api/v1/conversations/" + setup.bobChats().get(n % SENDERS),
+        IntFunction<Future<Integer>> send = n -> http.request(HttpMethod.POST, messages + "/api/v1/messages", setup.senderToken(n), setup.sendBody(n));
+        IntFunction<Future<Integer>> cachedGet = n -> http.request(HttpMethod.GET, conversations + "/api/v1/conversations/" + setup.bobChats().get(n % SENDERS),
                 setup.bobToken(), null);
         // bob asks for the presence of his senders: contacts through an accepted conversation each
-        IntFunction<Future<Integer>> presenceGet = n -> request(HttpMethod.GET, presence.url() + "/api/v1/presence/bench-sender-" + (n % SENDERS),
+        IntFunction<Future<Integer>> presenceGet = n -> http.request(HttpMethod.GET, presence.url() + "/api/v1/presence/bench-sender-" + (n % SENDERS),
                 setup.bobToken(), null);
 
         System.out.println("== what the idle stack does by itself (subtracted from every per-request count)");
@@ -215,12 +209,12 @@ public final class Suite {
 
         scenario("history, newest page (Redis cache)", "history-cached", messages, "GET", "/api/v1/messages", history(setup),
                 new int[] {100, 300}, 50, redisBenchmark(16, "ZRANGE", "messages:{" + setup.bobChats().get(0) + "}", "0", "49", "REV"));
-        String cursor = call(HttpMethod.GET, messages + "/api/v1/messages?conversationId=" + setup.bobChats().get(0) + "&limit=1", setup.bobToken(), null)
+        String cursor = http.call(HttpMethod.GET, messages + "/api/v1/messages?conversationId=" + setup.bobChats().get(0) + "&limit=1", setup.bobToken(), null)
                 .toJsonObject().getString("nextCursor");
         // The in-process MongoDB stand-in scans the collection for this query (it ignores the history index), so it
         // is driven at rates the stand-in sustains; a real MongoDB answers it from the index.
         scenario("history, older page (MongoDB)", "history-uncached", messages, "GET", "/api/v1/messages",
-                n -> request(HttpMethod.GET, messages + "/api/v1/messages?conversationId=" + setup.bobChats().get(0) + "&limit=50&before=" + cursor,
+                n -> http.request(HttpMethod.GET, messages + "/api/v1/messages?conversationId=" + setup.bobChats().get(0) + "&limit=50&before=" + cursor,
                         setup.bobToken(), null), new int[] {20, 50}, 10, null);
 
         fanOut(setup, presence);
@@ -235,7 +229,7 @@ public final class Suite {
             tokens.add(Tokens.forUser("bench-sender-" + i));
             chats.add(conversation(tokens.get(i), "bench-bob", Tokens.forUser("bench-bob")));
         }
-        IntFunction<Future<Integer>> send = n -> request(HttpMethod.POST, messages + "/api/v1/messages", tokens.get(n % SENDERS),
+        IntFunction<Future<Integer>> send = n -> http.request(HttpMethod.POST, messages + "/api/v1/messages", tokens.get(n % SENDERS),
                 new JsonObject().put("conversationId", chats.get(n % SENDERS)).put("content", "one by one " + n).encode());
         load.closed("warm-up send, one insert per message", SATURATION_IN_FLIGHT, 10, send);
         Probe.Snapshot before = probe.snapshot();
@@ -297,7 +291,7 @@ public final class Suite {
         int rate = 50;
         int seconds = READER_CONVERSATIONS / rate;
         List<String> chats = setup.readerChats();
-        IntFunction<Future<Integer>> get = n -> request(HttpMethod.GET, conversations + "/api/v1/conversations/" + chats.get(n % chats.size()),
+        IntFunction<Future<Integer>> get = n -> http.request(HttpMethod.GET, conversations + "/api/v1/conversations/" + chats.get(n % chats.size()),
                 setup.readerToken(), null);
         load.closed("warm-up (fills the cache)", 16, 3, get);
         for (String chat : chats) {
@@ -366,7 +360,7 @@ public final class Suite {
             deliveries.set(0);
             intended[0] = new long[rate * seconds];
             AtomicLong failed = new AtomicLong();
-            Load.Run run = load.pace("  fan-out " + rate + " sends/s", rate, seconds, intended[0], n -> request(HttpMethod.POST, messages + "/api/v1/messages",
+            Load.Run run = load.pace("  fan-out " + rate + " sends/s", rate, seconds, intended[0], n -> http.request(HttpMethod.POST, messages + "/api/v1/messages",
                     setup.senderToken(n), new JsonObject().put("conversationId", setup.fanOutChats().get(n % FAN_OUT_USERS)).put("content", "fanout " + n).encode())
                     .onComplete(r -> {
                         if (r.failed() || r.result() >= 400) {
@@ -401,21 +395,21 @@ public final class Suite {
     // requests and ceilings
 
     private IntFunction<Future<Integer>> bare(String service) {
-        return n -> request(HttpMethod.GET, service + "/internal/bare", null, null);
+        return n -> http.request(HttpMethod.GET, service + "/internal/bare", null, null);
     }
 
     /** The same constant behind the user authentication every API call passes (bearer token, identity). */
     private IntFunction<Future<Integer>> bareAsUser(String service, String token) {
-        return n -> request(HttpMethod.GET, service + "/internal/bare/user", token, null);
+        return n -> http.request(HttpMethod.GET, service + "/internal/bare/user", token, null);
     }
 
     private IntFunction<Future<Integer>> unread(Setup setup, int size) {
         String url = messages + "/api/v1/unread?conversationIds=" + String.join(",", setup.readerChats().subList(0, size));
-        return n -> request(HttpMethod.GET, url, setup.readerToken(), null);
+        return n -> http.request(HttpMethod.GET, url, setup.readerToken(), null);
     }
 
     private IntFunction<Future<Integer>> history(Setup setup) {
-        return n -> request(HttpMethod.GET, messages + "/api/v1/messages?conversationId=" + setup.bobChats().get(n % SENDERS) + "&limit=50",
+        return n -> http.request(HttpMethod.GET, messages + "/api/v1/messages?conversationId=" + setup.bobChats().get(n % SENDERS) + "&limit=50",
                 setup.bobToken(), null);
     }
 
@@ -506,42 +500,5 @@ public final class Suite {
 
     private String serviceName(String url) {
         return probe.services().values().stream().filter(s -> s.url().equals(url)).findFirst().orElseThrow().name();
-    }
-
-    private Future<Integer> request(HttpMethod method, String url, String token, String body) {
-        return http.request(options(method, url, token))
-                .compose(req -> body == null ? req.send() : req.send(body))
-                .compose(response -> response.body().map(b -> response.statusCode()));
-    }
-
-    /**
-     * One request, waited for. Issued on the client's event loop: composed from another thread, the response body
-     * can be gone before {@code body()} is asked for (seen as an empty 200).
-     */
-    private Buffer call(HttpMethod method, String url, String token, String body) throws Exception {
-        RequestOptions options = options(method, url, token);
-        CompletableFuture<Buffer> answer = new CompletableFuture<>();
-        vertx.runOnContext(v -> http.request(options)
-                .compose(req -> body == null ? req.send() : req.send(body))
-                .compose(response -> response.body().map(b -> {
-                    // 409: accepted by an earlier run
-                    if (response.statusCode() >= 400 && response.statusCode() != 409) {
-                        throw new IllegalStateException(method + " " + url + " answered " + response.statusCode() + ": " + b);
-                    }
-                    return b;
-                }))
-                .onComplete(result -> {
-                    if (result.succeeded()) {
-                        answer.complete(result.result());
-                    } else {
-                        answer.completeExceptionally(result.cause());
-                    }
-                }));
-        return answer.get(30, TimeUnit.SECONDS);
-    }
-
-    private static RequestOptions options(HttpMethod method, String url, String token) {
-        RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(url).putHeader("Content-Type", "application/json");
-        return token == null ? options : options.putHeader("Authorization", "Bearer " + token);
     }
 }
