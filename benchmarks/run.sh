@@ -42,8 +42,10 @@ testkit=(java -XX:+UseParallelGC -jar testkit/target/testkit-1.0.0-SNAPSHOT.jar)
 redis_port=$(free_port 16390)
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly yes --appendfsync everysec --dir "$work" \
   --maxmemory 1gb >"$work/redis.log" 2>&1 &
+redis_pid=$!
 mongo_port=$(free_port 27030)
 "${testkit[@]}" mongo "$mongo_port" "${MONGO_COMMIT_LATENCY_MS:-2}" >"$work/mongo.log" 2>&1 &
+mongo_pid=$!
 for _ in $(seq 1 100); do grep -q listening "$work/mongo.log" && redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.2; done
 grep -q listening "$work/mongo.log" || { echo "MongoDB stand-in did not start:"; cat "$work/mongo.log"; exit 1; }
 
@@ -128,7 +130,8 @@ cat >"$work/machine.json" <<JSON
  "commit": "$(git rev-parse HEAD)", "uncommittedChanges": $([[ -z $(git status --porcelain --untracked-files=no) ]] && echo false || echo true)}
 JSON
 
-bench=(java -Xmx1g -XX:+UseParallelGC -cp benchmarks/target/benchmarks-1.0.0-SNAPSHOT.jar)
+bench=(java -Xmx1g -XX:+UseParallelGC -Dbench.processes=redis-server=$redis_pid,mongodb-stand-in=$mongo_pid
+  -cp benchmarks/target/benchmarks-1.0.0-SNAPSHOT.jar)
 services=(conversation=http://localhost:$conversation_port,${pid[conversation-service]} message=http://localhost:$message_port,${pid[message-service]})
 "${bench[@]}" dev.chatlayer.bench.Suite paths "$work/keys" "$work/paths.json" "$redis_port" "${services[@]}" \
   presence=http://localhost:$presence_port,${pid[presence-service]} | tee "$work/paths.log"

@@ -95,6 +95,37 @@ final class Probe {
         }
     }
 
+    /**
+     * CPU seconds used so far by every process on the machine that serves a request: the services, the processes
+     * named in {@code -Dbench.processes=name=PID,...} (Redis, the MongoDB stand-in), this load generator, and the
+     * whole machine ({@code /proc/stat}, every process). At saturation the machine is the ceiling: this says who spent it.
+     */
+    Map<String, Double> machineCpu() {
+        Map<String, Double> cpu = new LinkedHashMap<>();
+        services.values().forEach(s -> cpu.put(s.name(), cpuSeconds(s.pid())));
+        for (String named : System.getProperty("bench.processes", "").split(",")) {
+            if (named.contains("=")) {
+                cpu.put(named.substring(0, named.indexOf('=')), cpuSeconds(Long.parseLong(named.substring(named.indexOf('=') + 1))));
+            }
+        }
+        cpu.put("load generator", cpuSeconds(ProcessHandle.current().pid()));
+        try {
+            String[] all = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+"); // cpu user nice system idle iowait irq softirq
+            cpu.put("machine", (Long.parseLong(all[1]) + Long.parseLong(all[2]) + Long.parseLong(all[3]) + Long.parseLong(all[6])
+                    + Long.parseLong(all[7])) / TICKS_PER_SECOND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return cpu;
+    }
+
+    /** Milliseconds of CPU per request of each process between two {@link #machineCpu()} readings. */
+    static JsonObject cpuPerRequest(Map<String, Double> before, Map<String, Double> after, double requests) {
+        JsonObject perRequest = new JsonObject();
+        after.forEach((name, seconds) -> perRequest.put(name, Math.round((seconds - before.get(name)) * 1e6 / requests) / 1000.0));
+        return perRequest;
+    }
+
     static long rssKiB(long pid) {
         try {
             return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(l -> l.startsWith("VmRSS:"))

@@ -258,6 +258,29 @@ public final class Report {
             md.append('\n');
         }
 
+        JsonObject spent = paths.getJsonObject("saturationCpuMs");
+        if (spent != null) {
+            JsonObject get = spent.getJsonObject("cachedGet");
+            JsonObject sent = spent.getJsonObject("send");
+            md.append("## Where the machine's CPU goes at saturation\n\n");
+            md.append("CPU milliseconds per request of every process, read from `/proc` over the closed loops above (the cached GET at ")
+                    .append(saturation.getLong("cachedGet")).append("/s, the send at ").append(saturation.getLong("send"))
+                    .append("/s); \"machine\" is every process of the machine.\n\n| process | per cached GET | per send | send / GET |\n|---|---|---|---|\n");
+            double storesAndLoad = 0;
+            for (String process : sent.fieldNames()) {
+                double g = get.getDouble(process, 0.0);
+                double m = sent.getDouble(process);
+                md.append("| ").append(process).append(" | ").append(fmt(g)).append(" | ").append(fmt(m)).append(" | ")
+                        .append(g > 0.005 ? fmt(m / g) : "").append(" |\n");
+                if (!process.endsWith("-service") && !process.equals("machine")) {
+                    storesAndLoad += m;
+                }
+            }
+            md.append("\nWith every service's own CPU at zero, a send would still cost this machine ").append(fmt(storesAndLoad))
+                    .append(" ms (Redis, the MongoDB stand-in, the load generator) against ").append(fmt(get.getDouble("machine")))
+                    .append(" ms for a whole cached GET: on these two cores the send's throughput could be at most ")
+                    .append(fmt(get.getDouble("machine") / storesAndLoad)).append(" of the GET's.\n\n");
+        }
         md.append("## Ceilings measured in this run\n\n");
         md.append("Closed loops (requests always in flight): bare conversation-service ").append(saturation.getLong("bareConversationService"))
                 .append("/s, the same behind user authentication ").append(saturation.getLong("bareConversationServiceAuthenticated", 0L))

@@ -175,9 +175,15 @@ public final class Suite {
         System.out.println("== saturation (closed loops)");
         double bareConversations = load.closed("bare conversation-service", 32, 8, bare(conversations));
         double bareAuthenticated = load.closed("bare conversation-service, authenticated", 32, 8, bareAsUser(conversations, setup.bobToken()));
+        Map<String, Double> cpuBefore = probe.machineCpu();
         double cachedSaturation = load.closed("cached GET", 32, 8, cachedGet);
+        JsonObject cachedCpu = Probe.cpuPerRequest(cpuBefore, probe.machineCpu(), cachedSaturation * 8);
         double bareMessages = load.closed("bare message-service", SATURATION_IN_FLIGHT, 8, bare(messages));
+        cpuBefore = probe.machineCpu();
         double sendSaturation = load.closed("send", SATURATION_IN_FLIGHT, 10, send);
+        JsonObject sendCpu = Probe.cpuPerRequest(cpuBefore, probe.machineCpu(), sendSaturation * 10);
+        // who spent the machine's two cores at saturation: what the send's ratio to the GET can be at best
+        figures.put("saturationCpuMs", new JsonObject().put("cachedGet", cachedCpu).put("send", sendCpu));
         double bareMessages32 = load.closed("bare message-service, 32 in flight", 32, 8, bare(messages));
         double unreadSaturation = load.closed("unread for 50", 32, 8, unread(setup, 50));
         double barePresence = load.closed("bare presence-service", 32, 8, bare(presence.url()));
