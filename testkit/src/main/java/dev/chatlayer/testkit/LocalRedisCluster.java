@@ -61,6 +61,7 @@ public final class LocalRedisCluster implements AutoCloseable {
                 throw new IllegalStateException("redis-cli --cluster create failed: " + output);
             }
             cluster.awaitHealthy(Duration.ofSeconds(30));
+            cluster.awaitReplicasInSync(Duration.ofSeconds(30));
             return cluster;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -170,6 +171,30 @@ public final class LocalRedisCluster implements AutoCloseable {
             sleep(100);
         }
         throw new IllegalStateException("the cluster did not become healthy: " + last);
+    }
+
+    /**
+     * Waits until every master has its replica online, done with its first full sync: before that a master's writes
+     * are acknowledged by no replica ({@code WAIT}), and a replica that never synced cannot take over from it.
+     */
+    public void awaitReplicasInSync(Duration within) {
+        Instant deadline = Instant.now().plus(within);
+        while (Instant.now().isBefore(deadline)) {
+            try {
+                boolean synced = true;
+                for (int port : masters()) {
+                    String replication = (String) Resp.call(port, "INFO", "replication");
+                    synced &= replication.contains("slave0:") && replication.contains("state=online");
+                }
+                if (synced) {
+                    return;
+                }
+            } catch (RuntimeException notYet) {
+                // a node answering mid-sync
+            }
+            sleep(100);
+        }
+        throw new IllegalStateException("the replicas did not sync with their masters within " + within);
     }
 
     /** FLUSHALL on every master, as an operator losing the speed layer would. */

@@ -100,6 +100,11 @@ public final class ServiceProcess {
         return "http://localhost:" + port;
     }
 
+    /** SIGTERM, without waiting: the process shuts down gracefully meanwhile ({@link #stop()} waits for its end). */
+    public void terminate() {
+        process.destroy();
+    }
+
     /** A graceful stop, as Kubernetes does on a rollout. */
     public void stop() {
         process.destroy();

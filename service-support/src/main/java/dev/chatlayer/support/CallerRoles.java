@@ -1,0 +1,33 @@
+package dev.chatlayer.support;
+
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import io.quarkus.security.identity.AuthenticationRequestContext;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.identity.SecurityIdentityAugmentor;
+import io.quarkus.security.runtime.QuarkusSecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Who a verified token speaks for, as roles, so every endpoint says who may call it with {@code @RolesAllowed}: a
+ * user's token gets {@value #USER} (the public API and the socket), a service token its service's name (e.g.
+ * {@code message-service}, for {@code /internal/}). A service's role comes from the subject, which chose the key the
+ * token was verified with ({@link VerifiedTokens}); a service token carries no other group, so no service can give
+ * itself another's role, and none is ever a user.
+ */
+@ApplicationScoped
+public class CallerRoles implements SecurityIdentityAugmentor {
+
+    /** The role of every caller that is a user, not a service. */
+    public static final String USER = "user";
+
+    @Override
+    public Uni<SecurityIdentity> augment(SecurityIdentity identity, AuthenticationRequestContext context) {
+        if (identity.isAnonymous() || !(identity.getPrincipal() instanceof JsonWebToken token)) {
+            return Uni.createFrom().item(identity);
+        }
+        String role = identity.hasRole(ServiceIdentity.GROUP) ? token.getSubject() : USER;
+        return Uni.createFrom().item(QuarkusSecurityIdentity.builder(identity).addRole(role).build());
+    }
+}
