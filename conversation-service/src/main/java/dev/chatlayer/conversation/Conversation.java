@@ -24,12 +24,12 @@ public record Conversation(
         List<String> hiddenFor,
         Map<String, Instant> deletedAt) {
 
-    boolean hasParticipant(String userId) {
+    public boolean hasParticipant(String userId) {
         return participants.contains(userId);
     }
 
     /** The instant the list is ordered by: the last message, or the creation for a new conversation. */
-    Instant activityAt() {
+    public Instant activityAt() {
         return lastMessageAt != null && lastMessageAt.isAfter(createdAt) ? lastMessageAt : createdAt;
     }
 }

@@ -7,11 +7,11 @@ public enum ConversationStatus {
     PENDING, ACCEPTED, DECLINED, ENDED;
 
     /** Open conversations are the ones a second create with the same participants returns. */
-    boolean isOpen() {
+    public boolean isOpen() {
         return this == PENDING || this == ACCEPTED;
     }
 
-    static Optional<ConversationStatus> parse(String value) {
+    public static Optional<ConversationStatus> parse(String value) {
         try {
             return Optional.of(valueOf(value.trim().toUpperCase(Locale.ROOT)));
         } catch (IllegalArgumentException e) {

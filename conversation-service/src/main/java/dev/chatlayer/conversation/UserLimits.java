@@ -1,13 +1,13 @@
 package dev.chatlayer.conversation;
 
-import dev.chatlayer.support.SharedLimitKeys;
-import dev.chatlayer.support.UserLimiter;
+import dev.chatlayer.support.SharedKeys;
 import dev.chatlayer.support.UserLimiter.Limit;
+import dev.chatlayer.support.UserLimiter;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /** The per-user limits of conversation-service (docs/limits.md), each counted once per request before any work. */
 @ApplicationScoped
-class UserLimits {
+public class UserLimits {
 
     private final UserLimiter limiter;
     private final Limit creates;
@@ -23,15 +23,15 @@ class UserLimits {
         this.storeReads = limiter.define("store-reads", limits.storeReads(), limits.storeReadsWindow(), "lists and history pages");
     }
 
-    void create(String userId) {
+    public void create(String userId) {
         limiter.acquireAndAwait(creates, RedisKeys.createLimit(userId));
     }
 
-    void stateChange(String userId) {
+    public void stateChange(String userId) {
         limiter.acquireAndAwait(stateChanges, RedisKeys.stateChangeLimit(userId));
     }
 
-    void storeRead(String userId) {
-        limiter.acquireAndAwait(storeReads, SharedLimitKeys.storeReads(userId));
+    public void storeRead(String userId) {
+        limiter.acquireAndAwait(storeReads, SharedKeys.storeReads(userId));
     }
 }

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
+import dev.chatlayer.conversation.lifecycle.NewConversation;
 import dev.chatlayer.testkit.Tokens;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;

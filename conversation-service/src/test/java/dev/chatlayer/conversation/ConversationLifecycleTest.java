@@ -9,6 +9,8 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.chatlayer.conversation.lifecycle.NewConversation;
+
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;

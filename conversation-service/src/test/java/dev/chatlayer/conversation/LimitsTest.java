@@ -12,6 +12,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import dev.chatlayer.conversation.lifecycle.NewConversation;
 import dev.chatlayer.testkit.ChatInfra;
 import dev.chatlayer.testkit.LocalRedis;
 import io.quarkus.test.junit.QuarkusTest;

@@ -29,7 +29,7 @@ class OperationsTest {
     void livenessAndReadinessAreUp() {
         given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
         // readiness is this replica's own state; the shared dependencies are reported in their group (contract 7)
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP")).body("checks.name", hasItem("traffic"))
+        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP")).body("checks.name", hasItem("Graceful Shutdown"))
                 .body("checks.name", everyItem(not(anyOf(containsString("Redis"), containsString("MongoDB"), equalTo("redis"), equalTo("mongodb")))));
         given().get("/q/health/group/dependencies").then().statusCode(200).body("checks.name", hasItems("redis", "mongodb"));
     }
@@ -56,6 +56,7 @@ class OperationsTest {
     void theBenchmarksBareEndpointIsOffUnlessEnabled() {
         // chat.bare-endpoint.enabled is set only by benchmarks/run.sh; a deployment answers it like any unknown path
         given().get("/internal/bare").then().statusCode(404).contentType(containsString("application/problem+json"));
+        as(user("alice")).get("/internal/bare/user").then().statusCode(404);
     }
 
     @Inject

@@ -14,6 +14,7 @@ import java.util.List;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
+import dev.chatlayer.conversation.lifecycle.NewConversation;
 import dev.chatlayer.testkit.ChatInfra;
 import dev.chatlayer.testkit.LocalRedis;
 import io.quarkus.redis.datasource.RedisDataSource;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.chatlayer.support.RedisPipelines.Pipeline;
+import dev.chatlayer.support.SharedKeys;
 import jakarta.enterprise.context.ApplicationScoped;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -52,6 +53,6 @@ public class MessageEvents {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        users.forEach(user -> pipeline.publish(RedisKeys.userEvents(user), payload));
+        users.forEach(user -> pipeline.publish(SharedKeys.userEvents(user), payload));
     }
 }

@@ -57,10 +57,6 @@ public final class RedisKeys {
     /** Consumer group reporting conversation activity to conversation-service. */
     public static final String ACTIVITY_GROUP = "conversation-activity";
 
-    /** Channel presence-service delivers to every socket of the user. */
-    public static String userEvents(String userId) {
-        return "user-events:{" + userId + "}";
-    }
 
     /** STRING counter of the user's sends in the current window; TTL {@code messages.rate-window}. */
     public static String rateLimit(String userId) {
@@ -77,6 +73,4 @@ public final class RedisKeys {
         return "idempotency:{" + senderId + "}:" + clientMessageId;
     }
 
-    /** conversation-service's channel of change notices (owned and documented there); message-service only listens. */
-    public static final String CONVERSATION_EVENTS = "conversation-events";
 }

@@ -5,10 +5,13 @@ import java.util.function.Supplier;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
-/** Runs blocking work (the imperative MongoDB client) on a worker thread, off the event loop serving the request. */
-public final class Blocking {
+/**
+ * Runs blocking work (the imperative MongoDB client) on a worker thread, off the event loop serving the request: what a
+ * reactive path does when it falls back to MongoDB (a resource that always blocks is a plain blocking method instead).
+ */
+public final class WorkerThread {
 
-    private Blocking() {
+    private WorkerThread() {
     }
 
     public static <T> Uni<T> call(Supplier<T> work) {

@@ -14,6 +14,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import dev.chatlayer.support.SharedKeys;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -59,7 +60,7 @@ class SubscriberTest {
 
     private void awaitSubscribed() {
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
-                dev.chatlayer.testkit.ChatInfra.subscribers(RedisKeys.CONVERSATION_EVENTS) >= 1
+                dev.chatlayer.testkit.ChatInfra.subscribers(SharedKeys.CONVERSATION_EVENTS) >= 1
                         && metrics.get("redis.subscriber.subscribed").gauge().value() == 1.0);
     }
 }

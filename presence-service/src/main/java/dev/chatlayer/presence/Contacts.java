@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.chatlayer.support.ApiException;
 import dev.chatlayer.support.RedisSubscriber;
+import dev.chatlayer.support.SharedKeys;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
@@ -52,7 +53,7 @@ class Contacts {
 
     void listen(@Observes StartupEvent start) {
         channels.onMessage((channel, payload) -> {
-            if (RedisKeys.CONTACT_CHANGES.equals(channel)) {
+            if (SharedKeys.CONTACT_CHANGES.equals(channel)) {
                 changed(payload);
             }
         });
@@ -62,7 +63,7 @@ class Contacts {
                 listeners.forEach(listener -> listener.accept(null));
             }
         });
-        channels.subscribe(RedisKeys.CONTACT_CHANGES);
+        channels.subscribe(SharedKeys.CONTACT_CHANGES);
     }
 
     /** {@code listener} gets the users whose contacts changed, or null when any may have changed unnoticed. */

@@ -1,13 +1,14 @@
 package dev.chatlayer.presence;
 
+import dev.chatlayer.support.CallerRoles;
 import dev.chatlayer.support.Page;
 import org.jboss.resteasy.reactive.RestPath;
 
 import dev.chatlayer.support.ApiException;
 import dev.chatlayer.support.Caller;
 import dev.chatlayer.support.UserIds;
-import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -20,7 +21,7 @@ import jakarta.ws.rs.core.MediaType;
 
 /** The REST side of presence (contract section 5). HTTP in, service call, HTTP out. */
 @Path("/api/v1/presence")
-@Authenticated
+@RolesAllowed(CallerRoles.USER)
 @Produces(MediaType.APPLICATION_JSON)
 public class PresenceResource {
 

@@ -2,9 +2,8 @@ package dev.chatlayer.presence;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
-import dev.chatlayer.support.ServiceIdentity;
+import dev.chatlayer.support.CallerRoles;
 
-import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.websockets.next.OnBinaryMessage;
 import io.quarkus.websockets.next.OnClose;
@@ -16,14 +15,15 @@ import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
+import jakarta.annotation.security.RolesAllowed;
 
 /**
  * {@code /api/v1/presence/ws}. The upgrade is authenticated (bearer token in the Authorization header,
- * or in the sub-protocol form browsers can send); an unauthenticated upgrade is refused with 401 before
- * anything reaches Redis. Everything else is {@link PresenceSessions}'.
+ * or in the sub-protocol form browsers can send); an unauthenticated upgrade is refused with 401, a service's token
+ * with 403, before anything reaches Redis. Everything else is {@link PresenceSessions}'.
  */
 @WebSocket(path = PresenceSocket.PATH)
-@Authenticated
+@RolesAllowed(CallerRoles.USER)
 public class PresenceSocket {
 
     static final String PATH = "/api/v1/presence/ws";
@@ -38,10 +38,8 @@ public class PresenceSocket {
 
     @OnOpen
     public Uni<Void> open(WebSocketConnection socket) {
-        // a service's token names no user: refused like a token without a valid subject
-        boolean user = identity.getPrincipal() instanceof JsonWebToken && !identity.hasRole(ServiceIdentity.GROUP);
-        JsonWebToken jwt = user ? (JsonWebToken) identity.getPrincipal() : null;
-        return sessions.open(socket, jwt == null ? null : jwt.getSubject(), jwt == null ? 0 : jwt.getExpirationTime());
+        JsonWebToken jwt = (JsonWebToken) identity.getPrincipal(); // a user's: the upgrade required the role
+        return sessions.open(socket, jwt.getSubject(), jwt.getExpirationTime());
     }
 
     @OnTextMessage

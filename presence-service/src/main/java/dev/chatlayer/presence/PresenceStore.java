@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 
 import dev.chatlayer.support.RedisPipelines;
+import dev.chatlayer.support.SharedKeys;
 import dev.chatlayer.support.Slots;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
@@ -124,7 +125,7 @@ class PresenceStore {
      * null when the viewer's contact set is missing (it always holds the viewer once built).
      */
     Uni<Seen> query(String viewer, List<String> userIds, String limitKey, Request limit) {
-        RedisPipelines.Pipeline pipeline = pipelines.pipeline().add(limitKey, limit).add(RedisKeys.contacts(viewer), membership(viewer, userIds));
+        RedisPipelines.Pipeline pipeline = pipelines.pipeline().add(limitKey, limit).add(SharedKeys.contacts(viewer), membership(viewer, userIds));
         List<List<String>> groups = bySlot(userIds);
         groups.forEach(group -> pipeline.add(RedisKeys.presence(group.get(0)), presenceOf(group)));
         return pipelines.send(pipeline).map(answers -> new Seen(answers.get(0), contactsAmong(userIds, answers.get(1)),
@@ -152,7 +153,7 @@ class PresenceStore {
     }
 
     private static Request membership(String viewer, List<String> userIds) {
-        Request request = Request.cmd(Command.SMISMEMBER).arg(RedisKeys.contacts(viewer)).arg(viewer);
+        Request request = Request.cmd(Command.SMISMEMBER).arg(SharedKeys.contacts(viewer)).arg(viewer);
         userIds.forEach(request::arg);
         return request;
     }

@@ -8,7 +8,6 @@ package dev.chatlayer.presence;
 final class RedisKeys {
 
     static final String PRESENCE_PREFIX = "presence:";
-    static final String USER_EVENTS_PREFIX = "user-events:";
     static final String PRESENCE_EVENTS_PREFIX = "presence-events:";
     /** Redis publishes the names of expired keys here once key-event notifications include {@code Ex}. */
     static final String EXPIRED_KEYS_CHANNEL = "__keyevent@0__:expired";
@@ -41,21 +40,8 @@ final class RedisKeys {
         return tagged("lastseen:", userId);
     }
 
-    /**
-     * SET, conversation-service's contacts read model (contract section 1): the user and everyone sharing a conversation
-     * with them that is not DECLINED. Read here, never written; literal braces as conversation-service writes it.
-     */
-    static String contacts(String userId) {
-        return "contacts:{" + userId + "}";
-    }
 
-    /** conversation-service's channel naming users whose contacts changed: {@code {"users":[...]}}. */
-    static final String CONTACT_CHANGES = "contact-changes";
 
-    /** Channel of events for one user (messages, read receipts): any service publishes, we deliver to their sockets. */
-    static String userEvents(String userId) {
-        return tagged(USER_EVENTS_PREFIX, userId);
-    }
 
     /** Channel of one user's presence changes, for sockets watching them. */
     static String presenceEvents(String userId) {

@@ -17,6 +17,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.quarkus.websockets.next.WebSocketConnection;
 import dev.chatlayer.support.RedisSubscriber;
+import dev.chatlayer.support.SharedKeys;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
@@ -60,13 +61,13 @@ class SocketRegistry {
 
     /** Completes once the user's channel is subscribed: events published from then on reach this socket. */
     Uni<Void> add(String userId, WebSocketConnection socket) {
-        String channel = RedisKeys.userEvents(userId);
+        String channel = SharedKeys.userEvents(userId);
         return confirmed(List.of(add(socketsByUser, userId, socket) ? channels.subscribe(channel) : channels.whenSubscribed(channel)));
     }
 
     void remove(String userId, WebSocketConnection socket) {
         if (remove(socketsByUser, userId, socket)) {
-            channels.unsubscribe(RedisKeys.userEvents(userId));
+            channels.unsubscribe(SharedKeys.userEvents(userId));
         }
         watch(socket, List.of());
     }
@@ -115,7 +116,7 @@ class SocketRegistry {
 
     private void dispatch(String channel, String payload) {
         String user;
-        if ((user = RedisKeys.userOf(RedisKeys.USER_EVENTS_PREFIX, channel)) != null) {
+        if ((user = RedisKeys.userOf(SharedKeys.USER_EVENTS_PREFIX, channel)) != null) {
             send(socketsByUser.get(user), payload);
         } else if ((user = RedisKeys.userOf(RedisKeys.PRESENCE_EVENTS_PREFIX, channel)) != null) {
             send(watchersByUser.get(user), payload);

@@ -215,7 +215,11 @@ class PresenceReplicasIT {
             watcher.send(new JsonObject().put("type", "watch").put("userIds", users));
             assertTrue(watcher.next("presence-snapshot").getJsonArray("users").stream().allMatch(u -> ((JsonObject) u).getBoolean("online")));
 
-            draining.stop(); // SIGTERM: a rolling update
+            draining.terminate(); // SIGTERM: a rolling update
+            // at once unready (SmallRye Health's shutdown check): the Service sends no new sockets here while it drains
+            Awaitility.await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> given()
+                    .baseUri(draining.url()).get("/q/health/ready").then().statusCode(503).body("checks.name", org.hamcrest.Matchers.hasItem("Graceful Shutdown")));
+            draining.stop();
             long first = Long.MAX_VALUE, last = 0;
             for (TestSocket socket : sockets) {
                 assertEquals((short) 1001, socket.closedWith(), "going away");

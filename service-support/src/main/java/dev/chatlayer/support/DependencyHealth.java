@@ -31,6 +31,7 @@ public class DependencyHealth implements AsyncHealthCheck {
     public Uni<HealthCheckResponse> call() {
         return redis.execute("PING")
                 .map(pong -> HealthCheckResponse.up("redis"))
+                // a bound of the probe's own, not Fault Tolerance's: Redis is no sibling service, and nothing retries a probe
                 .ifNoItem().after(TIMEOUT).fail()
                 .onFailure().recoverWithItem(e -> HealthCheckResponse.named("redis").down()
                         .withData("error", e.getClass().getSimpleName()).build());

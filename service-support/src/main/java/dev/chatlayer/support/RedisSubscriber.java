@@ -240,6 +240,7 @@ public class RedisSubscriber {
                 LOG.infof("subscriber connected to %d node(s), %d channel(s) subscribed", fresh.links.size(), channels.size());
             }
         });
+        // a Vert.x timer, not @Scheduled: it lives and dies with this one connection session, not with the application
         fresh.pingTimer = vertx.setPeriodic(PING_MILLIS, id -> fresh.links.forEach(link -> link.connection.send(Request.cmd(Command.PING))
                 .onFailure(e -> lost(fresh, "ping failed: " + e.getMessage()))));
     }

@@ -1,11 +1,13 @@
-package dev.chatlayer.conversation;
+package dev.chatlayer.conversation.blocks;
 
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
+import dev.chatlayer.conversation.UserLimits;
 import dev.chatlayer.support.Caller;
+import dev.chatlayer.support.CallerRoles;
 import dev.chatlayer.support.Page;
-import io.quarkus.security.Authenticated;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
@@ -15,7 +17,7 @@ import jakarta.ws.rs.core.MediaType;
 
 /** The caller's blocks (contract section 4). */
 @Path("/api/v1/blocks")
-@Authenticated
+@RolesAllowed(CallerRoles.USER)
 @Produces(MediaType.APPLICATION_JSON)
 class BlockResource {
 

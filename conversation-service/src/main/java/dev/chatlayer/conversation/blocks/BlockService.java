@@ -1,9 +1,14 @@
-package dev.chatlayer.conversation;
+package dev.chatlayer.conversation.blocks;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 
+import dev.chatlayer.conversation.ConversationConfig;
+import dev.chatlayer.conversation.contacts.Contacts;
+import dev.chatlayer.conversation.lifecycle.ConversationService;
+import dev.chatlayer.conversation.store.BlockDocument;
+import dev.chatlayer.conversation.store.BlockRepository;
 import dev.chatlayer.support.ApiException;
 import dev.chatlayer.support.Cursor;
 import dev.chatlayer.support.Page;

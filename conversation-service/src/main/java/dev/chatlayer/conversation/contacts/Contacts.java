@@ -1,4 +1,4 @@
-package dev.chatlayer.conversation;
+package dev.chatlayer.conversation.contacts;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -9,17 +9,21 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.jboss.logging.Logger;
 
+import dev.chatlayer.conversation.Conversation;
+import dev.chatlayer.conversation.ConversationConfig;
+import dev.chatlayer.conversation.ConversationStatus;
+import dev.chatlayer.conversation.RedisKeys;
+import dev.chatlayer.conversation.store.BlockRepository;
+import dev.chatlayer.conversation.store.ConversationRepository;
 import dev.chatlayer.support.RedisPipelines;
 import dev.chatlayer.support.Resources;
+import dev.chatlayer.support.SharedKeys;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.RedisDataSource;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import io.vertx.core.Vertx;
+import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 
 /**
  * The contacts read model (conversation-service README, "Contacts"): {@code contacts:{userId}} holds the users who share an ACCEPTED conversation
@@ -32,7 +36,7 @@ import jakarta.enterprise.event.Observes;
  * ({@code conversation_contacts_repairs_pending}). Who watches is told on {@link RedisKeys#CONTACT_CHANGES}.
  */
 @ApplicationScoped
-class Contacts {
+public class Contacts {
 
     private static final Logger LOG = Logger.getLogger(Contacts.class);
     private static final String INVALIDATE = Resources.text("redis/contacts-invalidate.lua");
@@ -43,20 +47,17 @@ class Contacts {
     private final ConversationRepository repository;
     private final BlockRepository blocks;
     private final ConversationConfig config;
-    private final Vertx vertx;
     private final Set<String> repairs = ConcurrentHashMap.newKeySet();
     private final Counter rebuilds;
     private final Counter failures;
-    private long repairTimer = -1;
 
     Contacts(RedisDataSource redis, RedisPipelines channels, ConversationRepository repository, BlockRepository blocks,
-            ConversationConfig config, Vertx vertx, MeterRegistry metrics) {
+            ConversationConfig config, MeterRegistry metrics) {
         this.blocks = blocks;
         this.channels = channels;
         this.redis = redis;
         this.repository = repository;
         this.config = config;
-        this.vertx = vertx;
         this.rebuilds = Counter.builder("conversation.contacts.rebuilds").description("Contact sets rebuilt from MongoDB")
                 .register(metrics);
         this.failures = Counter.builder("conversation.contacts.failures")
@@ -66,17 +67,17 @@ class Contacts {
     }
 
     /** True when {@code before → after} changes who shares an ACCEPTED conversation with whom. */
-    static boolean changeBetween(Conversation before, Conversation after) {
+    public static boolean changeBetween(Conversation before, Conversation after) {
         return (before.status() == ConversationStatus.ACCEPTED) != (after.status() == ConversationStatus.ACCEPTED);
     }
 
     /** After MongoDB took a change of contacts among {@code users}: their sets go, watchers are told. */
-    void changed(Collection<String> users) {
+    public void changed(Collection<String> users) {
         for (String user : users) {
             invalidate(user);
         }
         try {
-            channels.publishAndAwait(RedisKeys.CONTACT_CHANGES, "{\"users\":" + jsonArray(users) + "}");
+            channels.publishAndAwait(SharedKeys.CONTACT_CHANGES, "{\"users\":" + jsonArray(users) + "}");
         } catch (RuntimeException e) {
             // presence re-reads every open watch whenever its subscription comes back; until then a watch lags
             failures.increment();
@@ -85,7 +86,7 @@ class Contacts {
     }
 
     /** The user's contacts (the user left out) from MongoDB, stored as their set unless a change came in meanwhile. */
-    List<String> rebuild(String user) {
+    public List<String> rebuild(String user) {
         String generation;
         try {
             String read = redis.value(String.class).get(RedisKeys.contactsGeneration(user));
@@ -106,7 +107,7 @@ class Contacts {
 
     private void store(String user, String generation, List<String> contacts) {
         List<String> args = new ArrayList<>(contacts.size() + 7);
-        args.addAll(List.of(PUT, "2", RedisKeys.contacts(user), RedisKeys.contactsGeneration(user), generation,
+        args.addAll(List.of(PUT, "2", SharedKeys.contacts(user), RedisKeys.contactsGeneration(user), generation,
                 String.valueOf(config.contactsTtl().toMillis()), user));
         args.addAll(contacts);
         try {
@@ -120,7 +121,7 @@ class Contacts {
 
     private void invalidate(String user) {
         try {
-            redis.execute("EVAL", INVALIDATE, "2", RedisKeys.contacts(user), RedisKeys.contactsGeneration(user),
+            redis.execute("EVAL", INVALIDATE, "2", SharedKeys.contacts(user), RedisKeys.contactsGeneration(user),
                     String.valueOf(config.contactsTtl().toMillis()));
             repairs.remove(user);
         } catch (RuntimeException e) {
@@ -130,20 +131,10 @@ class Contacts {
         }
     }
 
-    void startRepairs(@Observes StartupEvent start) {
-        repairTimer = vertx.setPeriodic(config.cacheRepairInterval().toMillis(), id -> {
-            if (!repairs.isEmpty()) {
-                vertx.executeBlocking(() -> {
-                    List<String> users = List.copyOf(repairs);
-                    users.forEach(this::invalidate);
-                    return null;
-                }, false);
-            }
-        });
-    }
-
-    void stopRepairs(@Observes ShutdownEvent stop) {
-        vertx.cancelTimer(repairTimer);
+    /** Contact sets whose drop Redis refused, dropped again (on a worker thread: {@link #invalidate} waits for Redis). */
+    @Scheduled(every = "${conversation.cache-repair-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void repair() {
+        List.copyOf(repairs).forEach(this::invalidate);
     }
 
     private static String jsonArray(Collection<String> users) {

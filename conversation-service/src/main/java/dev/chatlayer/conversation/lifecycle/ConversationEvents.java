@@ -1,10 +1,13 @@
-package dev.chatlayer.conversation;
+package dev.chatlayer.conversation.lifecycle;
 
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.chatlayer.conversation.Conversation;
+import dev.chatlayer.conversation.RedisKeys;
 import dev.chatlayer.support.RedisPipelines;
+import dev.chatlayer.support.SharedKeys;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -30,7 +33,7 @@ class ConversationEvents {
     /** {@code {"type":"changed","id":...,"version":n}} */
     void changed(Conversation conversation) {
         try {
-            redis.publishAndAwait(RedisKeys.CONVERSATION_EVENTS,
+            redis.publishAndAwait(SharedKeys.CONVERSATION_EVENTS,
                     "{\"type\":\"changed\",\"id\":\"" + conversation.id() + "\",\"version\":" + conversation.version() + "}");
         } catch (RuntimeException e) {
             failures.increment();

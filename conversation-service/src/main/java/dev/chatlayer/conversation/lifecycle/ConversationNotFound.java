@@ -1,4 +1,4 @@
-package dev.chatlayer.conversation;
+package dev.chatlayer.conversation.lifecycle;
 
 import dev.chatlayer.support.ApiException;
 

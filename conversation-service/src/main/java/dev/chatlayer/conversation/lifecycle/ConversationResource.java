@@ -1,14 +1,16 @@
-package dev.chatlayer.conversation;
+package dev.chatlayer.conversation.lifecycle;
 
+import dev.chatlayer.conversation.UserLimits;
+import dev.chatlayer.support.Caller;
+import dev.chatlayer.support.CallerRoles;
 import dev.chatlayer.support.Page;
 import java.net.URI;
 
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
-import dev.chatlayer.support.Caller;
-import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -22,7 +24,7 @@ import jakarta.ws.rs.core.Response;
 
 /** The public conversation API (contract section 4). HTTP in, service call, HTTP out. */
 @Path("/api/v1/conversations")
-@Authenticated
+@RolesAllowed(CallerRoles.USER)
 @Produces(MediaType.APPLICATION_JSON)
 class ConversationResource {
 

@@ -1,4 +1,4 @@
-package dev.chatlayer.conversation;
+package dev.chatlayer.conversation.lifecycle;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -14,6 +14,13 @@ import org.bson.types.ObjectId;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
+import dev.chatlayer.conversation.Conversation;
+import dev.chatlayer.conversation.ConversationConfig;
+import dev.chatlayer.conversation.ConversationStatus;
+import dev.chatlayer.conversation.store.BlockRepository;
+import dev.chatlayer.conversation.contacts.Contacts;
+import dev.chatlayer.conversation.store.ConversationCache;
+import dev.chatlayer.conversation.store.ConversationRepository;
 import dev.chatlayer.support.ApiException;
 import dev.chatlayer.support.Cursor;
 import dev.chatlayer.support.ObjectIds;
@@ -25,7 +32,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /** Conversation rules (contract section 4): who may see, create, change, hide and restore what. */
 @ApplicationScoped
-class ConversationService {
+public class ConversationService {
 
     private static final Logger LOG = Logger.getLogger(ConversationService.class);
     private static final int MAX_CONCURRENT_RETRIES = 10;
@@ -96,7 +103,7 @@ class ConversationService {
     }
 
     /** A block between {@code blocker} and {@code other}: the open conversation of just the two of them closes. */
-    void closeBetween(String blocker, String other) {
+    public void closeBetween(String blocker, String other) {
         repository.findOpen(new TreeSet<>(List.of(blocker, other)).stream().toList())
                 .ifPresent(open -> closeForBlock(blocker, open.id()));
     }
@@ -271,7 +278,7 @@ class ConversationService {
 
     /** After a miss: MongoDB's state, put in the cache (blocking: on a worker thread). */
     private Conversation loadStored(String id) {
-        Conversation stored = repository.find(id).orElseThrow(ConversationNotFound::new);
+        Conversation stored = repository.byId(id).orElseThrow(ConversationNotFound::new);
         if (cache.fill(stored)) {
             // Redis may have been flushed: put the deletion mirror back with the conversation.
             marks.mirror(stored);
@@ -287,7 +294,7 @@ class ConversationService {
     private Conversation change(String caller, String id, UnaryOperator<Conversation> rule) {
         ObjectIds.require(id, "id");
         for (int attempt = 0; attempt < MAX_CONCURRENT_RETRIES; attempt++) {
-            Conversation current = repository.find(id).orElseThrow(ConversationNotFound::new);
+            Conversation current = repository.byId(id).orElseThrow(ConversationNotFound::new);
             if (!current.hasParticipant(caller)) {
                 throw new ConversationNotFound();
             }

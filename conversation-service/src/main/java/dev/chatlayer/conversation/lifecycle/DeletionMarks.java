@@ -1,9 +1,11 @@
-package dev.chatlayer.conversation;
+package dev.chatlayer.conversation.lifecycle;
 
 import java.time.Instant;
 
 import org.jboss.logging.Logger;
 
+import dev.chatlayer.conversation.Conversation;
+import dev.chatlayer.conversation.RedisKeys;
 import dev.chatlayer.support.RedisPipelines;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Request;

@@ -1,4 +1,4 @@
-package dev.chatlayer.conversation;
+package dev.chatlayer.conversation.lifecycle;
 
 import java.time.Instant;
 import java.util.List;
@@ -7,6 +7,9 @@ import java.util.Map;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
+import dev.chatlayer.conversation.Conversation;
+import dev.chatlayer.conversation.ConversationStatus;
+import dev.chatlayer.conversation.contacts.Contacts;
 import dev.chatlayer.support.ApiException;
 import dev.chatlayer.support.Page;
 import dev.chatlayer.support.ServiceIdentity;

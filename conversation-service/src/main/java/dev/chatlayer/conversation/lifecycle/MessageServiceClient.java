@@ -1,4 +1,4 @@
-package dev.chatlayer.conversation;
+package dev.chatlayer.conversation.lifecycle;
 
 import org.eclipse.microprofile.rest.client.annotation.RegisterClientHeaders;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;

@@ -1,4 +1,4 @@
-package dev.chatlayer.conversation;
+package dev.chatlayer.conversation.store;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,7 +28,7 @@ import jakarta.enterprise.event.Observes;
 
 /** The {@code blocks} collection: who blocked whom. */
 @ApplicationScoped
-class BlockRepository implements PanacheMongoRepositoryBase<BlockDocument, ObjectId> {
+public class BlockRepository implements PanacheMongoRepositoryBase<BlockDocument, ObjectId> {
 
     private static final Logger LOG = Logger.getLogger(BlockRepository.class);
 
@@ -42,7 +42,7 @@ class BlockRepository implements PanacheMongoRepositoryBase<BlockDocument, Objec
     }
 
     /** Stores the block unless it exists (idempotent; concurrent calls end in one document). */
-    void add(String blocker, String blocked, Instant at) {
+    public void add(String blocker, String blocked, Instant at) {
         try {
             // the driver directly: an upsert with $setOnInsert has no Panache form
             mongoCollection().updateOne(new Document("blocker", blocker).append("blocked", blocked),
@@ -54,18 +54,18 @@ class BlockRepository implements PanacheMongoRepositoryBase<BlockDocument, Objec
         }
     }
 
-    void remove(String blocker, String blocked) {
+    public void remove(String blocker, String blocked) {
         delete("blocker = ?1 and blocked = ?2", blocker, blocked);
     }
 
     /** True if any user in {@code users} blocked another of them. */
-    boolean anyAmong(Collection<String> users) {
+    public boolean anyAmong(Collection<String> users) {
         List<String> list = List.copyOf(users);
         return count(new Document("blocker", new Document("$in", list)).append("blocked", new Document("$in", list))) > 0;
     }
 
     /** Everyone the user blocked or was blocked by. */
-    Set<String> eitherWay(String user) {
+    public Set<String> eitherWay(String user) {
         Set<String> others = new HashSet<>();
         find(new Document("$or", List.of(new Document("blocker", user), new Document("blocked", user)))).stream()
                 .forEach(b -> others.add(user.equals(b.blocker) ? b.blocked : b.blocker));
@@ -73,7 +73,7 @@ class BlockRepository implements PanacheMongoRepositoryBase<BlockDocument, Objec
     }
 
     /** The user's blocks, newest first, starting after {@code after} when given. */
-    List<BlockDocument> by(String blocker, Cursor after, int limit) {
+    public List<BlockDocument> by(String blocker, Cursor after, int limit) {
         Document query = new Document("blocker", blocker);
         if (after != null) {
             Date at = Date.from(after.at());

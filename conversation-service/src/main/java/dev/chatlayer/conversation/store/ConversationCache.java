@@ -1,4 +1,4 @@
-package dev.chatlayer.conversation;
+package dev.chatlayer.conversation.store;
 
 import java.util.List;
 import java.util.Optional;
@@ -10,6 +10,9 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.chatlayer.conversation.Conversation;
+import dev.chatlayer.conversation.ConversationConfig;
+import dev.chatlayer.conversation.RedisKeys;
 import dev.chatlayer.support.Resources;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -18,14 +21,11 @@ import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.keys.ReactiveKeyCommands;
 import io.quarkus.redis.datasource.value.ReactiveValueCommands;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.unchecked.Unchecked;
-import io.vertx.core.Vertx;
 import io.quarkus.redis.datasource.value.ValueCommands;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 
 /**
  * Cache-aside for conversations in {@code chat:{id}}. Redis is only the speed layer: every failure here
@@ -37,7 +37,7 @@ import jakarta.enterprise.event.Observes;
  * MongoDB's after the change has answered.
  */
 @ApplicationScoped
-class ConversationCache {
+public class ConversationCache {
 
     private static final Logger LOG = Logger.getLogger(ConversationCache.class);
     private static final String PUT_IF_NEWER = Resources.text("redis/put-if-newer.lua");
@@ -52,14 +52,11 @@ class ConversationCache {
     private final Set<String> repairs = ConcurrentHashMap.newKeySet();
     private final ReactiveKeyCommands<String> reactiveKeys;
     private final ReactiveValueCommands<String, String> reactiveValues;
-    private final Vertx vertx;
-    private long repairTimer = -1;
 
-    ConversationCache(RedisDataSource redis, ReactiveRedisDataSource reactive, Vertx vertx, ObjectMapper json, ConversationConfig config,
+    ConversationCache(RedisDataSource redis, ReactiveRedisDataSource reactive, ObjectMapper json, ConversationConfig config,
             MeterRegistry metrics) {
         this.reactiveKeys = reactive.key();
         this.reactiveValues = reactive.value(String.class);
-        this.vertx = vertx;
         Gauge.builder("conversation.cache.repairs.pending", repairs, Set::size)
                 .description("Cached conversations that must still be evicted after a failed write").register(metrics);
         this.redis = redis;
@@ -71,7 +68,7 @@ class ConversationCache {
         this.errors = lookups(metrics, "error");
     }
 
-    Optional<Conversation> get(String id) {
+    public Optional<Conversation> get(String id) {
         try {
             return Optional.ofNullable(parse(values.get(RedisKeys.chat(id))));
         } catch (RuntimeException | JsonProcessingException e) {
@@ -83,7 +80,7 @@ class ConversationCache {
      * The same read without a worker thread: answered on the event loop that serves the request, so a cache hit
      * costs one Redis round trip and no thread hand-off (the blocking read hops worker → event loop → worker).
      */
-    Uni<Optional<Conversation>> lookup(String id) {
+    public Uni<Optional<Conversation>> lookup(String id) {
         return reactiveValues.get(RedisKeys.chat(id))
                 .map(Unchecked.function(cached -> Optional.ofNullable(parse(cached))))
                 .onFailure().recoverWithItem(this::readFailed);
@@ -105,7 +102,7 @@ class ConversationCache {
     }
 
     /** After a miss: stores what MongoDB returned unless someone stored a value meanwhile. */
-    boolean fill(Conversation conversation) {
+    public boolean fill(Conversation conversation) {
         try {
             // SET NX PX: the value and its TTL in one command; null answer = someone else filled it first.
             return redis.execute("SET", RedisKeys.chat(conversation.id()), json.writeValueAsString(conversation),
@@ -118,7 +115,7 @@ class ConversationCache {
     }
 
     /** Before a change: nothing older than what MongoDB is about to hold may stay cached, whatever happens next. */
-    void evict(String id) {
+    public void evict(String id) {
         try {
             redis.key().del(RedisKeys.chat(id));
         } catch (RuntimeException e) {
@@ -128,7 +125,7 @@ class ConversationCache {
     }
 
     /** After a change: stores the new state unless the cache already holds the same or a newer version. */
-    void write(Conversation conversation) {
+    public void write(Conversation conversation) {
         try {
             redis.execute("EVAL", PUT_IF_NEWER, "1", RedisKeys.chat(conversation.id()),
                     json.writeValueAsString(conversation), String.valueOf(conversation.version()),
@@ -139,24 +136,17 @@ class ConversationCache {
         }
     }
 
-    void startRepairs(@Observes StartupEvent start) {
-        repairTimer = vertx.setPeriodic(config.cacheRepairInterval().toMillis(), id -> repair());
-    }
-
-    void stopRepairs(@Observes ShutdownEvent stop) {
-        vertx.cancelTimer(repairTimer);
-    }
-
     private void repairLater(String id, Exception failure) {
         repairs.add(id);
         LOG.warnf("conversation cache write failed for %s, evicting it until Redis takes it: %s", id, failure.getMessage());
     }
 
     /** One DEL per key (keys of several hash slots), all in flight at once; what fails stays pending. */
-    private void repair() {
-        for (String id : List.copyOf(repairs)) {
-            reactiveKeys.del(RedisKeys.chat(id)).subscribe().with(deleted -> repairs.remove(id), failure -> { });
-        }
+    @Scheduled(every = "${conversation.cache-repair-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> repair() {
+        List<Uni<Void>> deletions = List.copyOf(repairs).stream().map(id -> reactiveKeys.del(RedisKeys.chat(id))
+                .invoke(deleted -> repairs.remove(id)).replaceWithVoid().onFailure().recoverWithNull()).toList();
+        return deletions.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(deletions).andFailFast().replaceWithVoid();
     }
 
     private static Counter lookups(MeterRegistry metrics, String result) {

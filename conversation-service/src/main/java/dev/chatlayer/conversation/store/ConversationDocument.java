@@ -1,4 +1,7 @@
-package dev.chatlayer.conversation;
+package dev.chatlayer.conversation.store;
+
+import dev.chatlayer.conversation.Conversation;
+import dev.chatlayer.conversation.ConversationStatus;
 
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.chatlayer.conversation;
+package dev.chatlayer.conversation.store;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,6 +18,8 @@ import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.ReturnDocument;
 
+import dev.chatlayer.conversation.Conversation;
+import dev.chatlayer.conversation.ConversationStatus;
 import dev.chatlayer.support.Cursor;
 import io.quarkus.mongodb.panache.PanacheMongoRepositoryBase;
 import io.quarkus.panache.common.Page;
@@ -30,7 +32,7 @@ import jakarta.enterprise.event.Observes;
  * {@code version}, so concurrent changes never overwrite each other and need no transaction.
  */
 @ApplicationScoped
-class ConversationRepository implements PanacheMongoRepositoryBase<ConversationDocument, ObjectId> {
+public class ConversationRepository implements PanacheMongoRepositoryBase<ConversationDocument, ObjectId> {
 
     private static final Logger LOG = Logger.getLogger(ConversationRepository.class);
 
@@ -45,17 +47,18 @@ class ConversationRepository implements PanacheMongoRepositoryBase<ConversationD
         }
     }
 
-    Optional<Conversation> find(String id) {
+    /** The conversation stored under {@code id}, if any ({@code id} is a valid ObjectId: callers check it first). */
+    public Optional<Conversation> byId(String id) {
         return findByIdOptional(new ObjectId(id)).map(ConversationDocument::toConversation);
     }
 
-    Optional<Conversation> findOpen(List<String> sortedParticipants) {
+    public Optional<Conversation> findOpen(List<String> sortedParticipants) {
         return find("openKey", ConversationDocument.openKey(sortedParticipants)).firstResultOptional()
                 .map(ConversationDocument::toConversation);
     }
 
     /** Stores a new conversation; empty if an open one with the same participants won the race. */
-    Optional<Conversation> insert(Conversation conversation) {
+    public Optional<Conversation> insert(Conversation conversation) {
         try {
             persist(ConversationDocument.of(conversation));
             return Optional.of(conversation);
@@ -68,7 +71,7 @@ class ConversationRepository implements PanacheMongoRepositoryBase<ConversationD
     }
 
     /** Replaces {@code current} by {@code next} if nobody changed it since it was read. */
-    boolean compareAndSet(Conversation current, Conversation next) {
+    public boolean compareAndSet(Conversation current, Conversation next) {
         // the driver directly: Panache's update() cannot replace a whole document on a condition beyond its id
         return mongoCollection().replaceOne(new Document("_id", new ObjectId(current.id())).append("version", current.version()),
                 ConversationDocument.of(next)).getMatchedCount() == 1;
@@ -80,7 +83,7 @@ class ConversationRepository implements PanacheMongoRepositoryBase<ConversationD
      * {@code lastMessageAt}/{@code activityAt} move forward ({@code $max} keeps a late report from moving them
      * back). Empty otherwise; the caller then takes the general path, which applies every rule.
      */
-    Optional<Conversation> advanceActivity(String id, String participant, Instant sentAt, Instant now) {
+    public Optional<Conversation> advanceActivity(String id, String participant, Instant sentAt, Instant now) {
         Date at = Date.from(sentAt);
         // the driver directly: $max and "return the document after the update" have no Panache form
         ConversationDocument updated = mongoCollection().findOneAndUpdate(
@@ -95,7 +98,7 @@ class ConversationRepository implements PanacheMongoRepositoryBase<ConversationD
     }
 
     /** Everyone who shares an ACCEPTED conversation with the user (the user among them). */
-    List<String> contactsOf(String userId) {
+    public List<String> contactsOf(String userId) {
         // the driver directly: distinct has no Panache form; the list_by_activity index starts with participants
         return mongoCollection().distinct("participants",
                 new Document("participants", userId).append("status", ConversationStatus.ACCEPTED.name()), String.class)
@@ -103,7 +106,7 @@ class ConversationRepository implements PanacheMongoRepositoryBase<ConversationD
     }
 
     /** How many of the user's own requests wait in PENDING, counted up to {@code atMost}. */
-    long pendingRequestsOf(String userId, int atMost) {
+    public long pendingRequestsOf(String userId, int atMost) {
         return mongoCollection().countDocuments(
                 new Document("createdBy", userId).append("status", ConversationStatus.PENDING.name()),
                 new com.mongodb.client.model.CountOptions().limit(atMost));
@@ -113,7 +116,7 @@ class ConversationRepository implements PanacheMongoRepositoryBase<ConversationD
      * The user's conversations, latest activity first, hidden ones left out, starting after {@code after} (the
      * last item of the previous page) when given.
      */
-    List<Conversation> visibleTo(String userId, ConversationStatus status, Cursor after, int limit) {
+    public List<Conversation> visibleTo(String userId, ConversationStatus status, Cursor after, int limit) {
         Document query = new Document("participants", userId).append("hiddenFor", new Document("$ne", userId));
         if (status != null) {
             query.append("status", status.name());

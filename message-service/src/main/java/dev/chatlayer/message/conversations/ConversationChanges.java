@@ -4,6 +4,7 @@ import org.jboss.logging.Logger;
 
 import dev.chatlayer.message.RedisKeys;
 import dev.chatlayer.support.RedisSubscriber;
+import dev.chatlayer.support.SharedKeys;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,18 +31,18 @@ class ConversationChanges {
         subscriber.onStateChange(up -> {
             if (up) {
                 known.subscriptionUp();
-                LOG.infof("listening to %s", RedisKeys.CONVERSATION_EVENTS);
+                LOG.infof("listening to %s", SharedKeys.CONVERSATION_EVENTS);
             } else {
                 known.subscriptionLost();
-                LOG.warnf("%s not heard: conversations are looked up every time until resubscribed", RedisKeys.CONVERSATION_EVENTS);
+                LOG.warnf("%s not heard: conversations are looked up every time until resubscribed", SharedKeys.CONVERSATION_EVENTS);
             }
         });
         subscriber.onMessage((channel, payload) -> {
-            if (RedisKeys.CONVERSATION_EVENTS.equals(channel)) {
+            if (SharedKeys.CONVERSATION_EVENTS.equals(channel)) {
                 notice(payload);
             }
         });
-        subscriber.subscribe(RedisKeys.CONVERSATION_EVENTS);
+        subscriber.subscribe(SharedKeys.CONVERSATION_EVENTS);
     }
 
     private void notice(String payload) {

@@ -3,6 +3,7 @@ package dev.chatlayer.message.conversations;
 import java.time.Instant;
 import java.util.List;
 
+import org.eclipse.microprofile.faulttolerance.Timeout;
 import org.eclipse.microprofile.rest.client.annotation.RegisterClientHeaders;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
@@ -20,7 +21,9 @@ import jakarta.ws.rs.core.MediaType;
 
 /**
  * conversation-service's internal API (config key {@code conversation-service}), called as message-service itself
- * (its service token, never a user's): membership is checked here, against the participants it answers.
+ * (its service token, never a user's): membership is checked here, against the participants it answers. Each call is
+ * bounded by Fault Tolerance's {@code @Timeout} (a {@code TimeoutException}, answered as 503 or retried), configurable as
+ * {@code quarkus.fault-tolerance."dev.chatlayer.message.conversations.ConversationClient/get".timeout.value}.
  */
 @RegisterRestClient(configKey = "conversation-service")
 @RegisterClientHeaders(ServiceTokenHeaders.ToConversationService.class)
@@ -29,12 +32,14 @@ public interface ConversationClient {
     /** The conversation with every participant's cutoff. */
     @GET
     @Path("/internal/conversations/{id}")
+    @Timeout(5_000)
     Uni<Conversation> get(@PathParam("id") String id);
 
     /** The sender's message was stored: moves lastMessageAt and un-hides the conversation. */
     @POST
     @Path("/internal/conversations/{id}/activity")
     @Consumes(MediaType.APPLICATION_JSON)
+    @Timeout(10_000)
     Uni<Void> activity(@PathParam("id") String id, Activity activity);
 
     /** One page of the user's visible conversations, with the user's own cutoff as {@code deletedAt}. */

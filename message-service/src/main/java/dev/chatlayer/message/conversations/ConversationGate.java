@@ -1,7 +1,6 @@
 package dev.chatlayer.message.conversations;
 
-import java.time.Duration;
-
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 import org.jboss.logging.Logger;
 
 import dev.chatlayer.support.ApiException;
@@ -20,7 +19,6 @@ import jakarta.ws.rs.WebApplicationException;
 public class ConversationGate {
 
     private static final Logger LOG = Logger.getLogger(ConversationGate.class);
-    private static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(5);
 
     private final KnownConversations known;
 
@@ -48,7 +46,6 @@ public class ConversationGate {
     /** The conversation if the caller is in it (reads need no more than that). */
     public Uni<Conversation> lookUp(String caller, String conversationId) {
         return known.get(conversationId)
-                .ifNoItem().after(LOOKUP_TIMEOUT).failWith(() -> new ProcessingException("no answer in " + LOOKUP_TIMEOUT))
                 .onFailure().transform(ConversationGate::explain)
                 .map(conversation -> {
                     if (!conversation.participants().contains(caller)) {
@@ -76,7 +73,7 @@ public class ConversationGate {
             LOG.warnf("conversation-service answered %d", status);
             return unavailable();
         }
-        if (failure instanceof ProcessingException) {
+        if (failure instanceof ProcessingException || failure instanceof TimeoutException) {
             LOG.warnf("conversation-service unreachable: %s", failure.getMessage());
             return unavailable();
         }

@@ -4,9 +4,10 @@ import org.jboss.resteasy.reactive.RestQuery;
 
 import dev.chatlayer.message.Message;
 import dev.chatlayer.support.Caller;
+import dev.chatlayer.support.CallerRoles;
 import dev.chatlayer.support.Page;
-import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -14,7 +15,7 @@ import jakarta.ws.rs.core.MediaType;
 
 /** {@code GET /api/v1/messages}: a page of a conversation's history (contract section 6). */
 @Path("/api/v1/messages")
-@Authenticated
+@RolesAllowed(CallerRoles.USER)
 @Produces(MediaType.APPLICATION_JSON)
 class HistoryResource {
 

@@ -4,9 +4,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-import dev.chatlayer.message.Blocking;
 import dev.chatlayer.message.Message;
 import dev.chatlayer.message.MessageConfig;
+import dev.chatlayer.message.WorkerThread;
 import dev.chatlayer.message.conversations.ConversationGate;
 import dev.chatlayer.message.send.RateLimiter;
 import dev.chatlayer.message.store.MessageRepository;
@@ -54,7 +54,7 @@ class HistoryService {
             Uni<Optional<Page<Message>>> cached = before == null && after == null ? newestFromCache(conversationId, cutoff, limit)
                     : Uni.createFrom().item(Optional.empty());
             return cached.flatMap(page -> page.isPresent() ? Uni.createFrom().item(page.get())
-                    : limits.storeRead(caller).chain(() -> Blocking.call(() -> fromMongo(conversationId, cutoff, before, after, limit))));
+                    : limits.storeRead(caller).chain(() -> WorkerThread.call(() -> fromMongo(conversationId, cutoff, before, after, limit))));
         });
     }
 

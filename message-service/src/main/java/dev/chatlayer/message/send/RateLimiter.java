@@ -2,9 +2,9 @@ package dev.chatlayer.message.send;
 
 import dev.chatlayer.message.MessageConfig;
 import dev.chatlayer.message.RedisKeys;
-import dev.chatlayer.support.SharedLimitKeys;
-import dev.chatlayer.support.UserLimiter;
+import dev.chatlayer.support.SharedKeys;
 import dev.chatlayer.support.UserLimiter.Limit;
+import dev.chatlayer.support.UserLimiter;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
@@ -62,6 +62,6 @@ public class RateLimiter {
 
     /** Counts one history page that MongoDB answers. */
     public Uni<Void> storeRead(String userId) {
-        return limiter.acquire(storeReads, SharedLimitKeys.storeReads(userId));
+        return limiter.acquire(storeReads, SharedKeys.storeReads(userId));
     }
 }

@@ -1,8 +1,9 @@
 package dev.chatlayer.message.send;
 
 import dev.chatlayer.support.Caller;
-import io.quarkus.security.Authenticated;
+import dev.chatlayer.support.CallerRoles;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -14,7 +15,7 @@ import jakarta.ws.rs.core.Response;
 
 /** {@code POST /api/v1/messages} (contract section 6). HTTP in, service call, HTTP out. */
 @Path("/api/v1/messages")
-@Authenticated
+@RolesAllowed(CallerRoles.USER)
 @Produces(MediaType.APPLICATION_JSON)
 class SendResource {
 

@@ -11,11 +11,11 @@ import org.bson.types.ObjectId;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
-import dev.chatlayer.message.Blocking;
 import dev.chatlayer.message.Message;
 import dev.chatlayer.message.MessageConfig;
 import dev.chatlayer.message.MessageJson;
 import dev.chatlayer.message.RedisKeys;
+import dev.chatlayer.message.WorkerThread;
 import dev.chatlayer.message.conversations.Conversation;
 import dev.chatlayer.message.conversations.ConversationClient;
 import dev.chatlayer.message.conversations.ConversationGate;
@@ -111,7 +111,7 @@ class SendService {
      * lost — is answered with that message, as MongoDB's unique index knows it: 200, not the refusal.
      */
     private Uni<Sent> storedEarlier(String caller, String clientMessageId, Throwable refusal) {
-        return Blocking.call(() -> repository.findByClientMessageId(caller, clientMessageId))
+        return WorkerThread.call(() -> repository.findByClientMessageId(caller, clientMessageId))
                 .flatMap(found -> found.isPresent() ? Uni.createFrom().item(new Sent(found.get(), false)) : Uni.createFrom().failure(refusal));
     }
 
@@ -136,7 +136,7 @@ class SendService {
                     case INSERTED -> afterStore(message, conversation).replaceWith(new Sent(message, true));
                     case REQUEST_ALREADY_SENT -> Uni.createFrom().failure(ConversationGate.requestAlreadySent());
                     // a concurrent request with the same clientMessageId won the race
-                    case DUPLICATE -> Blocking.call(() -> new Sent(repository.findByClientMessageId(caller, body.clientMessageId()).orElseThrow(), false));
+                    case DUPLICATE -> WorkerThread.call(() -> new Sent(repository.findByClientMessageId(caller, body.clientMessageId()).orElseThrow(), false));
                 });
     }
 

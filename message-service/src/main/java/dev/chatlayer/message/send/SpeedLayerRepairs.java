@@ -14,13 +14,11 @@ import org.jboss.logging.Logger;
 import dev.chatlayer.support.RedisPipelines;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import io.vertx.core.Vertx;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Request;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 
 /**
  * Conversations whose speed-layer update failed after their message was stored: their recent cache may lack the
@@ -35,16 +33,12 @@ public class SpeedLayerRepairs {
 
     private static final Logger LOG = Logger.getLogger(SpeedLayerRepairs.class);
 
-    private final Vertx vertx;
     private final RedisPipelines redis;
     private final MessageConfig config;
     /** conversation id → users whose counters to rebuild */
     private final Map<String, Set<String>> pending = new ConcurrentHashMap<>();
-    private long timer = -1;
-    private volatile boolean running;
 
-    SpeedLayerRepairs(Vertx vertx, RedisPipelines redis, MessageConfig config, MeterRegistry metrics) {
-        this.vertx = vertx;
+    SpeedLayerRepairs(RedisPipelines redis, MessageConfig config, MeterRegistry metrics) {
         this.redis = redis;
         this.config = config;
         Gauge.builder("messages.speed.layer.repairs.pending", pending, Map::size)
@@ -52,24 +46,17 @@ public class SpeedLayerRepairs {
                 .register(metrics);
     }
 
-    void start(@Observes StartupEvent start) {
-        timer = vertx.setPeriodic(config.repairInterval().toMillis(), id -> repair());
-    }
-
-    void stop(@Observes ShutdownEvent stop) {
-        vertx.cancelTimer(timer);
-    }
-
     /** Remembers that the conversation's cache and these users' counters can no longer be trusted. */
     public void schedule(String conversationId, Collection<String> recipients) {
         pending.computeIfAbsent(conversationId, id -> ConcurrentHashMap.newKeySet()).addAll(recipients);
     }
 
-    private void repair() {
-        if (running || pending.isEmpty()) {
-            return;
+    /** One pipeline of DELs for everything pending; the next round waits until this one is answered. */
+    @Scheduled(every = "${messages.repair-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> repair() {
+        if (pending.isEmpty()) {
+            return Uni.createFrom().voidItem();
         }
-        running = true;
         Map<String, Set<String>> batch = new HashMap<>();
         pending.forEach((conversationId, recipients) -> batch.put(conversationId, Set.copyOf(recipients)));
         RedisPipelines.Pipeline commands = redis.pipeline();
@@ -77,17 +64,16 @@ public class SpeedLayerRepairs {
             commands.add(RedisKeys.messages(conversationId), Request.cmd(Command.DEL).arg(RedisKeys.messages(conversationId)));
             recipients.forEach(user -> commands.add(RedisKeys.unreadIndex(user), Request.cmd(Command.DEL).arg(RedisKeys.unreadIndex(user))));
         });
-        redis.send(commands).subscribe().with(done -> {
+        return redis.send(commands).invoke(done -> {
             // members added meanwhile stay pending for the next round
             batch.forEach((conversationId, recipients) -> pending.computeIfPresent(conversationId, (id, users) -> {
                 users.removeAll(recipients);
                 return users.isEmpty() ? null : users;
             }));
             LOG.infof("speed layer repaired for %d conversation(s): they are rebuilt from MongoDB on their next read", batch.size());
-            running = false;
-        }, failure -> {
+        }).replaceWithVoid().onFailure().recoverWithUni(failure -> {
             LOG.warnf("speed-layer repair of %d conversation(s) failed, retrying: %s", batch.size(), failure.getMessage());
-            running = false;
+            return Uni.createFrom().voidItem();
         });
     }
 }

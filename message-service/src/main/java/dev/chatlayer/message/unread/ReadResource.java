@@ -1,7 +1,8 @@
 package dev.chatlayer.message.unread;
 
 import dev.chatlayer.support.Caller;
-import io.quarkus.security.Authenticated;
+import dev.chatlayer.support.CallerRoles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -11,7 +12,7 @@ import jakarta.ws.rs.core.MediaType;
 
 /** {@code POST /api/v1/messages/read}: 204; the caller's unread for it is 0, a read marker is stored, the others get a receipt. */
 @Path("/api/v1/messages/read")
-@Authenticated
+@RolesAllowed(CallerRoles.USER)
 class ReadResource {
 
     private final ReadService reads;

@@ -3,8 +3,9 @@ package dev.chatlayer.message.unread;
 import org.jboss.resteasy.reactive.RestQuery;
 
 import dev.chatlayer.support.Caller;
-import io.quarkus.security.Authenticated;
+import dev.chatlayer.support.CallerRoles;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -12,7 +13,7 @@ import jakarta.ws.rs.core.MediaType;
 
 /** {@code GET /api/v1/unread?conversationIds=a,b} (at most 500), or every conversation with unread messages. */
 @Path("/api/v1/unread")
-@Authenticated
+@RolesAllowed(CallerRoles.USER)
 @Produces(MediaType.APPLICATION_JSON)
 class UnreadResource {
 

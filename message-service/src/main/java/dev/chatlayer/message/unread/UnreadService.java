@@ -15,9 +15,9 @@ import org.jboss.logging.Logger;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 
-import dev.chatlayer.message.Blocking;
 import dev.chatlayer.message.Message;
 import dev.chatlayer.message.MessageConfig;
+import dev.chatlayer.message.WorkerThread;
 import dev.chatlayer.message.conversations.ConversationClient;
 import dev.chatlayer.message.store.MessageRepository;
 import dev.chatlayer.support.ApiException;
@@ -72,7 +72,7 @@ class UnreadService {
      */
     Uni<Unread> counts(String caller, String conversationIdsParam) {
         if (conversationIdsParam == null || conversationIdsParam.isBlank()) {
-            return Blocking.call(() -> everyUnread(caller));
+            return WorkerThread.call(() -> everyUnread(caller));
         }
         List<String> ids = Arrays.stream(conversationIdsParam.split(",")).map(String::trim).distinct().toList();
         if (ids.size() > config.maxUnreadQuery()) {
@@ -85,9 +85,9 @@ class UnreadService {
         }
         return counters.of(caller, ids)
                 .flatMap(counts -> counts.complete() ? Uni.createFrom().item(Unread.of(counts.byConversation()))
-                        : Blocking.call(() -> pick(rebuild(caller), ids)))
+                        : WorkerThread.call(() -> pick(rebuild(caller), ids)))
                 .onFailure(e -> !(e instanceof ApiException))
-                .recoverWithUni(redisDown -> Blocking.call(() -> pick(countedInMongo(caller, redisDown), ids)));
+                .recoverWithUni(redisDown -> WorkerThread.call(() -> pick(countedInMongo(caller, redisDown), ids)));
     }
 
     private static Unread pick(Map<String, Long> counts, List<String> ids) {

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
@@ -18,12 +17,8 @@ import dev.chatlayer.message.store.MessageRepository;
 import dev.chatlayer.support.RedisPipelines;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
-import io.vertx.core.Vertx;
+import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 
 /**
  * The outbox's recovery loop. A stored message carries {@code effectsDueAt} until its activity was reported (the last
@@ -45,42 +40,26 @@ class OutboxRecovery {
     private final MessageEffects effects;
     private final RedisPipelines redis;
     private final MessageConfig config;
-    private final Vertx vertx;
     private final Counter redriven;
-    private final AtomicBoolean running = new AtomicBoolean();
-    private long timer = -1;
 
     OutboxRecovery(MessageRepository repository, @RestClient ConversationClient conversations, MessageEffects effects, RedisPipelines redis,
-            MessageConfig config, Vertx vertx, MeterRegistry metrics) {
+            MessageConfig config, MeterRegistry metrics) {
         this.repository = repository;
         this.conversations = conversations;
         this.effects = effects;
         this.redis = redis;
         this.config = config;
-        this.vertx = vertx;
         this.redriven = Counter.builder("messages.outbox.redriven")
                 .description("Stored messages whose effects were re-driven by the outbox recovery").register(metrics);
     }
 
-    void start(@Observes StartupEvent start) {
-        timer = vertx.setPeriodic(config.recoveryInterval().toMillis(),
-                id -> Infrastructure.getDefaultWorkerPool().execute(this::recoverSafely));
-    }
-
-    void stop(@Observes ShutdownEvent stop) {
-        vertx.cancelTimer(timer);
-    }
-
-    private void recoverSafely() {
-        if (!running.compareAndSet(false, true)) {
-            return; // the previous round is still at it
-        }
+    /** A round on a worker thread (it waits for MongoDB); skipped while the previous round is still at it. */
+    @Scheduled(every = "${messages.recovery-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void recoverSafely() {
         try {
             recover();
         } catch (RuntimeException e) {
             LOG.warnf("outbox recovery failed, retried in %s: %s", config.recoveryInterval(), e.getMessage());
-        } finally {
-            running.set(false);
         }
     }
 
