@@ -37,7 +37,7 @@ class NativeConfigIT {
     /** Types serialized by hand (not as a REST body, which Quarkus registers itself), per service. */
     private static final Map<String, List<String>> HAND_SERIALIZED = Map.of(
             "conversation-service", List.of("dev.chatlayer.conversation.Conversation"),
-            "presence-service", List.of("dev.chatlayer.presence.PresenceEvents$PresenceChanged", "dev.chatlayer.presence.UserPresence"),
+            "presence-service", List.of("dev.chatlayer.presence.state.PresenceEvents$PresenceChanged", "dev.chatlayer.presence.state.UserPresence"),
             "message-service", List.of("dev.chatlayer.message.Message", "dev.chatlayer.message.MessageEvents$MessageEvent",
                     "dev.chatlayer.message.MessageEvents$ReadEvent"));
     private static final Pattern RESOURCE_READ = Pattern.compile("Resources\\.text\\(\"([^\"]+)\"\\)");

@@ -5,38 +5,38 @@ package dev.chatlayer.presence;
  * hash tags: all of a user's keys and channels hash on the user id, so each script touches one cluster slot and a
  * user's channels live on the node that owns their keys.
  */
-final class RedisKeys {
+public final class RedisKeys {
 
-    static final String PRESENCE_PREFIX = "presence:";
-    static final String PRESENCE_EVENTS_PREFIX = "presence-events:";
+    public static final String PRESENCE_PREFIX = "presence:";
+    public static final String PRESENCE_EVENTS_PREFIX = "presence-events:";
     /** Redis publishes the names of expired keys here once key-event notifications include {@code Ex}. */
-    static final String EXPIRED_KEYS_CHANNEL = "__keyevent@0__:expired";
+    public static final String EXPIRED_KEYS_CHANNEL = "__keyevent@0__:expired";
 
     private RedisKeys() {
     }
 
     /** STRING, a live connection id of the user; exists while they are online (TTL {@code presence.ttl}). */
-    static String presence(String userId) {
+    public static String presence(String userId) {
         return tagged(PRESENCE_PREFIX, userId);
     }
 
     /** ZSET of the user's live connections scored by expiry; in {@link #presence}'s slot. */
-    static String connections(String userId) {
+    public static String connections(String userId) {
         return presence(userId) + ":connections";
     }
 
     /** STRING counter of the user's socket upgrades in the current minute; TTL one minute. */
-    static String upgrades(String userId) {
+    public static String upgrades(String userId) {
         return tagged("ratelimit:upgrades:", userId);
     }
 
     /** STRING counter of the user's presence queries (GET and query) in the current minute; TTL one minute. */
-    static String queryLimit(String userId) {
+    public static String queryLimit(String userId) {
         return tagged("ratelimit:presence-queries:", userId);
     }
 
     /** STRING, ISO-8601 instant the user was last seen (last refresh, or going offline); no TTL. */
-    static String lastSeen(String userId) {
+    public static String lastSeen(String userId) {
         return tagged("lastseen:", userId);
     }
 
@@ -44,7 +44,7 @@ final class RedisKeys {
 
 
     /** Channel of one user's presence changes, for sockets watching them. */
-    static String presenceEvents(String userId) {
+    public static String presenceEvents(String userId) {
         return tagged(PRESENCE_EVENTS_PREFIX, userId);
     }
 
@@ -52,7 +52,7 @@ final class RedisKeys {
      * The user id of {@code name} when it is exactly {@code prefix + "{userId}"} (a presence key, a user's channel);
      * null for anything else, e.g. {@code presence:{id}:connections}.
      */
-    static String userOf(String prefix, String name) {
+    public static String userOf(String prefix, String name) {
         int end = name.length() - 1;
         if (!name.startsWith(prefix + "{") || end <= prefix.length() + 1 || name.charAt(end) != '}') {
             return null;

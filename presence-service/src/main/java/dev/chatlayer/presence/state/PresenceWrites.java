@@ -1,4 +1,6 @@
-package dev.chatlayer.presence;
+package dev.chatlayer.presence.state;
+
+import dev.chatlayer.presence.PresenceConfig;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +30,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  * refused: users shown offline while connected, or online for a TTL after they left.
  */
 @ApplicationScoped
-class PresenceWrites {
+public class PresenceWrites {
 
     private static final Logger LOG = Logger.getLogger(PresenceWrites.class);
 
@@ -59,26 +61,26 @@ class PresenceWrites {
     }
 
     /** A socket upgrade of the user, counted against their limit: true if allowed (never fail-open: see UserLimiter). */
-    Uni<Boolean> upgrading(String userId) {
+    public Uni<Boolean> upgrading(String userId) {
         CompletableFuture<Boolean> answer = new CompletableFuture<>();
         submit(new Write(Kind.UPGRADING, userId, null, answer, () -> { }, false));
         return Uni.createFrom().completionStage(answer);
     }
 
     /** The socket opened: true once its presence is written, false if the user already holds the most sockets allowed. */
-    Uni<Boolean> opened(String userId, String connectionId) {
+    public Uni<Boolean> opened(String userId, String connectionId) {
         CompletableFuture<Boolean> answer = new CompletableFuture<>();
         submit(new Write(Kind.OPENED, userId, connectionId, answer, () -> { }, false));
         return Uni.createFrom().completionStage(answer);
     }
 
     /** The socket is alive: its presence is refreshed soon; {@code failed} runs if Redis did not take it. */
-    void alive(String userId, String connectionId, Runnable failed) {
+    public void alive(String userId, String connectionId, Runnable failed) {
         submit(new Write(Kind.ALIVE, userId, connectionId, null, failed, false));
     }
 
     /** The socket closed: its connection entry goes, and the user goes offline if it was their last. */
-    void closed(String userId, String connectionId) {
+    public void closed(String userId, String connectionId) {
         submit(new Write(Kind.CLOSED, userId, connectionId, null, () -> { }, false));
     }
 

@@ -1,12 +1,14 @@
-package dev.chatlayer.presence;
+package dev.chatlayer.presence.query;
 
-import dev.chatlayer.support.CallerRoles;
-import dev.chatlayer.support.Page;
-import org.jboss.resteasy.reactive.RestPath;
-
+import dev.chatlayer.presence.state.PresenceService;
+import dev.chatlayer.presence.state.UserPresence;
 import dev.chatlayer.support.ApiException;
 import dev.chatlayer.support.Caller;
+import dev.chatlayer.support.CallerRoles;
+import dev.chatlayer.support.Page;
 import dev.chatlayer.support.UserIds;
+import org.jboss.resteasy.reactive.RestPath;
+
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;

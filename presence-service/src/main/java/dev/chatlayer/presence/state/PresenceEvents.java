@@ -1,4 +1,4 @@
-package dev.chatlayer.presence;
+package dev.chatlayer.presence.state;
 
 import java.time.Instant;
 import java.util.List;
@@ -6,6 +6,7 @@ import java.util.List;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.chatlayer.presence.RedisKeys;
 import dev.chatlayer.support.RedisPipelines;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,7 +17,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * (SPUBLISH on a cluster: the node owning the user's slot).
  */
 @ApplicationScoped
-class PresenceEvents {
+public class PresenceEvents {
 
     /** The frame a watching socket receives. */
     // written by hand (ObjectMapper): registered for a native image
@@ -43,7 +44,7 @@ class PresenceEvents {
         return pipelines.send(pipeline).replaceWithVoid();
     }
 
-    String frame(String userId, boolean online, Instant at) {
+    public String frame(String userId, boolean online, Instant at) {
         try {
             return json.writeValueAsString(new PresenceChanged(userId, online, at));
         } catch (JsonProcessingException e) {

@@ -1,4 +1,4 @@
-package dev.chatlayer.presence;
+package dev.chatlayer.presence.socket;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +16,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.quarkus.websockets.next.WebSocketConnection;
+import dev.chatlayer.presence.PresenceConfig;
+import dev.chatlayer.presence.RedisKeys;
+import dev.chatlayer.presence.state.PresenceEvents;
 import dev.chatlayer.support.RedisSubscriber;
 import dev.chatlayer.support.SharedKeys;
 import jakarta.enterprise.context.ApplicationScoped;

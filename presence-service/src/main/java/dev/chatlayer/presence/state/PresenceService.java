@@ -1,4 +1,4 @@
-package dev.chatlayer.presence;
+package dev.chatlayer.presence.state;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -12,9 +12,11 @@ import java.util.Set;
 
 import org.jboss.logging.Logger;
 
+import dev.chatlayer.presence.PresenceConfig;
+import dev.chatlayer.presence.RedisKeys;
 import dev.chatlayer.support.ApiException;
-import dev.chatlayer.support.UserLimiter;
 import dev.chatlayer.support.UserLimiter.Limit;
+import dev.chatlayer.support.UserLimiter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
@@ -27,10 +29,10 @@ import jakarta.enterprise.context.ApplicationScoped;
  * heartbeat is alive; transitions are published for watchers and leave {@code lastseen:{userId}}.
  */
 @ApplicationScoped
-class PresenceService {
+public class PresenceService {
 
     /** The member of the user's connection set that stands for REST heartbeats. */
-    static final String REST_CONNECTION = "rest";
+    public static final String REST_CONNECTION = "rest";
 
     private static final Logger LOG = Logger.getLogger(PresenceService.class);
     private static final Uni<Void> DONE = Uni.createFrom().voidItem();
@@ -62,28 +64,28 @@ class PresenceService {
     }
 
     /** The user's REST heartbeat (sockets go through {@link PresenceWrites}). */
-    Uni<Void> refresh(String userId, String connectionId) {
+    public Uni<Void> refresh(String userId, String connectionId) {
         return beat(userId, connectionId, false).replaceWithVoid();
     }
 
     /** A socket closed, or REST presence ended. */
-    Uni<Void> disconnect(String userId, String connectionId) {
+    public Uni<Void> disconnect(String userId, String connectionId) {
         Instant now = now();
         return store.leave(userId, connectionId, now).chain(offline -> offline ? wentOffline(List.of(userId), now) : DONE);
     }
 
     /** The replica is draining: the socket's entry goes without taking the user offline (see hand-over.lua). */
-    Uni<Void> handOver(String userId, String connectionId) {
+    public Uni<Void> handOver(String userId, String connectionId) {
         return store.handOver(userId, connectionId, config.handOverGrace());
     }
 
     /** What {@code viewer} may see of {@code userId}: offline and never seen unless it is them or a contact. */
-    Uni<UserPresence> get(String viewer, String userId) {
+    public Uni<UserPresence> get(String viewer, String userId) {
         return limitedLookUp(viewer, List.of(userId)).map(all -> all.get(0));
     }
 
     /** What {@code viewer} may see of each of {@code userIds}: one Redis round trip while their contact set is there. */
-    Uni<List<UserPresence>> query(String viewer, List<String> userIds) {
+    public Uni<List<UserPresence>> query(String viewer, List<String> userIds) {
         if (userIds.size() > config.maxQuery()) {
             throw ApiException.badInput("userIds", "at most " + config.maxQuery() + " users per query");
         }
@@ -109,7 +111,7 @@ class PresenceService {
     }
 
     /** Which of {@code userIds} {@code viewer} may see (themselves included): one SMISMEMBER while their contact set is there. */
-    Uni<Set<String>> visibleAmong(String viewer, List<String> userIds) {
+    public Uni<Set<String>> visibleAmong(String viewer, List<String> userIds) {
         if (userIds.isEmpty()) {
             return Uni.createFrom().item(Set.of());
         }
@@ -127,7 +129,7 @@ class PresenceService {
     }
 
     /** Presence of users without asking who may see it: only for users a viewer may see. */
-    Uni<List<UserPresence>> read(List<String> userIds) {
+    public Uni<List<UserPresence>> read(List<String> userIds) {
         return store.read(userIds);
     }
 

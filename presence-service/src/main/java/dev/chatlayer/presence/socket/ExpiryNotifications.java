@@ -1,7 +1,8 @@
-package dev.chatlayer.presence;
+package dev.chatlayer.presence.socket;
 
 import org.jboss.logging.Logger;
 
+import dev.chatlayer.presence.PresenceConfig;
 import dev.chatlayer.support.RedisSubscriber;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.redis.client.Command;

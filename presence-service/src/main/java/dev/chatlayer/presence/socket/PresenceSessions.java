@@ -1,4 +1,4 @@
-package dev.chatlayer.presence;
+package dev.chatlayer.presence.socket;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,11 +12,15 @@ import java.util.function.Supplier;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.chatlayer.presence.PresenceConfig;
+import dev.chatlayer.presence.state.Contacts;
+import dev.chatlayer.presence.state.PresenceService;
+import dev.chatlayer.presence.state.PresenceWrites;
+import dev.chatlayer.presence.state.UserPresence;
 import dev.chatlayer.support.ApiException;
 import dev.chatlayer.support.ServiceIdentity;
 import dev.chatlayer.support.UserIds;
@@ -58,12 +62,8 @@ class PresenceSessions {
     private static final class Session {
         final String userId;
         volatile long lastRefreshMillis;
-        /** Token bucket of text frames, and frames refused for the rate in a row. */
-        double frameTokens;
-        long lastFrameNanos = System.nanoTime();
-        int refusedInARow;
+        final SocketLimits limits;
         int invalidAuthFrames;
-        long lastWatchNanos;
         /** When the socket's token expires (epoch s); an {@code auth} frame with a newer token moves it. */
         volatile long expiresAtSeconds;
         volatile long expiryTimer = -1;
@@ -75,9 +75,9 @@ class PresenceSessions {
         /** Watches and re-checks of who may be seen run one after the other: the last one started wins. */
         private CompletableFuture<Void> lastChange = CompletableFuture.completedFuture(null);
 
-        Session(WebSocketConnection socket, String userId, long now, long expiresAtSeconds, int burst) {
+        Session(WebSocketConnection socket, String userId, long now, long expiresAtSeconds, SocketLimits limits) {
             this.socket = socket;
-            this.frameTokens = burst;
+            this.limits = limits;
             this.userId = userId;
             this.lastRefreshMillis = now;
             this.expiresAtSeconds = expiresAtSeconds;
@@ -144,7 +144,7 @@ class PresenceSessions {
     }
 
     private Uni<Void> welcome(WebSocketConnection socket, String userId, long refreshedAt, long expiresAtSeconds) {
-        Session session = new Session(socket, userId, refreshedAt, expiresAtSeconds, config.frameBurst());
+        Session session = new Session(socket, userId, refreshedAt, expiresAtSeconds, new SocketLimits(config));
         sessions.put(socket.id(), session);
         closeAtExpiry(socket, session);
         ObjectNode hello = json.createObjectNode()
@@ -163,41 +163,24 @@ class PresenceSessions {
         if (session == null) {
             return Uni.createFrom().voidItem(); // refused or closing
         }
-        if (!withinFrameRate(session)) {
-            if (++session.refusedInARow > config.refusedFramesBeforeClose()) {
+        if (!session.limits.frame()) {
+            if (session.limits.refusedInARow() > config.refusedFramesBeforeClose()) {
                 return socket.close(new CloseReason(POLICY_VIOLATION, "too many frames"));
             }
             return error(socket, "rate-limited", "at most " + config.framesPerSecond() + " frames per second");
         }
-        session.refusedInARow = 0;
         Uni<Void> alive = alive(socket, session);
-        JsonNode frame;
-        try {
-            frame = json.readTree(text);
-        } catch (JsonProcessingException e) {
-            return alive.chain(() -> error(socket, "bad-frame", "frames are JSON objects with a \"type\""));
+        ClientFrame frame = ClientFrame.decode(json, text);
+        if (frame instanceof ClientFrame.Watch watch) {
+            return alive.chain(() -> watchAtMostEvery(socket, session, watch.userIds()));
         }
-        String type = frame != null && frame.isObject() ? frame.path("type").asText("") : "";
-        return switch (type) {
-            case "heartbeat" -> alive;
-            case "watch" -> alive.chain(() -> watchAtMostEvery(socket, session, frame.get("userIds")));
-            case "auth" -> alive.chain(() -> auth(socket, session, frame.path("token").asText("")));
-            case "" -> alive.chain(() -> error(socket, "bad-frame", "frames are JSON objects with a \"type\""));
-            default -> alive.chain(() -> error(socket, "unknown-type", "unknown frame type; known: heartbeat, watch, auth"));
-        };
-    }
-
-    /** A token bucket per socket: {@code presence.frames-per-second} sustained, {@code presence.frame-burst} at once. */
-    private synchronized boolean withinFrameRate(Session session) {
-        long now = System.nanoTime();
-        session.frameTokens = Math.min(config.frameBurst(),
-                session.frameTokens + (now - session.lastFrameNanos) / 1e9 * config.framesPerSecond());
-        session.lastFrameNanos = now;
-        if (session.frameTokens < 1) {
-            return false;
+        if (frame instanceof ClientFrame.Auth auth) {
+            return alive.chain(() -> auth(socket, session, auth.token()));
         }
-        session.frameTokens -= 1;
-        return true;
+        if (frame instanceof ClientFrame.Unreadable unreadable) {
+            return alive.chain(() -> error(socket, unreadable.code(), unreadable.detail()));
+        }
+        return alive; // a heartbeat
     }
 
     /**
@@ -205,10 +188,10 @@ class PresenceSessions {
      * per {@code presence.watch-interval} (a refused bad frame does not count).
      */
     private Uni<Void> watchAtMostEvery(WebSocketConnection socket, Session session, JsonNode userIds) {
-        if (session.lastWatchNanos != 0 && System.nanoTime() - session.lastWatchNanos < config.watchInterval().toNanos()) {
+        if (!session.limits.watchAllowed()) {
             return error(socket, "rate-limited", "at most one watch per " + config.watchInterval().toMillis() + " ms");
         }
-        return watch(socket, session, userIds, () -> session.lastWatchNanos = System.nanoTime());
+        return watch(socket, session, userIds, session.limits::watched);
     }
 
     /** A ping frame or a binary frame: proof of life only. */

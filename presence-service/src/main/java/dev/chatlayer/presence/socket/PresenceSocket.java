@@ -1,4 +1,4 @@
-package dev.chatlayer.presence;
+package dev.chatlayer.presence.socket;
 
 import org.eclipse.microprofile.jwt.JsonWebToken;
 

@@ -1,4 +1,4 @@
-package dev.chatlayer.presence;
+package dev.chatlayer.presence.query;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.chatlayer.presence;
+package dev.chatlayer.presence.state;
 
 import java.util.HashSet;
 import java.util.List;
@@ -30,7 +30,7 @@ import jakarta.enterprise.event.Observes;
  * listeners here re-check the open watches of those users.
  */
 @ApplicationScoped
-class Contacts {
+public class Contacts {
 
     private static final Logger LOG = Logger.getLogger(Contacts.class);
 
@@ -67,7 +67,7 @@ class Contacts {
     }
 
     /** {@code listener} gets the users whose contacts changed, or null when any may have changed unnoticed. */
-    void onChange(Consumer<Set<String>> listener) {
+    public void onChange(Consumer<Set<String>> listener) {
         listeners.add(listener);
     }
 

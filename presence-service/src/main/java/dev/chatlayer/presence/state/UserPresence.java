@@ -1,4 +1,4 @@
-package dev.chatlayer.presence;
+package dev.chatlayer.presence.state;
 
 import java.time.Instant;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -9,7 +9,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 public record UserPresence(String userId, boolean online, Instant lastSeenAt) {
 
     /** A user never seen, and what anyone not allowed to see a user reads. */
-    static UserPresence unseen(String userId) {
+    public static UserPresence unseen(String userId) {
         return new UserPresence(userId, false, null);
     }
 }

@@ -1,4 +1,4 @@
-package dev.chatlayer.presence;
+package dev.chatlayer.presence.state;
 
 import dev.chatlayer.support.Resources;
 

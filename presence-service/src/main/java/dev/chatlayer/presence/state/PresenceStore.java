@@ -1,4 +1,4 @@
-package dev.chatlayer.presence;
+package dev.chatlayer.presence.state;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import dev.chatlayer.presence.PresenceConfig;
+import dev.chatlayer.presence.RedisKeys;
 import dev.chatlayer.support.RedisPipelines;
 import dev.chatlayer.support.SharedKeys;
 import dev.chatlayer.support.Slots;
