@@ -13,7 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
-import dev.chatlayer.testkit.Resp;
+import dev.chatlayer.testkit.RedisWire;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -82,7 +82,7 @@ final class Probe {
     }
 
     private String info(String section) {
-        return String.valueOf(Resp.call(redisPort, "INFO", section));
+        return String.valueOf(RedisWire.call(redisPort, "INFO", section));
     }
 
     static double cpuSeconds(long pid) {

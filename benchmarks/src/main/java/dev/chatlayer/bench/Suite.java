@@ -15,7 +15,7 @@ import java.util.function.IntFunction;
 
 import org.HdrHistogram.Histogram;
 
-import dev.chatlayer.testkit.Resp;
+import dev.chatlayer.testkit.RedisWire;
 import dev.chatlayer.testkit.Tokens;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -303,7 +303,7 @@ public final class Suite {
                 setup.readerToken(), null);
         load.closed("warm-up (fills the cache)", 16, 3, get);
         for (String chat : chats) {
-            Resp.call(redisPort, "DEL", "chat:{" + chat + "}");
+            RedisWire.call(redisPort, "DEL", "chat:{" + chat + "}");
         }
         awaitQuiet();
         Probe.Snapshot before = probe.snapshot();
@@ -459,13 +459,13 @@ public final class Suite {
         // what the writing commands left (their keys all name {bench-x}) must not weigh on the scenarios after
         String cursor = "0";
         do {
-            List<?> page = (List<?>) Resp.call(redisPort, "SCAN", cursor, "MATCH", "*{bench-x}*", "COUNT", "1000");
+            List<?> page = (List<?>) RedisWire.call(redisPort, "SCAN", cursor, "MATCH", "*{bench-x}*", "COUNT", "1000");
             cursor = String.valueOf(page.get(0));
             List<?> keys = (List<?>) page.get(1);
             if (!keys.isEmpty()) {
                 List<String> unlink = new ArrayList<>(List.of("UNLINK"));
                 keys.forEach(key -> unlink.add(String.valueOf(key)));
-                Resp.call(redisPort, unlink.toArray(String[]::new));
+                RedisWire.call(redisPort, unlink.toArray(String[]::new));
             }
         } while (!cursor.equals("0"));
         // "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"

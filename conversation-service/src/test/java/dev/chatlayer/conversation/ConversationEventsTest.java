@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import dev.chatlayer.testkit.ChatInfra;
-import dev.chatlayer.testkit.Resp;
+import dev.chatlayer.testkit.RedisWire;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.json.JsonObject;
 
@@ -25,7 +25,7 @@ import io.vertx.core.json.JsonObject;
 @QuarkusTest
 class ConversationEventsTest {
 
-    private Resp.Subscription subscriber;
+    private RedisWire.Subscription subscriber;
 
     @BeforeEach
     void listen() {

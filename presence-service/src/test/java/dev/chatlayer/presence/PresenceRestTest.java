@@ -91,7 +91,7 @@ class PresenceRestTest {
                 .body("items", hasSize(500)).body("nextCursor", nullValue()).extract().jsonPath();
 
         // one MGET; on a cluster one per slot among the 500 users (sent at once), since an MGET may only touch one slot
-        long slots = ids.stream().map(id -> dev.chatlayer.support.Slots.of("presence:{" + id + "}")).distinct().count();
+        long slots = ids.stream().map(id -> dev.chatlayer.support.HashSlots.of("presence:{" + id + "}")).distinct().count();
         assertEquals(dev.chatlayer.testkit.ChatInfra.clusterMode() ? slots : 1, commandCalls("mget") - mgetsBefore, "MGETs for 500 users");
         assertEquals(1, commandCalls("smismember") - membershipBefore, "one membership check, pipelined with the MGET");
         assertEquals(ids, page.getList("items.userId"));

@@ -78,7 +78,7 @@ public class RedisPipelines {
         }
         Map<Integer, List<Integer>> bySlot = new LinkedHashMap<>();
         for (int i = 0; i < pipeline.keys.size(); i++) {
-            bySlot.computeIfAbsent(Slots.of(pipeline.keys.get(i)), slot -> new ArrayList<>()).add(i);
+            bySlot.computeIfAbsent(HashSlots.of(pipeline.keys.get(i)), slot -> new ArrayList<>()).add(i);
         }
         if (bySlot.size() == 1) {
             return batch(redis::batch, pipeline.requests, waits);

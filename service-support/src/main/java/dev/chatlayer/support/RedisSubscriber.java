@@ -345,11 +345,11 @@ public class RedisSubscriber {
 
         Future<Void> open() {
             if (!cluster) {
-                owner = new int[Slots.COUNT];
+                owner = new int[HashSlots.COUNT];
                 return link(options.forSubscriber());
             }
             return pooled.getDelegate().send(Request.cmd(Command.CLUSTER).arg("SLOTS")).compose(map -> {
-                owner = new int[Slots.COUNT];
+                owner = new int[HashSlots.COUNT];
                 List<String> masters = new ArrayList<>();
                 for (Response range : map) {
                     String endpoint = range.get(2).get(0).toString() + ":" + range.get(2).get(1).toInteger();
@@ -388,7 +388,7 @@ public class RedisSubscriber {
                 if (cluster && nodeLocal(channel)) {
                     local.add(channel);
                 } else {
-                    sharded.computeIfAbsent(links.get(owner[Slots.of(channel)]), l -> new ArrayList<>()).add(channel);
+                    sharded.computeIfAbsent(links.get(owner[HashSlots.of(channel)]), l -> new ArrayList<>()).add(channel);
                 }
             }
             List<CompletableFuture<Void>> confirmations = new ArrayList<>();
@@ -425,7 +425,7 @@ public class RedisSubscriber {
             if (cluster && nodeLocal(channel)) {
                 links.forEach(link -> link.send(Request.cmd(Command.UNSUBSCRIBE).arg(channel)));
             } else {
-                links.get(owner[Slots.of(channel)]).send(Request.cmd(cluster ? Command.SUNSUBSCRIBE : Command.UNSUBSCRIBE).arg(channel));
+                links.get(owner[HashSlots.of(channel)]).send(Request.cmd(cluster ? Command.SUNSUBSCRIBE : Command.UNSUBSCRIBE).arg(channel));
             }
         }
 
@@ -458,7 +458,7 @@ public class RedisSubscriber {
                 } else if (!shardedChannels.isEmpty()) {
                     // one SSUBSCRIBE per slot: its channels must share one (else CROSSSLOT)
                     Map<Integer, Request> bySlot = new HashMap<>();
-                    shardedChannels.forEach(channel -> bySlot.computeIfAbsent(Slots.of(channel), slot -> Request.cmd(Command.SSUBSCRIBE))
+                    shardedChannels.forEach(channel -> bySlot.computeIfAbsent(HashSlots.of(channel), slot -> Request.cmd(Command.SSUBSCRIBE))
                             .arg(channel));
                     bySlot.values().forEach(this::send);
                 }

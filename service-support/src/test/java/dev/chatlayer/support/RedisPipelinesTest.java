@@ -14,7 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.chatlayer.testkit.LocalRedisCluster;
-import dev.chatlayer.testkit.Resp;
+import dev.chatlayer.testkit.RedisWire;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
@@ -49,7 +49,7 @@ class RedisPipelinesTest {
             LocalRedisCluster cluster = RedisDeployments.cluster();
             assertTrue(keys.stream().map(cluster::masterOf).distinct().count() > 1, "the keys span several masters");
             for (int i = 0; i < keys.size(); i++) { // each part went to the master owning its slot
-                assertEquals("v" + i, Resp.call(cluster.masterOf(keys.get(i)), "GET", keys.get(i)));
+                assertEquals("v" + i, RedisWire.call(cluster.masterOf(keys.get(i)), "GET", keys.get(i)));
             }
         }
     }
@@ -70,7 +70,7 @@ class RedisPipelinesTest {
                 () -> pipelines.sendAndAwait(pipelines.pipeline().durable().add(key, Request.cmd(Command.INCR).arg(key))));
 
         assertTrue(refused.getMessage().contains("0 of 1 replica(s)"), refused.getMessage());
-        assertEquals("1", Resp.call(RedisDeployments.standalonePort(), "GET", key), "written on the master all the same");
+        assertEquals("1", RedisWire.call(RedisDeployments.standalonePort(), "GET", key), "written on the master all the same");
         List<Response> ordinary = pipelines.sendAndAwait(pipelines.pipeline().add(key, Request.cmd(Command.INCR).arg(key)));
         assertEquals(List.of(2L), ordinary.stream().map(Response::toLong).toList(), "not durable: no WAIT, no replica needed");
     }

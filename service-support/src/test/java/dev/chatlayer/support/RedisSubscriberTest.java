@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.chatlayer.testkit.LocalRedis;
 import dev.chatlayer.testkit.LocalRedisCluster;
-import dev.chatlayer.testkit.Resp;
+import dev.chatlayer.testkit.RedisWire;
 
 /**
  * {@link RedisSubscriber} on a standalone Redis and on a Redis Cluster (sharded pub/sub), over real connections:
@@ -155,9 +155,9 @@ class RedisSubscriberTest {
     /** Subscribers of {@code channel} on the node that serves it. */
     private static long subscribers(boolean onCluster, String channel) {
         if (!onCluster) {
-            return (Long) ((List<?>) Resp.call(RedisDeployments.standalonePort(), "PUBSUB", "NUMSUB", channel)).get(1);
+            return (Long) ((List<?>) RedisWire.call(RedisDeployments.standalonePort(), "PUBSUB", "NUMSUB", channel)).get(1);
         }
-        return (Long) ((List<?>) Resp.call(RedisDeployments.cluster().masterOf(channel), "PUBSUB", "SHARDNUMSUB", channel)).get(1);
+        return (Long) ((List<?>) RedisWire.call(RedisDeployments.cluster().masterOf(channel), "PUBSUB", "SHARDNUMSUB", channel)).get(1);
     }
 
 }

@@ -169,29 +169,29 @@ public class ChatInfra implements QuarkusTestResourceLifecycleManager {
     /** Publishes as the services do: PUBLISH, or SPUBLISH to the node owning the channel's slot on a cluster. */
     public static void publish(String channel, String payload) {
         if (cluster != null) {
-            Resp.call(cluster.masterOf(channel), "SPUBLISH", channel, payload);
+            RedisWire.call(cluster.masterOf(channel), "SPUBLISH", channel, payload);
         } else {
-            Resp.call(redisPort(), "PUBLISH", channel, payload);
+            RedisWire.call(redisPort(), "PUBLISH", channel, payload);
         }
     }
 
     /** A subscription of the test's own to {@code channel}, where the services publish it (sharded on a cluster). */
-    public static Resp.Subscription subscribe(String channel) {
-        return cluster != null ? Resp.subscribe(cluster.masterOf(channel), channel, true) : Resp.subscribe(redisPort(), channel, false);
+    public static RedisWire.Subscription subscribe(String channel) {
+        return cluster != null ? RedisWire.subscribe(cluster.masterOf(channel), channel, true) : RedisWire.subscribe(redisPort(), channel, false);
     }
 
     /** Drops every subscriber connection (on every master of a cluster), as a network blip would. */
     public static void killSubscriberConnections() {
         for (int port : cluster != null ? cluster.masters() : List.of(redisPort())) {
-            Resp.call(port, "CLIENT", "KILL", "TYPE", "pubsub");
+            RedisWire.call(port, "CLIENT", "KILL", "TYPE", "pubsub");
         }
     }
 
     /** How many connections listen on {@code channel} (sharded channels, on the node owning its slot, on a cluster). */
     public static long subscribers(String channel) {
         List<?> answer = cluster != null
-                ? (List<?>) Resp.call(cluster.masterOf(channel), "PUBSUB", "SHARDNUMSUB", channel)
-                : (List<?>) Resp.call(redisPort(), "PUBSUB", "NUMSUB", channel);
+                ? (List<?>) RedisWire.call(cluster.masterOf(channel), "PUBSUB", "SHARDNUMSUB", channel)
+                : (List<?>) RedisWire.call(redisPort(), "PUBSUB", "NUMSUB", channel);
         return (Long) answer.get(1);
     }
 
@@ -200,6 +200,6 @@ public class ChatInfra implements QuarkusTestResourceLifecycleManager {
         if (cluster != null) {
             return cluster.commandCalls(command);
         }
-        return LocalRedis.commandCalls((String) Resp.call(redisPort(), "INFO", "commandstats"), command);
+        return LocalRedis.commandCalls((String) RedisWire.call(redisPort(), "INFO", "commandstats"), command);
     }
 }

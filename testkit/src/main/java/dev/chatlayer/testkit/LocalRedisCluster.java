@@ -90,8 +90,8 @@ public final class LocalRedisCluster implements AutoCloseable {
 
     /** The port of the master serving {@code key}'s slot. */
     public int masterOf(String key) {
-        long slot = (Long) Resp.call(anyLive(), "CLUSTER", "KEYSLOT", key);
-        for (Object range : (List<?>) Resp.call(anyLive(), "CLUSTER", "SLOTS")) {
+        long slot = (Long) RedisWire.call(anyLive(), "CLUSTER", "KEYSLOT", key);
+        for (Object range : (List<?>) RedisWire.call(anyLive(), "CLUSTER", "SLOTS")) {
             List<?> r = (List<?>) range;
             if ((Long) r.get(0) <= slot && slot <= (Long) r.get(1)) {
                 return ((Long) ((List<?>) r.get(2)).get(1)).intValue();
@@ -105,21 +105,21 @@ public final class LocalRedisCluster implements AutoCloseable {
      * IMPORTING/MIGRATING, MIGRATE of every key, then the new owner announced to every master. Returns the new owner.
      */
     public int moveSlotOf(String key) {
-        long slot = (Long) Resp.call(anyLive(), "CLUSTER", "KEYSLOT", key);
+        long slot = (Long) RedisWire.call(anyLive(), "CLUSTER", "KEYSLOT", key);
         int from = masterOf(key);
         int to = masters().stream().filter(port -> port != from).findFirst().orElseThrow();
-        String fromId = (String) Resp.call(from, "CLUSTER", "MYID");
-        String toId = (String) Resp.call(to, "CLUSTER", "MYID");
-        Resp.call(to, "CLUSTER", "SETSLOT", String.valueOf(slot), "IMPORTING", fromId);
-        Resp.call(from, "CLUSTER", "SETSLOT", String.valueOf(slot), "MIGRATING", toId);
+        String fromId = (String) RedisWire.call(from, "CLUSTER", "MYID");
+        String toId = (String) RedisWire.call(to, "CLUSTER", "MYID");
+        RedisWire.call(to, "CLUSTER", "SETSLOT", String.valueOf(slot), "IMPORTING", fromId);
+        RedisWire.call(from, "CLUSTER", "SETSLOT", String.valueOf(slot), "MIGRATING", toId);
         List<?> keys;
-        while (!(keys = (List<?>) Resp.call(from, "CLUSTER", "GETKEYSINSLOT", String.valueOf(slot), "100")).isEmpty()) {
+        while (!(keys = (List<?>) RedisWire.call(from, "CLUSTER", "GETKEYSINSLOT", String.valueOf(slot), "100")).isEmpty()) {
             List<String> migrate = new ArrayList<>(List.of("MIGRATE", "127.0.0.1", String.valueOf(to), "", "0", "5000", "KEYS"));
             keys.forEach(k -> migrate.add((String) k));
-            Resp.call(from, migrate.toArray(String[]::new));
+            RedisWire.call(from, migrate.toArray(String[]::new));
         }
         for (int port : masters()) {
-            Resp.call(port, "CLUSTER", "SETSLOT", String.valueOf(slot), "NODE", toId);
+            RedisWire.call(port, "CLUSTER", "SETSLOT", String.valueOf(slot), "NODE", toId);
         }
         return to;
     }
@@ -135,7 +135,7 @@ public final class LocalRedisCluster implements AutoCloseable {
         while (Instant.now().isBefore(deadline)) {
             try {
                 boolean moved = true;
-                for (Object range : (List<?>) Resp.call(anyLive(), "CLUSTER", "SLOTS")) {
+                for (Object range : (List<?>) RedisWire.call(anyLive(), "CLUSTER", "SLOTS")) {
                     moved &= ((Long) ((List<?>) ((List<?>) range).get(2)).get(1)).intValue() != deadPort;
                 }
                 if (moved) {
@@ -158,7 +158,7 @@ public final class LocalRedisCluster implements AutoCloseable {
             try {
                 boolean ok = true;
                 for (int port : live()) {
-                    String info = (String) Resp.call(port, "CLUSTER", "INFO");
+                    String info = (String) RedisWire.call(port, "CLUSTER", "INFO");
                     ok &= info.contains("cluster_state:ok") && info.contains("cluster_slots_ok:16384");
                     last = info;
                 }
@@ -183,7 +183,7 @@ public final class LocalRedisCluster implements AutoCloseable {
             try {
                 boolean synced = true;
                 for (int port : masters()) {
-                    String replication = (String) Resp.call(port, "INFO", "replication");
+                    String replication = (String) RedisWire.call(port, "INFO", "replication");
                     synced &= replication.contains("slave0:") && replication.contains("state=online");
                 }
                 if (synced) {
@@ -199,7 +199,7 @@ public final class LocalRedisCluster implements AutoCloseable {
 
     /** FLUSHALL on every master, as an operator losing the speed layer would. */
     public void flushAll() {
-        masters().forEach(port -> Resp.call(port, "FLUSHALL"));
+        masters().forEach(port -> RedisWire.call(port, "FLUSHALL"));
     }
 
     /** Runs {@code work} while every master refuses writes that need memory, like {@link LocalRedis#whileFull}. */
@@ -207,14 +207,14 @@ public final class LocalRedisCluster implements AutoCloseable {
         List<Integer> masters = masters();
         try {
             masters.forEach(port -> {
-                Resp.call(port, "CONFIG", "SET", "maxmemory-policy", "noeviction");
-                Resp.call(port, "CONFIG", "SET", "maxmemory", "1");
+                RedisWire.call(port, "CONFIG", "SET", "maxmemory-policy", "noeviction");
+                RedisWire.call(port, "CONFIG", "SET", "maxmemory", "1");
             });
             work.run();
         } finally {
             masters.forEach(port -> {
-                Resp.call(port, "CONFIG", "SET", "maxmemory", "0");
-                Resp.call(port, "CONFIG", "SET", "maxmemory-policy", "noeviction");
+                RedisWire.call(port, "CONFIG", "SET", "maxmemory", "0");
+                RedisWire.call(port, "CONFIG", "SET", "maxmemory-policy", "noeviction");
             });
         }
     }
@@ -223,7 +223,7 @@ public final class LocalRedisCluster implements AutoCloseable {
     public long commandCalls(String command) {
         long calls = 0;
         for (int port : masters()) {
-            calls += LocalRedis.commandCalls((String) Resp.call(port, "INFO", "commandstats"), command);
+            calls += LocalRedis.commandCalls((String) RedisWire.call(port, "INFO", "commandstats"), command);
         }
         return calls;
     }
@@ -234,14 +234,14 @@ public final class LocalRedisCluster implements AutoCloseable {
     }
 
     private String nodes() {
-        return (String) Resp.call(anyLive(), "CLUSTER", "NODES");
+        return (String) RedisWire.call(anyLive(), "CLUSTER", "NODES");
     }
 
     private List<Integer> live() {
         List<Integer> live = new ArrayList<>();
         for (int port : ports) {
             try {
-                Resp.call(port, "PING");
+                RedisWire.call(port, "PING");
                 live.add(port);
             } catch (RuntimeException down) {
                 // killed, or refusing connections
@@ -259,7 +259,7 @@ public final class LocalRedisCluster implements AutoCloseable {
     }
 
     private static void requireVersion7(int port) {
-        String info = (String) Resp.call(port, "INFO", "server");
+        String info = (String) RedisWire.call(port, "INFO", "server");
         String version = info.lines().filter(l -> l.startsWith("redis_version:")).findFirst().orElse("redis_version:0").substring(14);
         if (Integer.parseInt(version.split("\\.")[0]) < 7) {
             throw new IllegalStateException("sharded pub/sub needs Redis 7, this redis-server is " + version

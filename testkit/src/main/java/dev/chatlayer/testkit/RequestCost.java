@@ -107,14 +107,14 @@ public final class RequestCost {
         long allocated = serviceThreadsAllocated();
         long nanos = System.nanoTime();
         long reads = 0;
-        for (String line : String.valueOf(Resp.call(redisPort, "INFO", "stats")).split("\r?\n")) {
+        for (String line : String.valueOf(RedisWire.call(redisPort, "INFO", "stats")).split("\r?\n")) {
             if (line.startsWith("total_reads_processed:")) {
                 reads = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
             }
         }
         Map<String, Long> commands = new HashMap<>();
         // cmdstat_get:calls=12,usec=...
-        for (String line : String.valueOf(Resp.call(redisPort, "INFO", "commandstats")).split("\r?\n")) {
+        for (String line : String.valueOf(RedisWire.call(redisPort, "INFO", "commandstats")).split("\r?\n")) {
             if (line.startsWith("cmdstat_")) {
                 String name = line.substring("cmdstat_".length(), line.indexOf(':'));
                 String calls = line.substring(line.indexOf("calls=") + "calls=".length());

@@ -20,7 +20,7 @@ import dev.chatlayer.message.conversations.Conversation;
 import dev.chatlayer.message.conversations.ConversationClient;
 import dev.chatlayer.message.conversations.ConversationGate;
 import dev.chatlayer.message.store.MessageRepository;
-import dev.chatlayer.message.work.MessageEffects;
+import dev.chatlayer.message.work.SpeedLayerWrites;
 import dev.chatlayer.support.ApiException;
 import dev.chatlayer.support.RedisPipelines;
 import io.micrometer.core.instrument.Counter;
@@ -56,7 +56,7 @@ class SendService {
     private final ConversationGate gate;
     private final MessageConfig config;
     private final Timer sendLatency;
-    private final MessageEffects effects;
+    private final SpeedLayerWrites effects;
     private final SpeedLayerRepairs repairs;
     private final Redis redis;
     private final RedisPipelines pipelines;
@@ -65,7 +65,7 @@ class SendService {
     private final Counter afterStoreFailures;
 
     SendService(MessageRepository repository, BatchWriter writer, RateLimiter rateLimiter, ConversationGate gate,
-            MessageConfig config, MeterRegistry metrics, MessageEffects effects,
+            MessageConfig config, MeterRegistry metrics, SpeedLayerWrites effects,
             SpeedLayerRepairs repairs, Redis redis, RedisPipelines pipelines, @RestClient ConversationClient conversations, MessageJson json) {
         this.repository = repository;
         this.writer = writer;

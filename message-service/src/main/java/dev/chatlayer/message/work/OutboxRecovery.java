@@ -37,12 +37,12 @@ class OutboxRecovery {
 
     private final MessageRepository repository;
     private final ConversationClient conversations;
-    private final MessageEffects effects;
+    private final SpeedLayerWrites effects;
     private final RedisPipelines redis;
     private final MessageConfig config;
     private final Counter redriven;
 
-    OutboxRecovery(MessageRepository repository, @RestClient ConversationClient conversations, MessageEffects effects, RedisPipelines redis,
+    OutboxRecovery(MessageRepository repository, @RestClient ConversationClient conversations, SpeedLayerWrites effects, RedisPipelines redis,
             MessageConfig config, MeterRegistry metrics) {
         this.repository = repository;
         this.conversations = conversations;

@@ -12,9 +12,9 @@ import java.util.Set;
 
 import dev.chatlayer.presence.PresenceConfig;
 import dev.chatlayer.presence.RedisKeys;
+import dev.chatlayer.support.HashSlots;
 import dev.chatlayer.support.RedisPipelines;
 import dev.chatlayer.support.SharedKeys;
-import dev.chatlayer.support.Slots;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Request;
@@ -187,7 +187,7 @@ class PresenceStore {
             return List.of(userIds);
         }
         Map<Integer, List<String>> groups = new LinkedHashMap<>();
-        userIds.forEach(user -> groups.computeIfAbsent(Slots.of(RedisKeys.presence(user)), slot -> new ArrayList<>()).add(user));
+        userIds.forEach(user -> groups.computeIfAbsent(HashSlots.of(RedisKeys.presence(user)), slot -> new ArrayList<>()).add(user));
         return new ArrayList<>(groups.values());
     }
 

@@ -13,13 +13,13 @@ import jakarta.enterprise.event.Observes;
  * answered 401. smallrye-jwt on its own reads keys only on the first token.
  */
 @ApplicationScoped
-public class KeyCheck {
+public class KeysCheckedAtStartup {
 
     private final String usersPublicKey;
     private final ServiceCallers callers;
     private final String servicePrivateKey;
 
-    KeyCheck(@ConfigProperty(name = "mp.jwt.verify.publickey.location") String usersPublicKey, ServiceCallers callers,
+    KeysCheckedAtStartup(@ConfigProperty(name = "mp.jwt.verify.publickey.location") String usersPublicKey, ServiceCallers callers,
             @ConfigProperty(name = "smallrye.jwt.sign.key.location") String servicePrivateKey) {
         this.usersPublicKey = usersPublicKey;
         this.callers = callers;

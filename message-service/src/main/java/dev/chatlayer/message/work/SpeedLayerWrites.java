@@ -1,10 +1,10 @@
 package dev.chatlayer.message.work;
 
 import dev.chatlayer.message.Message;
+import dev.chatlayer.message.RedisKeys;
 import dev.chatlayer.message.conversations.Conversation;
 import dev.chatlayer.message.history.RecentMessages;
 import dev.chatlayer.message.unread.UnreadCounters;
-import dev.chatlayer.message.RedisKeys;
 import dev.chatlayer.support.RedisPipelines.Pipeline;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -15,13 +15,13 @@ import jakarta.enterprise.context.ApplicationScoped;
  * send the same list; each command is idempotent, so sending it twice changes nothing but a duplicate event.
  */
 @ApplicationScoped
-public class MessageEffects {
+public class SpeedLayerWrites {
 
     private final RecentMessages recent;
     private final UnreadCounters unread;
-    private final AfterStoreWork work;
+    private final WorkStream work;
 
-    MessageEffects(RecentMessages recent, UnreadCounters unread, AfterStoreWork work) {
+    SpeedLayerWrites(RecentMessages recent, UnreadCounters unread, WorkStream work) {
         this.recent = recent;
         this.unread = unread;
         this.work = work;

@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
  * first '{' and the next '}' when that part is not empty, else the whole key: {@code unread:{alice}:{c1}} hashes
  * on {@code alice}.
  */
-public final class Slots {
+public final class HashSlots {
 
     public static final int COUNT = 16384;
 
@@ -24,7 +24,7 @@ public final class Slots {
         }
     }
 
-    private Slots() {
+    private HashSlots() {
     }
 
     public static int of(String key) {

@@ -13,9 +13,9 @@ import jakarta.enterprise.event.Observes;
  * instead of an ERROR with a stack trace per bad token. (Other paths keep the default.)
  */
 @ApplicationScoped
-class RefusedUpgradeFailures {
+class RefusedUpgradeFailureHandler {
 
-    private static final Logger LOG = Logger.getLogger(RefusedUpgradeFailures.class);
+    private static final Logger LOG = Logger.getLogger(RefusedUpgradeFailureHandler.class);
 
     void register(@Observes Router router) {
         router.route(PresenceSocket.PATH).order(Integer.MIN_VALUE).failureHandler(context -> {

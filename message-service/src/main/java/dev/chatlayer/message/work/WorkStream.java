@@ -63,9 +63,9 @@ import jakarta.ws.rs.WebApplicationException;
  * A reported activity takes its messages out of the outbox. Every step is idempotent by message id.
  */
 @ApplicationScoped
-public class AfterStoreWork {
+public class WorkStream {
 
-    private static final Logger LOG = Logger.getLogger(AfterStoreWork.class);
+    private static final Logger LOG = Logger.getLogger(WorkStream.class);
     private static final int BATCH = 500;
     private static final long TRIM_EVERY_MILLIS = 1_000;
     private static final Duration REPORT_TIMEOUT = Duration.ofSeconds(10);
@@ -83,7 +83,7 @@ public class AfterStoreWork {
     private final UnreadCounters unread;
     private volatile boolean running = true;
 
-    AfterStoreWork(Redis redis, RedisPipelines pipelines, RedisDataSource dataSource, @RestClient ConversationClient conversations, MessageEvents events,
+    WorkStream(Redis redis, RedisPipelines pipelines, RedisDataSource dataSource, @RestClient ConversationClient conversations, MessageEvents events,
             MessageConfig config, MeterRegistry metrics, MessageRepository repository, UnreadCounters unread) {
         this.unread = unread;
         this.streams = dataSource.stream(String.class);

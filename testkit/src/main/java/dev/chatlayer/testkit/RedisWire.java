@@ -15,9 +15,9 @@ import java.util.List;
  * One Redis command over a plain connection of its own (RESP2), for tests that must address one node of a cluster
  * or a server the service's client does not know. Answers: String, Long, List, null; an error answer is thrown.
  */
-public final class Resp {
+public final class RedisWire {
 
-    private Resp() {
+    private RedisWire() {
     }
 
     public static Object call(int port, String... args) {
