@@ -28,7 +28,7 @@ public final class RedisKeys {
     }
 
 
-    /** STRING counter, moved on by every change of the user's contacts ({@code Contacts}); same TTL. */
+    /** STRING counter, moved on by every change of the user's contacts ({@code ContactsReadModel}); same TTL. */
     public static String contactsGeneration(String userId) {
         return SharedKeys.contacts(userId) + ":gen";
     }

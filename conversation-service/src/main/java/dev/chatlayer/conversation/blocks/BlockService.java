@@ -5,7 +5,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 import dev.chatlayer.conversation.ConversationConfig;
-import dev.chatlayer.conversation.contacts.Contacts;
+import dev.chatlayer.conversation.contacts.ContactsReadModel;
 import dev.chatlayer.conversation.lifecycle.ConversationService;
 import dev.chatlayer.conversation.store.BlockDocument;
 import dev.chatlayer.conversation.store.BlockRepository;
@@ -27,10 +27,10 @@ class BlockService {
 
     private final BlockRepository blocks;
     private final ConversationService conversations;
-    private final Contacts contacts;
+    private final ContactsReadModel contacts;
     private final ConversationConfig config;
 
-    BlockService(BlockRepository blocks, ConversationService conversations, Contacts contacts, ConversationConfig config) {
+    BlockService(BlockRepository blocks, ConversationService conversations, ContactsReadModel contacts, ConversationConfig config) {
         this.blocks = blocks;
         this.conversations = conversations;
         this.contacts = contacts;

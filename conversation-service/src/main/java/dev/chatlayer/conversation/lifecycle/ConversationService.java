@@ -18,7 +18,7 @@ import dev.chatlayer.conversation.Conversation;
 import dev.chatlayer.conversation.ConversationConfig;
 import dev.chatlayer.conversation.ConversationStatus;
 import dev.chatlayer.conversation.store.BlockRepository;
-import dev.chatlayer.conversation.contacts.Contacts;
+import dev.chatlayer.conversation.contacts.ContactsReadModel;
 import dev.chatlayer.conversation.store.ConversationCache;
 import dev.chatlayer.conversation.store.ConversationRepository;
 import dev.chatlayer.support.ApiException;
@@ -46,11 +46,11 @@ public class ConversationService {
     private final ConversationConfig config;
     private final MessageServiceClient messages;
     private final ConversationEvents events;
-    private final Contacts contacts;
+    private final ContactsReadModel contacts;
     private final BlockRepository blocks;
 
     ConversationService(ConversationRepository repository, ConversationCache cache, DeletionMarks marks, ConversationConfig config,
-            @RestClient MessageServiceClient messages, ConversationEvents events, Contacts contacts, BlockRepository blocks) {
+            @RestClient MessageServiceClient messages, ConversationEvents events, ContactsReadModel contacts, BlockRepository blocks) {
         this.repository = repository;
         this.blocks = blocks;
         this.contacts = contacts;
@@ -308,7 +308,7 @@ public class ConversationService {
                 if (ConversationEvents.matters(current, next)) {
                     events.changed(next);
                 }
-                if (Contacts.changeBetween(current, next)) {
+                if (ContactsReadModel.changeBetween(current, next)) {
                     contacts.changed(next.participants());
                 }
                 return next;

@@ -9,7 +9,7 @@ import org.jboss.resteasy.reactive.RestQuery;
 
 import dev.chatlayer.conversation.Conversation;
 import dev.chatlayer.conversation.ConversationStatus;
-import dev.chatlayer.conversation.contacts.Contacts;
+import dev.chatlayer.conversation.contacts.ContactsReadModel;
 import dev.chatlayer.support.ApiException;
 import dev.chatlayer.support.Page;
 import dev.chatlayer.support.ServiceIdentity;
@@ -33,9 +33,9 @@ import jakarta.ws.rs.core.MediaType;
 class InternalConversationResource {
 
     private final ConversationService conversations;
-    private final Contacts contacts;
+    private final ContactsReadModel contacts;
 
-    InternalConversationResource(ConversationService conversations, Contacts contacts) {
+    InternalConversationResource(ConversationService conversations, ContactsReadModel contacts) {
         this.conversations = conversations;
         this.contacts = contacts;
     }

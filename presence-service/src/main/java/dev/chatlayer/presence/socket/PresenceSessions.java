@@ -17,7 +17,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.chatlayer.presence.PresenceConfig;
-import dev.chatlayer.presence.state.Contacts;
+import dev.chatlayer.presence.state.ContactsLookup;
 import dev.chatlayer.presence.state.PresenceService;
 import dev.chatlayer.presence.state.PresenceWrites;
 import dev.chatlayer.presence.state.UserPresence;
@@ -97,7 +97,7 @@ class PresenceSessions {
     private final PresenceWrites writes;
 
     PresenceSessions(PresenceService presence, SocketRegistry registry, PresenceConfig config, ObjectMapper json, MeterRegistry metrics,
-            Vertx vertx, JWTParser tokens, Contacts contacts, PresenceWrites writes) {
+            Vertx vertx, JWTParser tokens, ContactsLookup contacts, PresenceWrites writes) {
         this.writes = writes;
         contacts.onChange(this::contactsChanged);
         this.vertx = vertx;
@@ -363,7 +363,7 @@ class PresenceSessions {
                 .recoverWithUni(e -> error(socket, "unavailable", "the watch could not be applied now, send it again in a few seconds"));
     }
 
-    /** Contacts of these users changed ({@code null}: of anyone): their open watches follow. */
+    /** ContactsLookup of these users changed ({@code null}: of anyone): their open watches follow. */
     private void contactsChanged(Set<String> users) {
         for (Session session : sessions.values()) {
             if (!session.watching.isEmpty() && (users == null || users.contains(session.userId))) {

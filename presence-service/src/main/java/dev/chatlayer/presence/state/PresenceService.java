@@ -40,7 +40,7 @@ public class PresenceService {
     private final PresenceStore store;
     private final PresenceEvents events;
     private final PresenceConfig config;
-    private final Contacts contacts;
+    private final ContactsLookup contacts;
     private final Counter wentOnline;
     private final Counter wentOffline;
     private final Counter refreshes;
@@ -49,7 +49,7 @@ public class PresenceService {
     private final Limit upgrades;
     private final Limit queries;
 
-    PresenceService(PresenceStore store, PresenceEvents events, PresenceConfig config, Contacts contacts, UserLimiter limiter,
+    PresenceService(PresenceStore store, PresenceEvents events, PresenceConfig config, ContactsLookup contacts, UserLimiter limiter,
             MeterRegistry metrics) {
         this.limiter = limiter;
         this.upgrades = limiter.define("socket-upgrades", config.upgradesPerMinute(), Duration.ofMinutes(1), "socket upgrades");

@@ -30,9 +30,9 @@ import jakarta.enterprise.event.Observes;
  * listeners here re-check the open watches of those users.
  */
 @ApplicationScoped
-public class Contacts {
+public class ContactsLookup {
 
-    private static final Logger LOG = Logger.getLogger(Contacts.class);
+    private static final Logger LOG = Logger.getLogger(ContactsLookup.class);
 
     private final ConversationServiceClient conversations;
     private final RedisSubscriber channels;
@@ -41,7 +41,7 @@ public class Contacts {
     private final Counter rebuilds;
     private final Counter failures;
 
-    Contacts(@RestClient ConversationServiceClient conversations, RedisSubscriber channels, ObjectMapper json, MeterRegistry metrics) {
+    ContactsLookup(@RestClient ConversationServiceClient conversations, RedisSubscriber channels, ObjectMapper json, MeterRegistry metrics) {
         this.conversations = conversations;
         this.channels = channels;
         this.json = json;

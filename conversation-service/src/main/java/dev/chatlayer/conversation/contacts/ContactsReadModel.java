@@ -36,9 +36,9 @@ import jakarta.enterprise.context.ApplicationScoped;
  * ({@code conversation_contacts_repairs_pending}). Who watches is told on {@link RedisKeys#CONTACT_CHANGES}.
  */
 @ApplicationScoped
-public class Contacts {
+public class ContactsReadModel {
 
-    private static final Logger LOG = Logger.getLogger(Contacts.class);
+    private static final Logger LOG = Logger.getLogger(ContactsReadModel.class);
     private static final String INVALIDATE = Resources.text("redis/contacts-invalidate.lua");
     private static final String PUT = Resources.text("redis/contacts-put.lua");
 
@@ -51,7 +51,7 @@ public class Contacts {
     private final Counter rebuilds;
     private final Counter failures;
 
-    Contacts(RedisDataSource redis, RedisPipelines channels, ConversationRepository repository, BlockRepository blocks,
+    ContactsReadModel(RedisDataSource redis, RedisPipelines channels, ConversationRepository repository, BlockRepository blocks,
             ConversationConfig config, MeterRegistry metrics) {
         this.blocks = blocks;
         this.channels = channels;
