@@ -17,7 +17,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.quarkus.websockets.next.WebSocketConnection;
 import dev.chatlayer.presence.PresenceConfig;
-import dev.chatlayer.presence.RedisKeys;
+import dev.chatlayer.presence.PresenceKeys;
 import dev.chatlayer.presence.state.PresenceEvents;
 import dev.chatlayer.support.RedisSubscriber;
 import dev.chatlayer.support.SharedKeys;
@@ -59,7 +59,7 @@ class SocketRegistry {
 
     /** Started by {@link ExpiryNotifications}: expired presence keys become offline events for local watchers. */
     void listenToExpiries() {
-        channels.subscribe(RedisKeys.EXPIRED_KEYS_CHANNEL);
+        channels.subscribe(PresenceKeys.EXPIRED_KEYS_CHANNEL);
     }
 
     /** Completes once the user's channel is subscribed: events published from then on reach this socket. */
@@ -82,13 +82,13 @@ class SocketRegistry {
         previous = previous == null ? Set.of() : previous;
         for (String user : previous) {
             if (!next.contains(user) && remove(watchersByUser, user, socket)) {
-                channels.unsubscribe(RedisKeys.presenceEvents(user));
+                channels.unsubscribe(PresenceKeys.presenceEvents(user));
             }
         }
         List<CompletionStage<Void>> subscriptions = new ArrayList<>();
         for (String user : next) {
             if (!previous.contains(user)) {
-                String channel = RedisKeys.presenceEvents(user);
+                String channel = PresenceKeys.presenceEvents(user);
                 subscriptions.add(add(watchersByUser, user, socket) ? channels.subscribe(channel) : channels.whenSubscribed(channel));
             }
         }
@@ -119,11 +119,11 @@ class SocketRegistry {
 
     private void dispatch(String channel, String payload) {
         String user;
-        if ((user = RedisKeys.userOf(SharedKeys.USER_EVENTS_PREFIX, channel)) != null) {
+        if ((user = PresenceKeys.userOf(SharedKeys.USER_EVENTS_PREFIX, channel)) != null) {
             send(socketsByUser.get(user), payload);
-        } else if ((user = RedisKeys.userOf(RedisKeys.PRESENCE_EVENTS_PREFIX, channel)) != null) {
+        } else if ((user = PresenceKeys.userOf(PresenceKeys.PRESENCE_EVENTS_PREFIX, channel)) != null) {
             send(watchersByUser.get(user), payload);
-        } else if (channel.equals(RedisKeys.EXPIRED_KEYS_CHANNEL) && (user = RedisKeys.userOf(RedisKeys.PRESENCE_PREFIX, payload)) != null) {
+        } else if (channel.equals(PresenceKeys.EXPIRED_KEYS_CHANNEL) && (user = PresenceKeys.userOf(PresenceKeys.PRESENCE_PREFIX, payload)) != null) {
             String userId = user;
             Set<WebSocketConnection> watchers = watchersByUser.get(userId);
             if (watchers != null) {
