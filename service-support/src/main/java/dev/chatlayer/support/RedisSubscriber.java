@@ -74,10 +74,22 @@ public class RedisSubscriber {
     /** Numbers connect attempts; an attempt settles (answer or time-out) only while it is the current number. */
     private final AtomicLong attempts = new AtomicLong();
     private boolean started;
-    private volatile Session session;
+    private volatile SubscriberSession session;
     private volatile boolean subscribed;
     private volatile boolean stopped;
     private long backoffMillis = FIRST_BACKOFF_MILLIS;
+    /** What a session reports comes here; each handler first checks the session is still the current one. */
+    private final SubscriberSession.Events sessionEvents = new SubscriberSession.Events() {
+        @Override
+        public void push(SubscriberSession from, Response push) {
+            dispatch(from, push);
+        }
+
+        @Override
+        public void lost(SubscriberSession from, String why) {
+            RedisSubscriber.this.lost(from, why);
+        }
+    };
 
     /** {@code defaultClient}: injecting it makes Quarkus create it, and so capture its options, first. */
     RedisSubscriber(Vertx vertx, ConfiguredRedisOptions options, MeterRegistry metrics, io.vertx.mutiny.redis.client.Redis defaultClient) {
@@ -117,7 +129,7 @@ public class RedisSubscriber {
     public CompletionStage<Void> subscribe(String channel) {
         boolean first;
         CompletableFuture<Void> confirmation;
-        Session current;
+        SubscriberSession current;
         synchronized (this) {
             first = wanted.merge(channel, 1, Integer::sum) == 1;
             confirmation = confirmed.computeIfAbsent(channel, c -> new CompletableFuture<>());
@@ -129,7 +141,7 @@ public class RedisSubscriber {
             current = session;
         }
         if (first && current != null) {
-            current.subscribe(List.of(channel));
+            subscribeOn(current, List.of(channel));
         }
         return confirmation.copy();
     }
@@ -142,7 +154,7 @@ public class RedisSubscriber {
 
     public void unsubscribe(String channel) {
         boolean last;
-        Session current;
+        SubscriberSession current;
         synchronized (this) {
             last = wanted.computeIfPresent(channel, (c, n) -> n > 1 ? n - 1 : null) == null;
             if (last) {
@@ -163,7 +175,7 @@ public class RedisSubscriber {
      * setting each node needs. Fails when not connected.
      */
     public Future<Void> onEveryNode(Function<RedisConnection, Future<?>> work) {
-        Session current = session;
+        SubscriberSession current = session;
         if (current == null) {
             return Future.failedFuture("not connected");
         }
@@ -180,7 +192,7 @@ public class RedisSubscriber {
     }
 
     void stop(@Observes ShutdownEvent stop) {
-        Session toClose;
+        SubscriberSession toClose;
         synchronized (this) {
             stopped = true;
             toClose = session;
@@ -205,7 +217,7 @@ public class RedisSubscriber {
                 retry("no answer within " + CONNECT_TIMEOUT_MILLIS + " ms");
             }
         });
-        Session fresh = new Session(options.cluster());
+        SubscriberSession fresh = new SubscriberSession(vertx, options, pooled, sessionEvents);
         fresh.open().onComplete(result -> {
             vertx.cancelTimer(guard);
             if (!attempts.compareAndSet(attempt, attempt + 1)) {
@@ -221,7 +233,7 @@ public class RedisSubscriber {
         });
     }
 
-    private void connected(Session fresh) {
+    private void connected(SubscriberSession fresh) {
         List<String> channels;
         synchronized (this) {
             if (stopped) {
@@ -232,20 +244,44 @@ public class RedisSubscriber {
             ownUnsubscribes.clear();
             channels = new ArrayList<>(wanted.keySet());
         }
-        fresh.links.forEach(link -> link.watch(fresh));
-        fresh.subscribe(channels).whenComplete((ok, e) -> {
+        fresh.watch(PING_MILLIS);
+        subscribeOn(fresh, channels).whenComplete((ok, e) -> {
             if (session == fresh) {
                 backoffMillis = FIRST_BACKOFF_MILLIS;
                 changeState(true);
-                LOG.infof("subscriber connected to %d node(s), %d channel(s) subscribed", fresh.links.size(), channels.size());
+                LOG.infof("subscriber connected to %d node(s), %d channel(s) subscribed", fresh.nodeCount(), channels.size());
             }
         });
-        // a Vert.x timer, not @Scheduled: it lives and dies with this one connection session, not with the application
-        fresh.pingTimer = vertx.setPeriodic(PING_MILLIS, id -> fresh.links.forEach(link -> link.connection.send(Request.cmd(Command.PING))
-                .onFailure(e -> lost(fresh, "ping failed: " + e.getMessage()))));
     }
 
-    private void dispatch(Session from, Response push) {
+    /** Subscribes {@code channels} in {@code on}; completes once every one of them is confirmed. */
+    private CompletableFuture<Void> subscribeOn(SubscriberSession on, List<String> channels) {
+        List<CompletableFuture<Void>> confirmations = new ArrayList<>();
+        synchronized (this) {
+            on.awaitConfirmations(channels);
+            for (String channel : channels) {
+                CompletableFuture<Void> confirmation = confirmed.get(channel);
+                if (confirmation != null) {
+                    confirmations.add(confirmation);
+                }
+            }
+        }
+        on.subscribe(channels);
+        return CompletableFuture.allOf(confirmations.toArray(CompletableFuture[]::new));
+    }
+
+    /** Redis confirmed {@code channel} on one node of {@code from}. */
+    private synchronized void confirmedOnce(SubscriberSession from, String channel) {
+        if (session != from) {
+            return; // that session ended meanwhile: the next one confirms it
+        }
+        CompletableFuture<Void> confirmation = confirmed.get(channel);
+        if (from.confirmedOnce(channel) && confirmation != null) {
+            confirmation.complete(null);
+        }
+    }
+
+    private void dispatch(SubscriberSession from, Response push) {
         if (push.type() == ResponseType.ERROR) {
             lost(from, "Redis answered " + push); // e.g. MOVED to a subscribe: the slot map changed
             return;
@@ -265,7 +301,7 @@ public class RedisSubscriber {
                 }
             }
         } else if ("subscribe".equals(kind) || "ssubscribe".equals(kind)) {
-            from.confirmedOnce(push.get(1).toString());
+            confirmedOnce(from, push.get(1).toString());
         } else if ("sunsubscribe".equals(kind)) {
             String channel = push.get(1).toString();
             boolean migrated;
@@ -286,7 +322,7 @@ public class RedisSubscriber {
         }
     }
 
-    private void lost(Session which, String why) {
+    private void lost(SubscriberSession which, String why) {
         synchronized (this) {
             if (session != which) {
                 return;
@@ -318,159 +354,6 @@ public class RedisSubscriber {
                 listener.accept(up);
             } catch (RuntimeException e) {
                 LOG.errorf(e, "subscriber state listener failed");
-            }
-        }
-    }
-
-    /** Keyspace notifications are published on the node where the key lives, never across the cluster. */
-    private static boolean nodeLocal(String channel) {
-        return channel.startsWith("__keyevent@") || channel.startsWith("__keyspace@");
-    }
-
-    /** One connection per node, and which node owns each slot (all slots: the one node of a standalone Redis). */
-    private final class Session {
-
-        final boolean cluster;
-        final List<Link> links = new ArrayList<>();
-        final List<io.vertx.redis.client.RedisOptions> nodes = new ArrayList<>();
-        final List<Redis> clients = new ArrayList<>();
-        /** Per channel being subscribed: confirmations still to come (one per master for a node-local channel). */
-        final Map<String, Integer> awaited = new HashMap<>();
-        int[] owner;
-        long pingTimer = -1;
-
-        Session(boolean cluster) {
-            this.cluster = cluster;
-        }
-
-        Future<Void> open() {
-            if (!cluster) {
-                owner = new int[HashSlots.COUNT];
-                return link(options.forSubscriber());
-            }
-            return pooled.getDelegate().send(Request.cmd(Command.CLUSTER).arg("SLOTS")).compose(map -> {
-                owner = new int[HashSlots.COUNT];
-                List<String> masters = new ArrayList<>();
-                for (Response range : map) {
-                    String endpoint = range.get(2).get(0).toString() + ":" + range.get(2).get(1).toInteger();
-                    int index = masters.indexOf(endpoint);
-                    if (index < 0) {
-                        masters.add(endpoint);
-                        index = masters.size() - 1;
-                    }
-                    for (int slot = range.get(0).toInteger(); slot <= range.get(1).toInteger(); slot++) {
-                        owner[slot] = index;
-                    }
-                }
-                Future<Void> all = Future.succeededFuture();
-                for (String master : masters) {
-                    all = all.compose(v -> link(options.forNode(master)));
-                }
-                return all;
-            });
-        }
-
-        private Future<Void> link(io.vertx.redis.client.RedisOptions nodeOptions) {
-            Redis client = Redis.createClient(vertx, nodeOptions);
-            clients.add(client);
-            nodes.add(nodeOptions);
-            return client.connect().map(connection -> {
-                links.add(new Link(connection));
-                return null;
-            });
-        }
-
-        /** Subscribes {@code channels}, each where it is published; completes once every one is confirmed. */
-        CompletableFuture<Void> subscribe(List<String> channels) {
-            Map<Link, List<String>> sharded = new HashMap<>();
-            List<String> local = new ArrayList<>();
-            for (String channel : channels) {
-                if (cluster && nodeLocal(channel)) {
-                    local.add(channel);
-                } else {
-                    sharded.computeIfAbsent(links.get(owner[HashSlots.of(channel)]), l -> new ArrayList<>()).add(channel);
-                }
-            }
-            List<CompletableFuture<Void>> confirmations = new ArrayList<>();
-            synchronized (RedisSubscriber.this) {
-                for (String channel : channels) {
-                    awaited.put(channel, cluster && nodeLocal(channel) ? links.size() : 1);
-                    CompletableFuture<Void> confirmation = confirmed.get(channel);
-                    if (confirmation != null) {
-                        confirmations.add(confirmation);
-                    }
-                }
-            }
-            for (Link link : links) {
-                link.subscribe(sharded.getOrDefault(link, List.of()), local);
-            }
-            return CompletableFuture.allOf(confirmations.toArray(CompletableFuture[]::new));
-        }
-
-        /** Redis confirmed {@code channel} on one node. */
-        void confirmedOnce(String channel) {
-            synchronized (RedisSubscriber.this) {
-                if (session != this) {
-                    return; // this session ended meanwhile: the next one confirms it
-                }
-                Integer left = awaited.computeIfPresent(channel, (c, n) -> n > 1 ? n - 1 : null);
-                CompletableFuture<Void> confirmation = confirmed.get(channel);
-                if (left == null && confirmation != null) {
-                    confirmation.complete(null);
-                }
-            }
-        }
-
-        void unsubscribe(String channel) {
-            if (cluster && nodeLocal(channel)) {
-                links.forEach(link -> link.send(Request.cmd(Command.UNSUBSCRIBE).arg(channel)));
-            } else {
-                links.get(owner[HashSlots.of(channel)]).send(Request.cmd(cluster ? Command.SUNSUBSCRIBE : Command.UNSUBSCRIBE).arg(channel));
-            }
-        }
-
-        void close() {
-            vertx.cancelTimer(pingTimer);
-            clients.forEach(Redis::close);
-        }
-
-        /** One node's connection of this session. */
-        final class Link {
-
-            final RedisConnection connection;
-
-            Link(RedisConnection connection) {
-                this.connection = connection;
-            }
-
-            void watch(Session owner) {
-                connection.handler(push -> dispatch(owner, push));
-                connection.exceptionHandler(e -> lost(owner, "error: " + e.getMessage()));
-                connection.endHandler(v -> lost(owner, "closed"));
-            }
-
-            /** (S)SUBSCRIBE; Redis's confirmations arrive as pushes ({@link #dispatch}). */
-            void subscribe(List<String> shardedChannels, List<String> localChannels) {
-                if (!cluster && !shardedChannels.isEmpty()) {
-                    Request subscribe = Request.cmd(Command.SUBSCRIBE);
-                    shardedChannels.forEach(subscribe::arg);
-                    send(subscribe);
-                } else if (!shardedChannels.isEmpty()) {
-                    // one SSUBSCRIBE per slot: its channels must share one (else CROSSSLOT)
-                    Map<Integer, Request> bySlot = new HashMap<>();
-                    shardedChannels.forEach(channel -> bySlot.computeIfAbsent(HashSlots.of(channel), slot -> Request.cmd(Command.SSUBSCRIBE))
-                            .arg(channel));
-                    bySlot.values().forEach(this::send);
-                }
-                if (!localChannels.isEmpty()) {
-                    Request subscribe = Request.cmd(Command.SUBSCRIBE);
-                    localChannels.forEach(subscribe::arg);
-                    send(subscribe);
-                }
-            }
-
-            Future<Response> send(Request request) {
-                return connection.send(request).onFailure(e -> LOG.warnf("%s failed: %s", request.command(), e.getMessage()));
             }
         }
     }
