@@ -13,7 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
-import dev.chatlayer.testkit.RedisWire;
+import dev.chatlayer.testkit.servers.RedisWire;
 import io.vertx.core.json.JsonObject;
 
 /**

@@ -15,8 +15,8 @@ import java.util.function.IntFunction;
 
 import org.HdrHistogram.Histogram;
 
-import dev.chatlayer.testkit.RedisWire;
-import dev.chatlayer.testkit.Tokens;
+import dev.chatlayer.testkit.servers.RedisWire;
+import dev.chatlayer.testkit.keys.Tokens;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.UUID;
 
 import dev.chatlayer.conversation.lifecycle.NewConversation;
-import dev.chatlayer.testkit.Tokens;
+import dev.chatlayer.testkit.keys.Tokens;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import dev.chatlayer.testkit.BadInputCorpus;
 import dev.chatlayer.testkit.BadInputCorpus.Endpoint;
 import dev.chatlayer.testkit.BadInputCorpus.Report;
-import dev.chatlayer.testkit.Tokens;
+import dev.chatlayer.testkit.keys.Tokens;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 

@@ -17,8 +17,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import dev.chatlayer.conversation.lifecycle.NewConversation;
-import dev.chatlayer.testkit.ChatInfra;
-import dev.chatlayer.testkit.Tokens;
+import dev.chatlayer.testkit.QuarkusTestStores;
+import dev.chatlayer.testkit.keys.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
@@ -80,7 +80,7 @@ class BlocksTest {
         accepted(kim, leo, mia);
         as(kim).put("/api/v1/blocks/" + leo).then().statusCode(204);
 
-        ChatInfra.flushRedis();
+        QuarkusTestStores.flushRedis();
 
         refusedAsBlocked(as(leo).body(new NewConversation(List.of(kim))).post("/api/v1/conversations"));
         contactsOf(leo).then().body("contacts", equalTo(List.of(mia)));

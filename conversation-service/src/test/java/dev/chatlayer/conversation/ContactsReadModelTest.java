@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import dev.chatlayer.support.Resources;
-import dev.chatlayer.testkit.ChatInfra;
-import dev.chatlayer.testkit.Tokens;
+import dev.chatlayer.testkit.QuarkusTestStores;
+import dev.chatlayer.testkit.keys.Tokens;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.specification.RequestSpecification;
@@ -43,7 +43,7 @@ class ContactsReadModelTest {
     @Test
     void aRequestShowsTheRequesterNothingAnAcceptMakesContactsAndAnEndUndoesThem() throws Exception {
         String alice = user("alice"), bob = user("bob"), carol = user("carol");
-        try (var subscriber = ChatInfra.subscribe("contact-changes")) {
+        try (var subscriber = QuarkusTestStores.subscribe("contact-changes")) {
             BlockingQueue<String> notices = subscriber.messages;
             String withBob = create(alice, bob);
             contactsOf(alice).then().statusCode(200).body("contacts", equalTo(List.of()));
@@ -98,7 +98,7 @@ class ContactsReadModelTest {
         contactsOf(frank).then().body("contacts", equalTo(List.of(gina)));
         assertTrue(redis.key().exists("contacts:{" + frank + "}"));
 
-        ChatInfra.whileRedisFull(
+        QuarkusTestStores.whileRedisFull(
                 () -> as(gina).post("/api/v1/conversations/" + id + "/end").then().statusCode(200));
 
         assertFalse(redis.key().exists("contacts:{" + frank + "}"), "the old set would show gina to frank");

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import dev.chatlayer.testkit.ChatInfra;
-import dev.chatlayer.testkit.RedisWire;
+import dev.chatlayer.testkit.QuarkusTestStores;
+import dev.chatlayer.testkit.servers.RedisWire;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.json.JsonObject;
 
@@ -29,7 +29,7 @@ class ConversationEventsTest {
 
     @BeforeEach
     void listen() {
-        subscriber = ChatInfra.subscribe("conversation-events");
+        subscriber = QuarkusTestStores.subscribe("conversation-events");
     }
 
     @AfterEach

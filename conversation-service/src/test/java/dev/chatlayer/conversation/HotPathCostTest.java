@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-import dev.chatlayer.testkit.ChatInfra;
+import dev.chatlayer.testkit.QuarkusTestStores;
 import dev.chatlayer.testkit.RequestCost;
-import dev.chatlayer.testkit.Tokens;
+import dev.chatlayer.testkit.keys.Tokens;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.test.junit.QuarkusTest;
@@ -42,7 +42,7 @@ class HotPathCostTest {
 
         String token = Tokens.forUser(alice); // one token, as a client holds one: verified once, then remembered
 
-        RequestCost.Cost cost = RequestCost.of(ChatInfra.redisPort(), 500,
+        RequestCost.Cost cost = RequestCost.of(QuarkusTestStores.redisPort(), 500,
                 () -> given().auth().oauth2(token).get("/api/v1/conversations/" + id).then().statusCode(200), this::mongoOperations);
 
         System.out.println("cached GET: " + cost);

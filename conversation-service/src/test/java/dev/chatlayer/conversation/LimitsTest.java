@@ -13,8 +13,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import dev.chatlayer.conversation.lifecycle.NewConversation;
-import dev.chatlayer.testkit.ChatInfra;
-import dev.chatlayer.testkit.LocalRedis;
+import dev.chatlayer.testkit.QuarkusTestStores;
+import dev.chatlayer.testkit.servers.LocalRedis;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
@@ -79,7 +79,7 @@ class LimitsTest {
         String henry = user("henry"), ivy = user("ivy");
         String id = create(henry, ivy);
         int[] accepted = { 0 };
-        ChatInfra.whileRedisFull(() -> {
+        QuarkusTestStores.whileRedisFull(() -> {
             for (int i = 0; i < 31; i++) {
                 Response r = newConversation(henry, ivy);
                 if (r.statusCode() == 200) {
@@ -96,7 +96,7 @@ class LimitsTest {
     @Test
     void withRedisStoppedTheLimitsStillHold() {
         String judy = user("judy");
-        int port = ChatInfra.redisPort();
+        int port = QuarkusTestStores.redisPort();
         LocalRedis.stop(port);
         try {
             for (int i = 0; i < 20; i++) {

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import dev.chatlayer.testkit.ChatInfra;
+import dev.chatlayer.testkit.QuarkusTestStores;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -33,7 +33,7 @@ class RedisFullTest {
         as(bob).get("/api/v1/conversations").then().body("items.id", hasItem(id));
         assertNotNull(redis.value(String.class).get("chat:{" + id + "}"), "the cache holds the ACCEPTED state");
 
-        ChatInfra.whileRedisFull(() -> {
+        QuarkusTestStores.whileRedisFull(() -> {
             as(bob).delete(base).then().statusCode(204);
             as(alice).post(base + "/end").then().statusCode(200).body("status", equalTo("ENDED"));
         });

@@ -15,8 +15,8 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import dev.chatlayer.conversation.lifecycle.NewConversation;
-import dev.chatlayer.testkit.ChatInfra;
-import dev.chatlayer.testkit.LocalRedis;
+import dev.chatlayer.testkit.QuarkusTestStores;
+import dev.chatlayer.testkit.servers.LocalRedis;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -32,7 +32,7 @@ class RedisOutageTest {
     void withRedisStoppedReadsAnswerFromMongoDbAndTheServiceStaysLive() {
         String alice = user("alice"), bob = user("bob");
         String id = Api.accepted(alice, bob);
-        int port = ChatInfra.redisPort();
+        int port = QuarkusTestStores.redisPort();
 
         LocalRedis.stop(port);
         try {
@@ -69,7 +69,7 @@ class RedisOutageTest {
         String before = as(alice).get("/api/v1/conversations").asString();
         String beforeOne = as(alice).get("/api/v1/conversations/" + hidden).asString();
 
-        ChatInfra.flushRedis();
+        QuarkusTestStores.flushRedis();
 
         as(alice).get("/api/v1/conversations").then().statusCode(200).body(equalTo(before));
         as(alice).get("/api/v1/conversations/" + hidden).then().statusCode(200).body(equalTo(beforeOne));

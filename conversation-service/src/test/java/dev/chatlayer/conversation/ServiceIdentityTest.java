@@ -15,8 +15,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import dev.chatlayer.testkit.DevKeys;
-import dev.chatlayer.testkit.Tokens;
+import dev.chatlayer.testkit.keys.DevKeys;
+import dev.chatlayer.testkit.keys.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;

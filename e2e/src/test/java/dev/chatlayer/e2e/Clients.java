@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.chatlayer.testkit.Tokens;
+import dev.chatlayer.testkit.keys.Tokens;
 
 /** What the end-to-end tests use as a client would: HTTP calls with a user's token, and sockets. */
 final class Clients {

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.chatlayer.testkit.LocalRedisCluster;
-import dev.chatlayer.testkit.ProcessInfra;
+import dev.chatlayer.testkit.servers.LocalRedisCluster;
+import dev.chatlayer.testkit.ProcessTestStores;
 import dev.chatlayer.testkit.ServiceProcess;
 
 /**
@@ -31,7 +31,7 @@ class ClusterFailoverIT {
 
     @Test
     void theServicesRideOutAKilledMasterAndLoseNothingAcknowledged() throws Exception {
-        try (ProcessInfra infra = ProcessInfra.startOnCluster()) {
+        try (ProcessTestStores infra = ProcessTestStores.startOnCluster()) {
             LocalRedisCluster cluster = infra.cluster();
             Map<String, String> config = infra.serviceConfig();
             // unread counts are promised exact: their writes wait for the replica (a killed master cannot take them along)

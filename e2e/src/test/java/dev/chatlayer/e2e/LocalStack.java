@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import dev.chatlayer.testkit.FreePort;
+import dev.chatlayer.testkit.servers.FreePort;
 
 /** {@code deploy/run-local.sh} as a user starts it, on free ports, with its state in a directory of the test's. */
 final class LocalStack {

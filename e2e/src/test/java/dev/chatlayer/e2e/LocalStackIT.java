@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.chatlayer.testkit.LocalRedis;
-import dev.chatlayer.testkit.Tokens;
+import dev.chatlayer.testkit.servers.LocalRedis;
+import dev.chatlayer.testkit.keys.Tokens;
 
 /**
  * The local stack as a new user starts it — {@code deploy/run-local.sh}, the README's first command — driven through

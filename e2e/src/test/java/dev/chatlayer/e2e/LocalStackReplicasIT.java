@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.chatlayer.testkit.Tokens;
+import dev.chatlayer.testkit.keys.Tokens;
 
 /**
  * Two replicas of every service, as {@code deploy/run-local.sh} starts them with the {@code *_PORT_2} variables, the

@@ -19,7 +19,7 @@ import java.util.concurrent.Future;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
-import dev.chatlayer.testkit.ChatInfra;
+import dev.chatlayer.testkit.QuarkusTestStores;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -62,7 +62,7 @@ class BoundedUnreadTest {
         // the speed layer lost: rebuilt from MongoDB, exact, and as small (a rebuild keeps as a number what is older
         // than messages.unread-settle-margin, 2 s in the tests)
         Thread.sleep(2_500);
-        ChatInfra.flushRedis();
+        QuarkusTestStores.flushRedis();
         as(reader).get("/api/v1/unread?conversationIds=" + chat).then().statusCode(200).body("counts." + chat, equalTo(MESSAGES));
         long rebuilt = bookkeeping(reader, chat);
         assertTrue(rebuilt <= 1024, "after a rebuild: " + rebuilt + " bytes");

@@ -30,9 +30,9 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 
-import dev.chatlayer.testkit.ProcessInfra;
+import dev.chatlayer.testkit.ProcessTestStores;
 import dev.chatlayer.testkit.ServiceProcess;
-import dev.chatlayer.testkit.Tokens;
+import dev.chatlayer.testkit.keys.Tokens;
 
 /**
  * The packaged message-service is killed (SIGKILL) twice in the middle of a stream of concurrent sends: every
@@ -46,7 +46,7 @@ class CrashDuringSendsIT {
 
     @Test
     void everyAcknowledgedMessageIsStoredOnceAndItsEffectsConvergeAfterKills() throws Exception {
-        ProcessInfra infra = ProcessInfra.start();
+        ProcessTestStores infra = ProcessTestStores.start();
         Map<String, String> shared = infra.serviceConfig();
         ServiceProcess conversations = ServiceProcess.start(Path.of("../conversation-service/target/quarkus-app/quarkus-run.jar"), shared);
         Map<String, String> messageConfig = infra.serviceConfig();

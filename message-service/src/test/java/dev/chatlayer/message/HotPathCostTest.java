@@ -16,9 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
-import dev.chatlayer.testkit.ChatInfra;
+import dev.chatlayer.testkit.QuarkusTestStores;
 import dev.chatlayer.testkit.RequestCost;
-import dev.chatlayer.testkit.Tokens;
+import dev.chatlayer.testkit.keys.Tokens;
 import io.restassured.http.ContentType;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -64,7 +64,7 @@ class HotPathCostTest {
         as(bob).get(query).then().statusCode(200).body("total", equalTo(10));
         String token = Tokens.forUser(bob); // one token, as a client holds one: verified once, then remembered
 
-        RequestCost.Cost cost = RequestCost.of(ChatInfra.redisPort(), 300, () -> given().auth().oauth2(token).get(query).then().statusCode(200),
+        RequestCost.Cost cost = RequestCost.of(QuarkusTestStores.redisPort(), 300, () -> given().auth().oauth2(token).get(query).then().statusCode(200),
                 this::mongoOperations);
 
         System.out.println("unread for 50: " + cost);
@@ -85,7 +85,7 @@ class HotPathCostTest {
         as(bob).queryParam("conversationId", chat).get("/api/v1/messages").then().statusCode(200).body("items.size()", equalTo(5));
         String token = Tokens.forUser(bob);
 
-        RequestCost.Cost cost = RequestCost.of(ChatInfra.redisPort(), 300,
+        RequestCost.Cost cost = RequestCost.of(QuarkusTestStores.redisPort(), 300,
                 () -> given().auth().oauth2(token).queryParam("conversationId", chat).get("/api/v1/messages").then().statusCode(200),
                 this::mongoOperations);
 
@@ -111,7 +111,7 @@ class HotPathCostTest {
         AtomicInteger next = new AtomicInteger();
         double doneBefore = workDone();
 
-        RequestCost.Cost cost = RequestCost.of(ChatInfra.redisPort(), 200, () -> {
+        RequestCost.Cost cost = RequestCost.of(QuarkusTestStores.redisPort(), 200, () -> {
             String[] pair = pairs.get(next.getAndIncrement() % pairs.size());
             given().auth().oauth2(pair[0]).contentType(ContentType.JSON).body(Map.of("conversationId", pair[1], "content", "hello"))
                     .post("/api/v1/messages").then().statusCode(201);

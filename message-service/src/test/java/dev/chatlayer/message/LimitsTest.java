@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
-import dev.chatlayer.testkit.ChatInfra;
+import dev.chatlayer.testkit.QuarkusTestStores;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
@@ -68,7 +68,7 @@ class LimitsTest {
         String carol = user("carol"), dave = user("dave");
         String chat = accepted(carol, dave);
         int[] statuses = new int[12];
-        ChatInfra.whileRedisFull(() -> {
+        QuarkusTestStores.whileRedisFull(() -> {
             for (int i = 0; i < statuses.length; i++) {
                 statuses[i] = send(carol, chat, "while full " + i).statusCode();
             }
@@ -106,7 +106,7 @@ class LimitsTest {
     void thirtyRepeatedReadsSendOneReceipt() throws Exception {
         String gina = user("gina"), henry = user("henry");
         String chat = accepted(gina, henry);
-        try (var receipts = ChatInfra.subscribe("user-events:{" + gina + "}")) {
+        try (var receipts = QuarkusTestStores.subscribe("user-events:{" + gina + "}")) {
             send(gina, chat, "are you there?").then().statusCode(201);
             for (int i = 0; i < 30; i++) {
                 read(henry, chat).then().statusCode(204);

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Test;
 
 import com.mongodb.client.MongoClient;
 
-import dev.chatlayer.testkit.ChatInfra;
-import dev.chatlayer.testkit.Tokens;
+import dev.chatlayer.testkit.QuarkusTestStores;
+import dev.chatlayer.testkit.keys.Tokens;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -182,7 +182,7 @@ class ReadPathTest {
 
         assertFalse(redis.key().exists("unread:{" + bob + "}:{" + chat + "}"));
         as(bob).get("/api/v1/unread?conversationIds=" + chat).then().body("counts." + chat, equalTo(0));
-        ChatInfra.flushRedis();
+        QuarkusTestStores.flushRedis();
         as(bob).get("/api/v1/unread?conversationIds=" + chat).then().body("counts." + chat, equalTo(0)).body("total", equalTo(0));
     }
 
@@ -200,7 +200,7 @@ class ReadPathTest {
         String historyBefore = as(bob).queryParam("conversationId", withAlice).get("/api/v1/messages").asString();
         as(bob).get("/api/v1/unread").then().body("counts." + withAlice, equalTo(2)).body("counts." + withCarol, equalTo(1));
 
-        ChatInfra.flushRedis();
+        QuarkusTestStores.flushRedis();
 
         as(bob).get("/api/v1/unread").then().statusCode(200).body(equalTo(unreadBefore));
         as(bob).get("/api/v1/unread?conversationIds=" + withAlice + "," + withCarol).then()
@@ -227,7 +227,7 @@ class ReadPathTest {
             assertEquals("hello", frames.poll(10, TimeUnit.SECONDS).getString("type"));
             // presence-service subscribes to bob's channel right after the hello
             Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
-                    ChatInfra.subscribers("user-events:{" + bob + "}") == 1);
+                    QuarkusTestStores.subscribers("user-events:{" + bob + "}") == 1);
             String id = send(alice, chat, "are you there?").then().statusCode(201).extract().path("id");
 
             JsonObject event = frames.poll(10, TimeUnit.SECONDS);
@@ -245,6 +245,6 @@ class ReadPathTest {
     }
 
     private long commandCalls(String command) {
-        return ChatInfra.redisCommandCalls(command);
+        return QuarkusTestStores.redisCommandCalls(command);
     }
 }

@@ -14,7 +14,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import dev.chatlayer.testkit.ChatInfra;
+import dev.chatlayer.testkit.QuarkusTestStores;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** Redis full (noeviction, tiny maxmemory) during status changes, sends and reads: nothing stale afterwards. */
@@ -55,6 +55,6 @@ class RedisFullTest {
     }
 
     private static void whileFull(Runnable work) {
-        ChatInfra.whileRedisFull(work);
+        QuarkusTestStores.whileRedisFull(work);
     }
 }

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 
 import com.mongodb.client.MongoClient;
 
-import dev.chatlayer.testkit.ChatInfra;
-import dev.chatlayer.testkit.LocalRedis;
+import dev.chatlayer.testkit.QuarkusTestStores;
+import dev.chatlayer.testkit.servers.LocalRedis;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 
@@ -64,7 +64,7 @@ class RedisLossTest {
                 acknowledged.incrementAndGet();
             }
         });
-        int port = ChatInfra.redisPort();
+        int port = QuarkusTestStores.redisPort();
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.get() >= 20);
         LocalRedis.flushAll(port);
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.get() >= 35);

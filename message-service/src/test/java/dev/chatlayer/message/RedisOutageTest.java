@@ -16,8 +16,8 @@ import java.util.Map;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
-import dev.chatlayer.testkit.ChatInfra;
-import dev.chatlayer.testkit.LocalRedis;
+import dev.chatlayer.testkit.QuarkusTestStores;
+import dev.chatlayer.testkit.servers.LocalRedis;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -63,7 +63,7 @@ class RedisOutageTest {
         String alice = user("alice"), bob = user("bob");
         String chat = accepted(alice, bob);
         send(alice, chat, "before the outage").then().statusCode(201);
-        int port = ChatInfra.redisPort();
+        int port = QuarkusTestStores.redisPort();
 
         LocalRedis.stop(port);
         try {

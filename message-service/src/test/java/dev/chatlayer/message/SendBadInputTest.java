@@ -66,7 +66,7 @@ class SendBadInputTest {
     @Test
     void aTokenIsRequired() {
         problem(given().contentType("application/json").body("{\"conversationId\":\"0123456789abcdef01234567\",\"content\":\"hi\"}").post(SEND), 401, null);
-        problem(given().auth().oauth2(dev.chatlayer.testkit.Tokens.forgedFor("alice")).contentType("application/json")
+        problem(given().auth().oauth2(dev.chatlayer.testkit.keys.Tokens.forgedFor("alice")).contentType("application/json")
                 .body("{\"conversationId\":\"0123456789abcdef01234567\",\"content\":\"hi\"}").post(SEND), 401, null);
     }
 

@@ -117,7 +117,7 @@ class SendTest {
         String chat = accepted(alice, bob);
         send(alice, chat, "one").then().statusCode(201); // remembered now
 
-        dev.chatlayer.testkit.ChatInfra.killSubscriberConnections(); // the subscriber connection drops; its notices would be lost
+        dev.chatlayer.testkit.QuarkusTestStores.killSubscriberConnections(); // the subscriber connection drops; its notices would be lost
         conversationsAs(alice).post("/api/v1/conversations/" + chat + "/end").then().statusCode(200);
 
         send(bob, chat, "two").then().statusCode(409);

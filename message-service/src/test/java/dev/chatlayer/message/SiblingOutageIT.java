@@ -16,10 +16,10 @@ import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
-import dev.chatlayer.testkit.FreePort;
-import dev.chatlayer.testkit.ProcessInfra;
+import dev.chatlayer.testkit.servers.FreePort;
+import dev.chatlayer.testkit.ProcessTestStores;
 import dev.chatlayer.testkit.ServiceProcess;
-import dev.chatlayer.testkit.Tokens;
+import dev.chatlayer.testkit.keys.Tokens;
 
 /**
  * conversation-service down for longer than the work stream retries (3 attempts a second apart here; 5 of 30 s by
@@ -32,7 +32,7 @@ class SiblingOutageIT {
 
     @Test
     void activityReportedDuringAnOutageIsAppliedWhenTheServiceReturns() throws Exception {
-        ProcessInfra infra = ProcessInfra.start();
+        ProcessTestStores infra = ProcessTestStores.start();
         Map<String, String> shared = infra.serviceConfig();
         Path conversationJar = Path.of("../conversation-service/target/quarkus-app/quarkus-run.jar");
         int conversationPort = FreePort.find();

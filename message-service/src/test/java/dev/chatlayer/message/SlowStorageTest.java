@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 
 import com.mongodb.client.MongoClient;
 
-import dev.chatlayer.testkit.ChatInfra;
-import dev.chatlayer.testkit.LocalMongo;
+import dev.chatlayer.testkit.QuarkusTestStores;
+import dev.chatlayer.testkit.servers.LocalMongo;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -94,7 +94,7 @@ class SlowStorageTest {
         assertEquals(1 + SENDERS * EACH, storedCount(chat), "each retried message stored exactly once");
 
         // Redis loses the idempotency keys: MongoDB's unique index still answers a retry with the first message
-        ChatInfra.flushRedis();
+        QuarkusTestStores.flushRedis();
         String firstId = first.path("id");
         send(alice, chat, "first").then().statusCode(200).body("id", equalTo(firstId));
         assertEquals(1 + SENDERS * EACH, storedCount(chat));
@@ -106,7 +106,7 @@ class SlowStorageTest {
         String chat = Api.pending(alice, bob);
         String id = send(alice, chat, "request").then().statusCode(201).extract().path("id");
 
-        ChatInfra.flushRedis();
+        QuarkusTestStores.flushRedis();
 
         // not 409 "the request message was already sent": it is that message
         send(alice, chat, "request").then().statusCode(200).body("id", equalTo(id));

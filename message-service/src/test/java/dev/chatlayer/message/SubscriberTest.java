@@ -36,7 +36,7 @@ class SubscriberTest {
         awaitSubscribed();
         double reconnects = metrics.get("redis.subscriber.reconnects").counter().count();
 
-        dev.chatlayer.testkit.ChatInfra.killSubscriberConnections();
+        dev.chatlayer.testkit.QuarkusTestStores.killSubscriberConnections();
 
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> metrics.get("redis.subscriber.reconnects").counter().count() > reconnects);
         awaitSubscribed();
@@ -60,7 +60,7 @@ class SubscriberTest {
 
     private void awaitSubscribed() {
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
-                dev.chatlayer.testkit.ChatInfra.subscribers(SharedKeys.CONVERSATION_EVENTS) >= 1
+                dev.chatlayer.testkit.QuarkusTestStores.subscribers(SharedKeys.CONVERSATION_EVENTS) >= 1
                         && metrics.get("redis.subscriber.subscribed").gauge().value() == 1.0);
     }
 }

@@ -12,7 +12,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
-import dev.chatlayer.testkit.ChatInfra;
+import dev.chatlayer.testkit.QuarkusTestStores;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -32,8 +32,8 @@ class TracingTest {
         as(alice).header("traceparent", "00-" + traceId + "-" + parentSpan + "-01")
                 .body(Map.of("conversationId", conversation, "content", "traced")).post("/api/v1/messages").then().statusCode(201);
 
-        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> ChatInfra.traces().sawTraceFrom("message-service", traceId));
-        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> ChatInfra.traces().sawTraceFrom("conversation-service", traceId));
+        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> QuarkusTestStores.traces().sawTraceFrom("message-service", traceId));
+        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> QuarkusTestStores.traces().sawTraceFrom("conversation-service", traceId));
     }
 
     @Test
@@ -48,7 +48,7 @@ class TracingTest {
                 .body(Map.of("conversationId", conversation, "content", "traced")).post("/api/v1/messages").then().statusCode(201);
 
         // conversation-service hears of that trace only through the entry's activity report
-        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> ChatInfra.traces().sawTraceFrom("conversation-service", traceId));
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> QuarkusTestStores.traces().sawTraceFrom("conversation-service", traceId));
     }
 
     private static byte[] random(int bytes) {

@@ -16,8 +16,8 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import dev.chatlayer.testkit.ChatInfra;
-import dev.chatlayer.testkit.LocalMongo;
+import dev.chatlayer.testkit.QuarkusTestStores;
+import dev.chatlayer.testkit.servers.LocalMongo;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -56,7 +56,7 @@ class UnreadExactnessTest {
         Awaitility.await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).untilAsserted(() ->
                 as(bob).get("/api/v1/unread?conversationIds=" + chat).then().body("counts." + chat, equalTo(0)));
         // and after the speed layer is lost, MongoDB says the same
-        ChatInfra.flushRedis();
+        QuarkusTestStores.flushRedis();
         as(bob).get("/api/v1/unread?conversationIds=" + chat).then().body("counts." + chat, equalTo(0));
     }
 
@@ -65,7 +65,7 @@ class UnreadExactnessTest {
         String alice = user("alice"), bob = user("bob");
         String chat = accepted(alice, bob);
         send(alice, chat, "before the flush").then().statusCode(201);
-        ChatInfra.flushRedis();
+        QuarkusTestStores.flushRedis();
 
         LocalMongo.slowCommits(Duration.ofMillis(300));
         List<CompletableFuture<?>> work = new ArrayList<>();

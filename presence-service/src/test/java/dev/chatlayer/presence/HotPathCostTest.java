@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
-import dev.chatlayer.testkit.ChatInfra;
+import dev.chatlayer.testkit.QuarkusTestStores;
 import dev.chatlayer.testkit.RequestCost;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -39,7 +39,7 @@ class HotPathCostTest {
         }
         AtomicInteger next = new AtomicInteger();
 
-        RequestCost.Cost cost = RequestCost.of(ChatInfra.redisPort(), 500, () -> given().auth().oauth2(viewers.get(next.getAndIncrement() % viewers.size()))
+        RequestCost.Cost cost = RequestCost.of(QuarkusTestStores.redisPort(), 500, () -> given().auth().oauth2(viewers.get(next.getAndIncrement() % viewers.size()))
                 .get("/api/v1/presence/" + alice).then().statusCode(200), () -> 0);
 
         System.out.println("presence GET: " + cost);

@@ -109,7 +109,7 @@ class PresenceEventsTest {
 
             String event = new JsonObject().put("type", "message").put("conversationId", "c1").put("id", "m1")
                     .put("senderId", "bob").put("content", "hi").put("createdAt", "2026-01-01T00:00:00Z").encode();
-            dev.chatlayer.testkit.ChatInfra.publish("user-events:{" + alice + "}", event);
+            dev.chatlayer.testkit.QuarkusTestStores.publish("user-events:{" + alice + "}", event);
 
             assertEquals("hi", phone.next("message").getString("content"));
             assertEquals("hi", laptop.next("message").getString("content"));
@@ -125,9 +125,9 @@ class PresenceEventsTest {
             awaitSubscribers("user-events:{" + alice + "}", 1);
 
             // Redis unsubscribes the sharded channels of a slot that moves away; the subscriber follows the slot
-            dev.chatlayer.testkit.ChatInfra.cluster().moveSlotOf("user-events:{" + alice + "}");
+            dev.chatlayer.testkit.QuarkusTestStores.cluster().moveSlotOf("user-events:{" + alice + "}");
             awaitSubscribers("user-events:{" + alice + "}", 1); // asked on the new owner
-            dev.chatlayer.testkit.ChatInfra.publish("user-events:{" + alice + "}", new JsonObject().put("type", "message")
+            dev.chatlayer.testkit.QuarkusTestStores.publish("user-events:{" + alice + "}", new JsonObject().put("type", "message")
                     .put("content", "after the move").encode());
 
             assertEquals("after the move", phone.next("message").getString("content"));
@@ -139,7 +139,7 @@ class PresenceEventsTest {
         String alice = user("alice"), bob = user("bob");
         try (TestSocket socket = TestSocket.open(vertx, base.getPort(), token(alice))) {
             socket.next("hello");
-            dev.chatlayer.testkit.ChatInfra.publish("user-events:{" + bob + "}", new JsonObject().put("type", "message").encode());
+            dev.chatlayer.testkit.QuarkusTestStores.publish("user-events:{" + bob + "}", new JsonObject().put("type", "message").encode());
             assertTrue(socket.receivesNo("message", Duration.ofMillis(500)));
         }
     }
@@ -165,6 +165,6 @@ class PresenceEventsTest {
     }
 
     private long subscribers(String channel) {
-        return dev.chatlayer.testkit.ChatInfra.subscribers(channel);
+        return dev.chatlayer.testkit.QuarkusTestStores.subscribers(channel);
     }
 }

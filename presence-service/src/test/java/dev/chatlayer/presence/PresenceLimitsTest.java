@@ -14,8 +14,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import dev.chatlayer.testkit.ChatInfra;
-import dev.chatlayer.testkit.LocalRedis;
+import dev.chatlayer.testkit.QuarkusTestStores;
+import dev.chatlayer.testkit.servers.LocalRedis;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -67,7 +67,7 @@ class PresenceLimitsTest {
     @Test
     void withRedisStoppedTheSocketAndUpgradeLimitsHoldPerReplica() throws Exception {
         String dave = user("dave");
-        int port = ChatInfra.redisPort();
+        int port = QuarkusTestStores.redisPort();
         List<TestSocket> sockets = new ArrayList<>();
         LocalRedis.stop(port);
         try {

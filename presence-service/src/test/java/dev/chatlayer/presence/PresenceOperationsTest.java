@@ -15,8 +15,8 @@ import java.time.Duration;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
-import dev.chatlayer.testkit.ChatInfra;
-import dev.chatlayer.testkit.LocalRedis;
+import dev.chatlayer.testkit.QuarkusTestStores;
+import dev.chatlayer.testkit.servers.LocalRedis;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -55,7 +55,7 @@ class PresenceOperationsTest {
     @Test
     void afterARedisRestartSubscriptionsAndPresenceComeBackByThemselves() {
         String alice = user("alice");
-        int port = ChatInfra.redisPort();
+        int port = QuarkusTestStores.redisPort();
         try (TestSocket socket = TestSocket.open(vertx, base.getPort(), token(alice))) {
             socket.next("hello");
 
@@ -78,8 +78,8 @@ class PresenceOperationsTest {
             });
             // and events reach the socket again: the subscriber reconnected and re-subscribed
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(
-                    () -> dev.chatlayer.testkit.ChatInfra.subscribers("user-events:{" + alice + "}") == 1);
-            dev.chatlayer.testkit.ChatInfra.publish("user-events:{" + alice + "}", new JsonObject().put("type", "read").put("conversationId", "c1").encode());
+                    () -> dev.chatlayer.testkit.QuarkusTestStores.subscribers("user-events:{" + alice + "}") == 1);
+            dev.chatlayer.testkit.QuarkusTestStores.publish("user-events:{" + alice + "}", new JsonObject().put("type", "read").put("conversationId", "c1").encode());
             socket.next("read");
         }
         as(alice).get("/api/v1/presence/" + alice).then().statusCode(200);

@@ -190,7 +190,7 @@ class PresencePrivacyTest {
         as(erin).get("/api/v1/presence/" + frank).then().body("online", equalTo(true));
         assertTrue(redis.set(String.class).sismember("contacts:{" + erin + "}", frank));
 
-        dev.chatlayer.testkit.ChatInfra.flushRedis();
+        dev.chatlayer.testkit.QuarkusTestStores.flushRedis();
         as(frank).post("/api/v1/presence/heartbeat").then().statusCode(204);
 
         as(erin).get("/api/v1/presence/" + frank).then().statusCode(200).body("online", equalTo(true));
@@ -199,6 +199,6 @@ class PresencePrivacyTest {
     }
 
     private long subscribers(String channel) {
-        return dev.chatlayer.testkit.ChatInfra.subscribers(channel);
+        return dev.chatlayer.testkit.QuarkusTestStores.subscribers(channel);
     }
 }

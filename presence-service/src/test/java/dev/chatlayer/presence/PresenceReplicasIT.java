@@ -18,9 +18,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import dev.chatlayer.testkit.ProcessInfra;
+import dev.chatlayer.testkit.ProcessTestStores;
 import dev.chatlayer.testkit.ServiceProcess;
-import dev.chatlayer.testkit.Tokens;
+import dev.chatlayer.testkit.keys.Tokens;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
@@ -38,7 +38,7 @@ class PresenceReplicasIT {
     private static final Duration TTL = Duration.ofSeconds(3);
 
     private static final List<ServiceProcess> replicas = new ArrayList<>();
-    private static ProcessInfra infra;
+    private static ProcessTestStores infra;
     private static ServiceProcess conversations;
     private static Vertx vertx;
     private static Redis redis;
@@ -47,7 +47,7 @@ class PresenceReplicasIT {
 
     @BeforeAll
     static void startReplicas() {
-        infra = ProcessInfra.start();
+        infra = ProcessTestStores.start();
         // conversation-service keeps the contacts read model: presence is shown to contacts only
         conversations = ServiceProcess.start(ServiceProcess.siblingJar("conversation-service").toPath(), infra.serviceConfig());
         vertx = Vertx.vertx();

@@ -92,7 +92,7 @@ class PresenceRestTest {
 
         // one MGET; on a cluster one per slot among the 500 users (sent at once), since an MGET may only touch one slot
         long slots = ids.stream().map(id -> dev.chatlayer.support.HashSlots.of("presence:{" + id + "}")).distinct().count();
-        assertEquals(dev.chatlayer.testkit.ChatInfra.clusterMode() ? slots : 1, commandCalls("mget") - mgetsBefore, "MGETs for 500 users");
+        assertEquals(dev.chatlayer.testkit.QuarkusTestStores.clusterMode() ? slots : 1, commandCalls("mget") - mgetsBefore, "MGETs for 500 users");
         assertEquals(1, commandCalls("smismember") - membershipBefore, "one membership check, pipelined with the MGET");
         assertEquals(ids, page.getList("items.userId"));
         assertEquals(2, page.getList("items.online", Boolean.class).stream().filter(b -> b).count());
@@ -119,7 +119,7 @@ class PresenceRestTest {
         problem(given().post("/api/v1/presence/heartbeat"), 401, null);
         problem(given().get("/api/v1/presence/bob"), 401, null);
         problem(given().delete("/api/v1/presence"), 401, null);
-        problem(given().auth().oauth2(dev.chatlayer.testkit.Tokens.forgedFor("bob")).get("/api/v1/presence/bob"), 401, null);
+        problem(given().auth().oauth2(dev.chatlayer.testkit.keys.Tokens.forgedFor("bob")).get("/api/v1/presence/bob"), 401, null);
     }
 
     private static void problem(io.restassured.response.Response response, int status, String field) {
@@ -130,6 +130,6 @@ class PresenceRestTest {
     }
 
     private long commandCalls(String command) {
-        return dev.chatlayer.testkit.ChatInfra.redisCommandCalls(command);
+        return dev.chatlayer.testkit.QuarkusTestStores.redisCommandCalls(command);
     }
 }

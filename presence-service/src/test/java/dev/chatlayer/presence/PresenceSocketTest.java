@@ -24,7 +24,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import dev.chatlayer.testkit.Tokens;
+import dev.chatlayer.testkit.keys.Tokens;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -258,7 +258,7 @@ class PresenceSocketTest {
         java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
         root.addHandler(errorLog);
         Throwable none = TestSocket.refusal(vertx, base.getPort(), null);
-        Throwable forged = TestSocket.refusal(vertx, base.getPort(), dev.chatlayer.testkit.Tokens.forgedFor("mallory"));
+        Throwable forged = TestSocket.refusal(vertx, base.getPort(), dev.chatlayer.testkit.keys.Tokens.forgedFor("mallory"));
         Throwable garbage = TestSocket.refusal(vertx, base.getPort(), "garbage");
 
         for (Throwable refusal : List.of(none, forged, garbage)) {

@@ -8,7 +8,7 @@ import java.util.UUID;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 
-import dev.chatlayer.testkit.Tokens;
+import dev.chatlayer.testkit.keys.Tokens;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 

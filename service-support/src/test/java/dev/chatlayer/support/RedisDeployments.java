@@ -3,9 +3,9 @@ package dev.chatlayer.support;
 import java.util.Arrays;
 import java.util.List;
 
-import dev.chatlayer.testkit.FreePort;
-import dev.chatlayer.testkit.LocalRedis;
-import dev.chatlayer.testkit.LocalRedisCluster;
+import dev.chatlayer.testkit.servers.FreePort;
+import dev.chatlayer.testkit.servers.LocalRedis;
+import dev.chatlayer.testkit.servers.LocalRedisCluster;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.redis.runtime.client.config.RedisConfig;
 import io.vertx.core.Vertx;

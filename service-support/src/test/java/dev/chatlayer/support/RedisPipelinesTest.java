@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import dev.chatlayer.testkit.LocalRedisCluster;
-import dev.chatlayer.testkit.RedisWire;
+import dev.chatlayer.testkit.servers.LocalRedisCluster;
+import dev.chatlayer.testkit.servers.RedisWire;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;

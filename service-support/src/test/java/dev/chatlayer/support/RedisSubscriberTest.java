@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import dev.chatlayer.testkit.LocalRedis;
-import dev.chatlayer.testkit.LocalRedisCluster;
-import dev.chatlayer.testkit.RedisWire;
+import dev.chatlayer.testkit.servers.LocalRedis;
+import dev.chatlayer.testkit.servers.LocalRedisCluster;
+import dev.chatlayer.testkit.servers.RedisWire;
 
 /**
  * {@link RedisSubscriber} on a standalone Redis and on a Redis Cluster (sharded pub/sub), over real connections:

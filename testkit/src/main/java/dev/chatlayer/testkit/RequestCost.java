@@ -1,5 +1,7 @@
 package dev.chatlayer.testkit;
 
+import dev.chatlayer.testkit.servers.RedisWire;
+
 import java.lang.management.ManagementFactory;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package dev.chatlayer.testkit;
 
+import dev.chatlayer.testkit.servers.FreePort;
+
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;

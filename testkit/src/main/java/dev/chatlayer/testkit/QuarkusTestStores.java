@@ -1,5 +1,13 @@
 package dev.chatlayer.testkit;
 
+import dev.chatlayer.testkit.keys.DevKeys;
+import dev.chatlayer.testkit.keys.Tokens;
+import dev.chatlayer.testkit.servers.FreePort;
+import dev.chatlayer.testkit.servers.LocalMongo;
+import dev.chatlayer.testkit.servers.LocalRedis;
+import dev.chatlayer.testkit.servers.LocalRedisCluster;
+import dev.chatlayer.testkit.servers.RedisWire;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -17,7 +25,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * and three replicas), a MongoDB-compatible server of our own (or the real MongoDB named by {@value #MONGODB_URI_ENV},
  * with a fresh database per run), and an RS256 key pair for {@link Tokens}.
  */
-public class ChatInfra implements QuarkusTestResourceLifecycleManager {
+public class QuarkusTestStores implements QuarkusTestResourceLifecycleManager {
 
     /** Environment variable (or system property {@code chat.test.mongodb-uri}) naming a real MongoDB to test against. */
     public static final String MONGODB_URI_ENV = "CHAT_TEST_MONGODB_URI";

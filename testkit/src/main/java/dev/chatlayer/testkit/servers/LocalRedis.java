@@ -1,4 +1,4 @@
-package dev.chatlayer.testkit;
+package dev.chatlayer.testkit.servers;
 
 import java.io.File;
 import java.io.IOException;

@@ -1,4 +1,6 @@
-package dev.chatlayer.testkit;
+package dev.chatlayer.testkit.keys;
+
+import dev.chatlayer.testkit.QuarkusTestStores;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -16,12 +18,12 @@ import java.util.UUID;
  */
 public final class Tokens {
 
-    /** System property naming the key directory of the running test servers (set by {@link ChatInfra}). */
+    /** System property naming the key directory of the running test servers (set by {@link QuarkusTestStores}). */
     public static final String KEYS_DIR_PROPERTY = "chat.testkit.keys-dir";
     public static final String DEFAULT_ISSUER = "https://chat.local";
     /** The audience the services accept ({@code mp.jwt.verify.audiences}). */
     public static final String DEFAULT_AUDIENCE = "chat";
-    /** System property naming the services' key directory of the running test servers (set by {@link ChatInfra}). */
+    /** System property naming the services' key directory of the running test servers (set by {@link QuarkusTestStores}). */
     public static final String SERVICE_KEYS_DIR_PROPERTY = "chat.testkit.service-keys-dir";
     /** The issuer of service tokens ({@code chat.service-identity.issuer}). */
     public static final String SERVICE_ISSUER = "https://chat.local/services";
@@ -40,7 +42,7 @@ public final class Tokens {
     public static String forUser(String userId, Duration ttl) {
         String dir = System.getProperty(KEYS_DIR_PROPERTY);
         if (dir == null) {
-            throw new IllegalStateException("no test keys: is ChatInfra the test resource of this test?");
+            throw new IllegalStateException("no test keys: is QuarkusTestStores the test resource of this test?");
         }
         return mint(DevKeys.privateKey(Path.of(dir)), DEFAULT_ISSUER, userId, ttl);
     }
@@ -49,7 +51,7 @@ public final class Tokens {
     public static String forService(String name, String audience) {
         String dir = System.getProperty(SERVICE_KEYS_DIR_PROPERTY);
         if (dir == null) {
-            throw new IllegalStateException("no test service keys: is ChatInfra the test resource of this test?");
+            throw new IllegalStateException("no test service keys: is QuarkusTestStores the test resource of this test?");
         }
         return mint(DevKeys.privateKey(Path.of(dir, name)), SERVICE_ISSUER, name, Duration.ofMinutes(5), "service", audience);
     }

@@ -1,4 +1,4 @@
-package dev.chatlayer.testkit;
+package dev.chatlayer.testkit.keys;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -69,7 +69,7 @@ public final class DevKeys {
         return privateKey(Path.of(dir));
     }
 
-    static PrivateKey privateKey(Path dir) {
+    public static PrivateKey privateKey(Path dir) {
         try {
             String pem = Files.readString(dir.resolve(PRIVATE_KEY), StandardCharsets.US_ASCII)
                     .replaceAll("-----[A-Z ]+-----", "")

@@ -1,4 +1,9 @@
-package dev.chatlayer.testkit;
+package dev.chatlayer.testkit.local;
+
+import dev.chatlayer.testkit.keys.DevKeys;
+import dev.chatlayer.testkit.keys.Tokens;
+import dev.chatlayer.testkit.servers.LocalMongo;
+import dev.chatlayer.testkit.servers.LocalRedis;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,9 +21,9 @@ import java.util.concurrent.CountDownLatch;
  *   java -jar testkit/target/testkit-*.jar mongo-file PORT FILE   the same, keeping its data in FILE (survives restarts)
  * </pre>
  */
-public final class LocalInfra {
+public final class LocalRunCommand {
 
-    private LocalInfra() {
+    private LocalRunCommand() {
     }
 
     public static void main(String[] args) throws InterruptedException {

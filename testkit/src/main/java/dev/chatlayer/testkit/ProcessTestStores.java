@@ -1,5 +1,12 @@
 package dev.chatlayer.testkit;
 
+import dev.chatlayer.testkit.keys.DevKeys;
+import dev.chatlayer.testkit.keys.Tokens;
+import dev.chatlayer.testkit.servers.FreePort;
+import dev.chatlayer.testkit.servers.LocalMongo;
+import dev.chatlayer.testkit.servers.LocalRedis;
+import dev.chatlayer.testkit.servers.LocalRedisCluster;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,14 +19,14 @@ import java.util.Map;
  * MongoDB-compatible server of their own on free ports, the users' and the services' key pairs, and the
  * configuration every service process needs to use them.
  */
-public final class ProcessInfra implements AutoCloseable {
+public final class ProcessTestStores implements AutoCloseable {
 
     private final int redisPort;
     private final LocalRedisCluster cluster;
     private final LocalMongo mongo;
     private final Map<String, String> serviceConfig;
 
-    private ProcessInfra(int redisPort, LocalRedisCluster cluster, LocalMongo mongo, Map<String, String> serviceConfig) {
+    private ProcessTestStores(int redisPort, LocalRedisCluster cluster, LocalMongo mongo, Map<String, String> serviceConfig) {
         this.redisPort = redisPort;
         this.cluster = cluster;
         this.mongo = mongo;
@@ -27,19 +34,19 @@ public final class ProcessInfra implements AutoCloseable {
     }
 
     /** On a standalone Redis. */
-    public static ProcessInfra start() {
+    public static ProcessTestStores start() {
         int redisPort = FreePort.find();
         LocalRedis.start(redisPort);
         return start(redisPort, null, Map.of("quarkus.redis.hosts", "redis://127.0.0.1:" + redisPort));
     }
 
     /** On a Redis Cluster of three masters and three replicas ({@link LocalRedisCluster}). */
-    public static ProcessInfra startOnCluster() {
+    public static ProcessTestStores startOnCluster() {
         LocalRedisCluster cluster = LocalRedisCluster.start();
         return start(-1, cluster, Map.of("quarkus.redis.hosts", cluster.hosts(), "quarkus.redis.client-type", "cluster"));
     }
 
-    private static ProcessInfra start(int redisPort, LocalRedisCluster cluster, Map<String, String> redisConfig) {
+    private static ProcessTestStores start(int redisPort, LocalRedisCluster cluster, Map<String, String> redisConfig) {
         LocalMongo mongo = LocalMongo.start(FreePort.find());
         try {
             Path keys = Files.createTempDirectory("process-infra-keys");
@@ -53,7 +60,7 @@ public final class ProcessInfra implements AutoCloseable {
             config.putAll(DevKeys.serviceIdentity(Files.createTempDirectory("process-infra-service-keys")));
             // a test stops processes to restart them, not to roll them: no readiness delay on the way down
             config.put("quarkus.shutdown.delay-enabled", "false");
-            return new ProcessInfra(redisPort, cluster, mongo, config);
+            return new ProcessTestStores(redisPort, cluster, mongo, config);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
