@@ -115,7 +115,11 @@ class ManifestsTest {
             assertEquals(Boolean.TRUE, container.getSecurityContext().getReadOnlyRootFilesystem(), name);
             assertEquals(Boolean.FALSE, container.getSecurityContext().getAllowPrivilegeEscalation(), name);
             assertEquals(List.of("ALL"), container.getSecurityContext().getCapabilities().getDrop(), name);
-            assertNotNull(container.getResources().getLimits().get("memory"), name + " has a memory limit");
+            // the JVM's in the base; production runs native images and lowers them (its patch selects the Deployments)
+            assertEquals(overlay.equals("production") ? "256Mi" : "512Mi", String.valueOf(container.getResources().getLimits().get("memory")),
+                    name + ": the overlay's memory limit applies");
+            assertEquals(overlay.equals("production") ? "128Mi" : "320Mi", String.valueOf(container.getResources().getRequests().get("memory")),
+                    name + ": the overlay's memory request applies");
 
             assertTrue(pod.getTerminationGracePeriodSeconds() >= 25, name + ": time to drain");
             assertEquals(5L, container.getLifecycle().getPreStop().getSleep().getSeconds(), name + ": preStop");
