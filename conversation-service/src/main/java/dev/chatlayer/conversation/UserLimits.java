@@ -24,11 +24,11 @@ public class UserLimits {
     }
 
     public void create(String userId) {
-        limiter.acquireAndAwait(creates, RedisKeys.createLimit(userId));
+        limiter.acquireAndAwait(creates, ConversationKeys.createLimit(userId));
     }
 
     public void stateChange(String userId) {
-        limiter.acquireAndAwait(stateChanges, RedisKeys.stateChangeLimit(userId));
+        limiter.acquireAndAwait(stateChanges, ConversationKeys.stateChangeLimit(userId));
     }
 
     public void storeRead(String userId) {

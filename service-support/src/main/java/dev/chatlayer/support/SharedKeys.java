@@ -2,8 +2,8 @@ package dev.chatlayer.support;
 
 /**
  * The Redis keys and channels that more than one service reads or writes, each defined once here as its owner writes
- * it (every other key is in its service's own {@code RedisKeys}). Literal braces: a hash tag on the user id, like
- * every per-user key, so a user's keys share a cluster slot.
+ * it; every other key is in its service's own {@code ConversationKeys}, {@code PresenceKeys} or {@code MessageKeys}.
+ * Literal braces: a hash tag on the user id, like every per-user key, so a user's keys share a cluster slot.
  */
 public final class SharedKeys {
 

@@ -12,7 +12,7 @@ import org.jboss.logging.Logger;
 import dev.chatlayer.conversation.Conversation;
 import dev.chatlayer.conversation.ConversationConfig;
 import dev.chatlayer.conversation.ConversationStatus;
-import dev.chatlayer.conversation.RedisKeys;
+import dev.chatlayer.conversation.ConversationKeys;
 import dev.chatlayer.conversation.store.BlockRepository;
 import dev.chatlayer.conversation.store.ConversationRepository;
 import dev.chatlayer.support.RedisPipelines;
@@ -33,7 +33,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  * A change drops the set and moves a generation counter on; a rebuild stores what it read from MongoDB only if the
  * generation is still the one it saw before reading, so a rebuild racing with a change never stores the state from
  * before it. A drop Redis refused is retried every {@code conversation.cache-repair-interval} until it is taken
- * ({@code conversation_contacts_repairs_pending}). Who watches is told on {@link RedisKeys#CONTACT_CHANGES}.
+ * ({@code conversation_contacts_repairs_pending}). Who watches is told on {@link ConversationKeys#CONTACT_CHANGES}.
  */
 @ApplicationScoped
 public class ContactsReadModel {
@@ -89,7 +89,7 @@ public class ContactsReadModel {
     public List<String> rebuild(String user) {
         String generation;
         try {
-            String read = redis.value(String.class).get(RedisKeys.contactsGeneration(user));
+            String read = redis.value(String.class).get(ConversationKeys.contactsGeneration(user));
             generation = read == null ? "" : read;
         } catch (RuntimeException e) {
             LOG.debugf("contacts generation unreadable, answering from MongoDB only: %s", e.getMessage());
@@ -107,7 +107,7 @@ public class ContactsReadModel {
 
     private void store(String user, String generation, List<String> contacts) {
         List<String> args = new ArrayList<>(contacts.size() + 7);
-        args.addAll(List.of(PUT, "2", SharedKeys.contacts(user), RedisKeys.contactsGeneration(user), generation,
+        args.addAll(List.of(PUT, "2", SharedKeys.contacts(user), ConversationKeys.contactsGeneration(user), generation,
                 String.valueOf(config.contactsTtl().toMillis()), user));
         args.addAll(contacts);
         try {
@@ -121,7 +121,7 @@ public class ContactsReadModel {
 
     private void invalidate(String user) {
         try {
-            redis.execute("EVAL", INVALIDATE, "2", SharedKeys.contacts(user), RedisKeys.contactsGeneration(user),
+            redis.execute("EVAL", INVALIDATE, "2", SharedKeys.contacts(user), ConversationKeys.contactsGeneration(user),
                     String.valueOf(config.contactsTtl().toMillis()));
             repairs.remove(user);
         } catch (RuntimeException e) {

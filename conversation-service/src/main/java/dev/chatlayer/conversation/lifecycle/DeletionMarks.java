@@ -5,7 +5,7 @@ import java.time.Instant;
 import org.jboss.logging.Logger;
 
 import dev.chatlayer.conversation.Conversation;
-import dev.chatlayer.conversation.RedisKeys;
+import dev.chatlayer.conversation.ConversationKeys;
 import dev.chatlayer.support.RedisPipelines;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Request;
@@ -42,23 +42,23 @@ class DeletionMarks {
     }
 
     void hidden(String userId, String conversationId, Instant at) {
-        atomically(userId, Request.cmd(Command.SADD).arg(RedisKeys.deleted(userId)).arg(conversationId),
-                Request.cmd(Command.SET).arg(RedisKeys.deletedAt(userId, conversationId)).arg(at.toString()));
+        atomically(userId, Request.cmd(Command.SADD).arg(ConversationKeys.deleted(userId)).arg(conversationId),
+                Request.cmd(Command.SET).arg(ConversationKeys.deletedAt(userId, conversationId)).arg(at.toString()));
     }
 
     /** Back in the list, cutoff kept (new activity). */
     void visible(String userId, String conversationId, Instant at) {
-        atomically(userId, Request.cmd(Command.SREM).arg(RedisKeys.deleted(userId)).arg(conversationId),
-                Request.cmd(Command.SET).arg(RedisKeys.deletedAt(userId, conversationId)).arg(at.toString()));
+        atomically(userId, Request.cmd(Command.SREM).arg(ConversationKeys.deleted(userId)).arg(conversationId),
+                Request.cmd(Command.SET).arg(ConversationKeys.deletedAt(userId, conversationId)).arg(at.toString()));
     }
 
     void restored(String userId, String conversationId) {
-        atomically(userId, Request.cmd(Command.SREM).arg(RedisKeys.deleted(userId)).arg(conversationId),
-                Request.cmd(Command.DEL).arg(RedisKeys.deletedAt(userId, conversationId)));
+        atomically(userId, Request.cmd(Command.SREM).arg(ConversationKeys.deleted(userId)).arg(conversationId),
+                Request.cmd(Command.DEL).arg(ConversationKeys.deletedAt(userId, conversationId)));
     }
 
     private void atomically(String userId, Request setChange, Request instantChange) {
-        String slot = RedisKeys.deleted(userId);
+        String slot = ConversationKeys.deleted(userId);
         try {
             redis.sendAndAwait(redis.pipeline().add(slot, Request.cmd(Command.MULTI)).add(slot, setChange)
                     .add(slot, instantChange).add(slot, Request.cmd(Command.EXEC)));

@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.chatlayer.conversation.Conversation;
 import dev.chatlayer.conversation.ConversationConfig;
-import dev.chatlayer.conversation.RedisKeys;
+import dev.chatlayer.conversation.ConversationKeys;
 import dev.chatlayer.support.Resources;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -70,7 +70,7 @@ public class ConversationCache {
 
     public Optional<Conversation> get(String id) {
         try {
-            return Optional.ofNullable(parse(values.get(RedisKeys.chat(id))));
+            return Optional.ofNullable(parse(values.get(ConversationKeys.chat(id))));
         } catch (RuntimeException | JsonProcessingException e) {
             return readFailed(e);
         }
@@ -81,7 +81,7 @@ public class ConversationCache {
      * costs one Redis round trip and no thread hand-off (the blocking read hops worker → event loop → worker).
      */
     public Uni<Optional<Conversation>> lookup(String id) {
-        return reactiveValues.get(RedisKeys.chat(id))
+        return reactiveValues.get(ConversationKeys.chat(id))
                 .map(Unchecked.function(cached -> Optional.ofNullable(parse(cached))))
                 .onFailure().recoverWithItem(this::readFailed);
     }
@@ -105,7 +105,7 @@ public class ConversationCache {
     public boolean fill(Conversation conversation) {
         try {
             // SET NX PX: the value and its TTL in one command; null answer = someone else filled it first.
-            return redis.execute("SET", RedisKeys.chat(conversation.id()), json.writeValueAsString(conversation),
+            return redis.execute("SET", ConversationKeys.chat(conversation.id()), json.writeValueAsString(conversation),
                     "NX", "PX", String.valueOf(config.cacheTtl().toMillis())) != null;
         } catch (RuntimeException | JsonProcessingException e) {
             errors.increment();
@@ -117,7 +117,7 @@ public class ConversationCache {
     /** Before a change: nothing older than what MongoDB is about to hold may stay cached, whatever happens next. */
     public void evict(String id) {
         try {
-            redis.key().del(RedisKeys.chat(id));
+            redis.key().del(ConversationKeys.chat(id));
         } catch (RuntimeException e) {
             errors.increment();
             repairLater(id, e);
@@ -127,7 +127,7 @@ public class ConversationCache {
     /** After a change: stores the new state unless the cache already holds the same or a newer version. */
     public void write(Conversation conversation) {
         try {
-            redis.execute("EVAL", PUT_IF_NEWER, "1", RedisKeys.chat(conversation.id()),
+            redis.execute("EVAL", PUT_IF_NEWER, "1", ConversationKeys.chat(conversation.id()),
                     json.writeValueAsString(conversation), String.valueOf(conversation.version()),
                     String.valueOf(config.cacheTtl().toMillis()));
         } catch (RuntimeException | JsonProcessingException e) {
@@ -144,7 +144,7 @@ public class ConversationCache {
     /** One DEL per key (keys of several hash slots), all in flight at once; what fails stays pending. */
     @Scheduled(every = "${conversation.cache-repair-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> repair() {
-        List<Uni<Void>> deletions = List.copyOf(repairs).stream().map(id -> reactiveKeys.del(RedisKeys.chat(id))
+        List<Uni<Void>> deletions = List.copyOf(repairs).stream().map(id -> reactiveKeys.del(ConversationKeys.chat(id))
                 .invoke(deleted -> repairs.remove(id)).replaceWithVoid().onFailure().recoverWithNull()).toList();
         return deletions.isEmpty() ? Uni.createFrom().voidItem() : Uni.join().all(deletions).andFailFast().replaceWithVoid();
     }

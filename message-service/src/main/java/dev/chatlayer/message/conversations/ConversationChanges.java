@@ -2,7 +2,7 @@ package dev.chatlayer.message.conversations;
 
 import org.jboss.logging.Logger;
 
-import dev.chatlayer.message.RedisKeys;
+import dev.chatlayer.message.MessageKeys;
 import dev.chatlayer.support.RedisSubscriber;
 import dev.chatlayer.support.SharedKeys;
 import io.quarkus.runtime.StartupEvent;

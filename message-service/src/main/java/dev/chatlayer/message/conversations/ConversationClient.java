@@ -33,7 +33,7 @@ public interface ConversationClient {
     @GET
     @Path("/internal/conversations/{id}")
     @Timeout(5_000)
-    Uni<Conversation> get(@PathParam("id") String id);
+    Uni<ConversationFacts> get(@PathParam("id") String id);
 
     /** The sender's message was stored: moves lastMessageAt and un-hides the conversation. */
     @POST

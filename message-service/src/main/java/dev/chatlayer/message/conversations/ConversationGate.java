@@ -27,7 +27,7 @@ public class ConversationGate {
     }
 
     /** The conversation the caller may send into, or the 404/409 that explains why not. */
-    public Uni<Conversation> allowSend(String caller, String conversationId) {
+    public Uni<ConversationFacts> allowSend(String caller, String conversationId) {
         return lookUp(caller, conversationId).map(conversation -> switch (conversation.status()) {
             case "ACCEPTED" -> conversation;
             case "PENDING" -> {
@@ -44,7 +44,7 @@ public class ConversationGate {
     }
 
     /** The conversation if the caller is in it (reads need no more than that). */
-    public Uni<Conversation> lookUp(String caller, String conversationId) {
+    public Uni<ConversationFacts> lookUp(String caller, String conversationId) {
         return known.get(conversationId)
                 .onFailure().transform(ConversationGate::explain)
                 .map(conversation -> {
@@ -56,7 +56,7 @@ public class ConversationGate {
     }
 
     /** Blocking form for the read paths that run on worker threads. */
-    public Conversation lookUpAndWait(String caller, String conversationId) {
+    public ConversationFacts lookUpAndWait(String caller, String conversationId) {
         return lookUp(caller, conversationId).await().indefinitely();
     }
 

@@ -27,8 +27,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 class KnownConversations {
 
     private final ConversationClient conversations;
-    private final Cache<String, Conversation> copies;
-    private final Map<String, Uni<Conversation>> loading = new ConcurrentHashMap<>();
+    private final Cache<String, ConversationFacts> copies;
+    private final Map<String, Uni<ConversationFacts>> loading = new ConcurrentHashMap<>();
     /** Bumped by every drop, so a lookup that raced a change notice does not store what it fetched. */
     private final AtomicLong generation = new AtomicLong();
     private volatile boolean subscribed;
@@ -44,16 +44,16 @@ class KnownConversations {
     }
 
     /** The conversation, from memory or from conversation-service. */
-    Uni<Conversation> get(String id) {
-        Conversation copy = subscribed ? copies.getIfPresent(id) : null;
+    Uni<ConversationFacts> get(String id) {
+        ConversationFacts copy = subscribed ? copies.getIfPresent(id) : null;
         if (copy != null) {
             hits.increment();
             return Uni.createFrom().item(copy);
         }
         misses.increment();
         long before = generation.get();
-        AtomicReference<Uni<Conversation>> self = new AtomicReference<>();
-        Uni<Conversation> mine = conversations.get(id)
+        AtomicReference<Uni<ConversationFacts>> self = new AtomicReference<>();
+        Uni<ConversationFacts> mine = conversations.get(id)
                 .invoke(fetched -> {
                     if (subscribed && generation.get() == before) {
                         copies.put(id, fetched);
@@ -62,7 +62,7 @@ class KnownConversations {
                 .onTermination().invoke(() -> loading.remove(id, self.get()))
                 .memoize().indefinitely();
         self.set(mine);
-        Uni<Conversation> running = loading.putIfAbsent(id, mine);
+        Uni<ConversationFacts> running = loading.putIfAbsent(id, mine);
         return running == null ? mine : running;
     }
 

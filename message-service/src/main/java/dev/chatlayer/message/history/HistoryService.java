@@ -6,7 +6,6 @@ import java.util.Optional;
 
 import dev.chatlayer.message.Message;
 import dev.chatlayer.message.MessageConfig;
-import dev.chatlayer.message.WorkerThread;
 import dev.chatlayer.message.conversations.ConversationGate;
 import dev.chatlayer.message.send.RateLimiter;
 import dev.chatlayer.message.store.MessageRepository;
@@ -15,6 +14,7 @@ import dev.chatlayer.support.Cursor;
 import dev.chatlayer.support.ObjectIds;
 import dev.chatlayer.support.Page;
 import dev.chatlayer.support.PageSize;
+import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -54,7 +54,7 @@ class HistoryService {
             Uni<Optional<Page<Message>>> cached = before == null && after == null ? newestFromCache(conversationId, cutoff, limit)
                     : Uni.createFrom().item(Optional.empty());
             return cached.flatMap(page -> page.isPresent() ? Uni.createFrom().item(page.get())
-                    : limits.storeRead(caller).chain(() -> WorkerThread.call(() -> fromMongo(conversationId, cutoff, before, after, limit))));
+                    : limits.storeRead(caller).chain(() -> VertxContextSupport.executeBlocking(() -> fromMongo(conversationId, cutoff, before, after, limit))));
         });
     }
 

@@ -3,7 +3,7 @@ package dev.chatlayer.message.history;
 import dev.chatlayer.message.Message;
 import dev.chatlayer.message.MessageConfig;
 import dev.chatlayer.message.MessageJson;
-import dev.chatlayer.message.RedisKeys;
+import dev.chatlayer.message.MessageKeys;
 import dev.chatlayer.support.Resources;
 
 import java.util.ArrayList;
@@ -57,13 +57,13 @@ public class RecentMessages {
 
     /** The command that adds a stored message (sent in the send path's one round trip). */
     public Request add(Message message) {
-        return Request.cmd(Command.EVAL).arg(CACHE_MESSAGE).arg(1).arg(RedisKeys.messages(message.conversationId()))
+        return Request.cmd(Command.EVAL).arg(CACHE_MESSAGE).arg(1).arg(MessageKeys.messages(message.conversationId()))
                 .arg(message.createdAt().toEpochMilli()).arg(json.write(message)).arg(config.cacheSize()).arg(config.cacheTtl().toMillis());
     }
 
     /** The cached newest messages, if the cache is complete (filled from MongoDB and not evicted since). */
     Uni<Optional<Cached>> newest(String conversationId) {
-        return reactive.send(Request.cmd(Command.ZREVRANGE).arg(RedisKeys.messages(conversationId)).arg(0).arg(-1))
+        return reactive.send(Request.cmd(Command.ZREVRANGE).arg(MessageKeys.messages(conversationId)).arg(0).arg(-1))
                 .map(this::cached)
                 .onFailure().recoverWithItem(e -> {
                     LOG.warnf("recent-message cache read failed, using MongoDB: %s", e.getMessage());
@@ -91,7 +91,7 @@ public class RecentMessages {
 
     /** Fills the cache with MongoDB's newest messages and marks it complete. */
     void fill(String conversationId, List<Message> newest) {
-        List<String> args = new ArrayList<>(List.of(FILL_MESSAGES, "1", RedisKeys.messages(conversationId),
+        List<String> args = new ArrayList<>(List.of(FILL_MESSAGES, "1", MessageKeys.messages(conversationId),
                 String.valueOf(config.cacheSize()), String.valueOf(config.cacheTtl().toMillis())));
         for (Message m : newest) {
             args.add(String.valueOf(m.createdAt().toEpochMilli()));

@@ -1,7 +1,7 @@
 package dev.chatlayer.message.send;
 
 import dev.chatlayer.message.MessageConfig;
-import dev.chatlayer.message.RedisKeys;
+import dev.chatlayer.message.MessageKeys;
 import dev.chatlayer.support.SharedKeys;
 import dev.chatlayer.support.UserLimiter.Limit;
 import dev.chatlayer.support.UserLimiter;
@@ -32,12 +32,12 @@ public class RateLimiter {
 
     /** Counts one send; fails with 429 and the seconds until the window ends when over the limit. */
     Uni<Void> acquire(String userId) {
-        return limiter.acquire(sends, RedisKeys.rateLimit(userId));
+        return limiter.acquire(sends, MessageKeys.rateLimit(userId));
     }
 
     /** The counting of one send, for a pipeline that also carries the send's first Redis read (one round trip). */
     Request sendRequest(String userId) {
-        return limiter.request(sends, RedisKeys.rateLimit(userId));
+        return limiter.request(sends, MessageKeys.rateLimit(userId));
     }
 
     /** The answer to {@link #sendRequest}: nothing within the limit, else a 429. */
@@ -47,17 +47,17 @@ public class RateLimiter {
 
     /** The pipeline carrying {@link #sendRequest} failed: counted in this replica's memory; 429 past the limit. */
     void checkSendLocally(String userId, Throwable failure) {
-        limiter.checkLocally(sends, RedisKeys.rateLimit(userId), failure);
+        limiter.checkLocally(sends, MessageKeys.rateLimit(userId), failure);
     }
 
     /** A send counted by {@link #sendRequest} needed no budget after all (a retry of a stored send). */
     void giveBackSend(String userId) {
-        limiter.giveBack(RedisKeys.rateLimit(userId));
+        limiter.giveBack(MessageKeys.rateLimit(userId));
     }
 
     /** Counts one read mark. */
     public Uni<Void> readMark(String userId) {
-        return limiter.acquire(readMarks, RedisKeys.readMarkLimit(userId));
+        return limiter.acquire(readMarks, MessageKeys.readMarkLimit(userId));
     }
 
     /** Counts one history page that MongoDB answers. */

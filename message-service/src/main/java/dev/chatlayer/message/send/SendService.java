@@ -14,9 +14,8 @@ import org.jboss.logging.Logger;
 import dev.chatlayer.message.Message;
 import dev.chatlayer.message.MessageConfig;
 import dev.chatlayer.message.MessageJson;
-import dev.chatlayer.message.RedisKeys;
-import dev.chatlayer.message.WorkerThread;
-import dev.chatlayer.message.conversations.Conversation;
+import dev.chatlayer.message.MessageKeys;
+import dev.chatlayer.message.conversations.ConversationFacts;
 import dev.chatlayer.message.conversations.ConversationClient;
 import dev.chatlayer.message.conversations.ConversationGate;
 import dev.chatlayer.message.store.MessageRepository;
@@ -26,6 +25,7 @@ import dev.chatlayer.support.RedisPipelines;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Context;
@@ -57,7 +57,7 @@ class SendService {
     private final MessageConfig config;
     private final Timer sendLatency;
     private final SpeedLayerWrites effects;
-    private final SpeedLayerRepairs repairs;
+    private final SpeedLayerInvalidations repairs;
     private final Redis redis;
     private final RedisPipelines pipelines;
     private final ConversationClient conversations;
@@ -66,7 +66,7 @@ class SendService {
 
     SendService(MessageRepository repository, BatchWriter writer, RateLimiter rateLimiter, ConversationGate gate,
             MessageConfig config, MeterRegistry metrics, SpeedLayerWrites effects,
-            SpeedLayerRepairs repairs, Redis redis, RedisPipelines pipelines, @RestClient ConversationClient conversations, MessageJson json) {
+            SpeedLayerInvalidations repairs, Redis redis, RedisPipelines pipelines, @RestClient ConversationClient conversations, MessageJson json) {
         this.repository = repository;
         this.writer = writer;
         this.rateLimiter = rateLimiter;
@@ -111,7 +111,7 @@ class SendService {
      * lost — is answered with that message, as MongoDB's unique index knows it: 200, not the refusal.
      */
     private Uni<Sent> storedEarlier(String caller, String clientMessageId, Throwable refusal) {
-        return WorkerThread.call(() -> repository.findByClientMessageId(caller, clientMessageId))
+        return VertxContextSupport.executeBlocking(() -> repository.findByClientMessageId(caller, clientMessageId))
                 .flatMap(found -> found.isPresent() ? Uni.createFrom().item(new Sent(found.get(), false)) : Uni.createFrom().failure(refusal));
     }
 
@@ -119,7 +119,7 @@ class SendService {
         return failure instanceof ApiException e && (e.status() == 409 || e.status() == 429);
     }
 
-    private Uni<Sent> store(String caller, String content, NewMessage body, Conversation conversation, Executor requestContext) {
+    private Uni<Sent> store(String caller, String content, NewMessage body, ConversationFacts conversation, Executor requestContext) {
         Message message = new Message(new ObjectId().toHexString(), body.conversationId(), caller, content, body.clientMessageId(),
                 Instant.now().truncatedTo(ChronoUnit.MILLIS));
         boolean request = "PENDING".equals(conversation.status());
@@ -136,7 +136,7 @@ class SendService {
                     case INSERTED -> afterStore(message, conversation).replaceWith(new Sent(message, true));
                     case REQUEST_ALREADY_SENT -> Uni.createFrom().failure(ConversationGate.requestAlreadySent());
                     // a concurrent request with the same clientMessageId won the race
-                    case DUPLICATE -> WorkerThread.call(() -> new Sent(repository.findByClientMessageId(caller, body.clientMessageId()).orElseThrow(), false));
+                    case DUPLICATE -> VertxContextSupport.executeBlocking(() -> new Sent(repository.findByClientMessageId(caller, body.clientMessageId()).orElseThrow(), false));
                 });
     }
 
@@ -162,8 +162,8 @@ class SendService {
         if (clientMessageId == null) {
             return rateLimiter.acquire(caller).replaceWith((Message) null);
         }
-        String key = RedisKeys.idempotency(caller, clientMessageId);
-        RedisPipelines.Pipeline both = pipelines.pipeline().add(RedisKeys.rateLimit(caller), rateLimiter.sendRequest(caller))
+        String key = MessageKeys.idempotency(caller, clientMessageId);
+        RedisPipelines.Pipeline both = pipelines.pipeline().add(MessageKeys.rateLimit(caller), rateLimiter.sendRequest(caller))
                 .add(key, Request.cmd(Command.GET).arg(key));
         return pipelines.send(both).map(answers -> {
             Response first = answers.get(1);
@@ -187,12 +187,12 @@ class SendService {
      * delivers the events and reports the activity (at least once). It never fails the send; if Redis cannot
      * take the work entry, the activity is reported directly so the conversation still learns of the message.
      */
-    private Uni<Void> afterStore(Message message, Conversation conversation) {
+    private Uni<Void> afterStore(Message message, ConversationFacts conversation) {
         List<String> recipients = conversation.othersThan(message.senderId());
         RedisPipelines.Pipeline commands = pipelines.pipeline().durable(); // unread counts: promised exact
         effects.addTo(commands, message, conversation);
         if (message.clientMessageId() != null) {
-            String key = RedisKeys.idempotency(message.senderId(), message.clientMessageId());
+            String key = MessageKeys.idempotency(message.senderId(), message.clientMessageId());
             commands.add(key, Request.cmd(Command.SET).arg(key)
                     .arg(json.write(message)).arg("PX").arg(config.idempotencyTtl().toMillis()));
         }

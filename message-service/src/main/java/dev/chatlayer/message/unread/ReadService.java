@@ -8,12 +8,12 @@ import java.util.Optional;
 import org.jboss.logging.Logger;
 
 import dev.chatlayer.message.MessageEvents;
-import dev.chatlayer.message.conversations.Conversation;
+import dev.chatlayer.message.conversations.ConversationFacts;
 import dev.chatlayer.message.conversations.ConversationGate;
 import dev.chatlayer.support.ObjectIds;
-import dev.chatlayer.message.RedisKeys;
+import dev.chatlayer.message.MessageKeys;
 import dev.chatlayer.message.send.RateLimiter;
-import dev.chatlayer.message.send.SpeedLayerRepairs;
+import dev.chatlayer.message.send.SpeedLayerInvalidations;
 import dev.chatlayer.message.store.MessageRepository;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -32,14 +32,14 @@ class ReadService {
     private final ConversationGate gate;
     private final RedisPipelines redis;
     private final UnreadService unreadService;
-    private final SpeedLayerRepairs repairs;
+    private final SpeedLayerInvalidations repairs;
 
     private final RateLimiter limits;
     private final MessageRepository messages;
     private final Counter repeated;
 
     ReadService(ReadMarkers markers, UnreadCounters unread, MessageEvents events, ConversationGate gate, RedisPipelines redis,
-            UnreadService unreadService, SpeedLayerRepairs repairs, RateLimiter limits, MessageRepository messages, MeterRegistry metrics) {
+            UnreadService unreadService, SpeedLayerInvalidations repairs, RateLimiter limits, MessageRepository messages, MeterRegistry metrics) {
         this.limits = limits;
         this.messages = messages;
         this.repeated = Counter.builder("messages.reads.repeated")
@@ -61,7 +61,7 @@ class ReadService {
     void markRead(String caller, String conversationId) {
         ObjectIds.require(conversationId, "conversationId");
         limits.readMark(caller).await().indefinitely();
-        Conversation conversation = gate.lookUpAndWait(caller, conversationId);
+        ConversationFacts conversation = gate.lookUpAndWait(caller, conversationId);
         Optional<Instant> previous = markers.readAt(caller, conversationId);
         if (previous.isPresent() && !messages.anyFromOthersAfter(conversationId, caller, previous.get())) {
             repeated.increment();
@@ -71,7 +71,7 @@ class ReadService {
         markers.markRead(caller, conversationId, now);
         unreadService.forget(caller);
         RedisPipelines.Pipeline commands = redis.pipeline().durable() // the reset must survive a failover
-                .add(RedisKeys.unreadIndex(caller), unread.readUpTo(caller, conversationId, now));
+                .add(MessageKeys.unreadIndex(caller), unread.readUpTo(caller, conversationId, now));
         events.read(commands, conversationId, caller, now, conversation.othersThan(caller));
         try {
             redis.sendAndAwait(commands);

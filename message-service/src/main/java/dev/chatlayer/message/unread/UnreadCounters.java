@@ -8,7 +8,7 @@ import java.util.Map;
 
 import dev.chatlayer.message.Message;
 import dev.chatlayer.message.MessageConfig;
-import dev.chatlayer.message.RedisKeys;
+import dev.chatlayer.message.MessageKeys;
 import dev.chatlayer.support.RedisPipelines.Pipeline;
 import dev.chatlayer.support.Resources;
 import io.smallrye.mutiny.Uni;
@@ -55,7 +55,7 @@ public class UnreadCounters {
     /** The commands that count a stored message for each recipient (idempotent: safe to send again). */
     public void increment(Pipeline pipeline, List<String> recipients, Message message) {
         for (String recipient : recipients) {
-            pipeline.add(RedisKeys.unreadIndex(recipient), script(COUNT, recipient, message.conversationId()).arg(message.id())
+            pipeline.add(MessageKeys.unreadIndex(recipient), script(COUNT, recipient, message.conversationId()).arg(message.id())
                     .arg(message.createdAt().toEpochMilli()).arg(message.conversationId()));
         }
     }
@@ -67,17 +67,17 @@ public class UnreadCounters {
 
     /** The commands that settle stored messages whose after-store work is complete, for each recipient. */
     public void settle(Pipeline pipeline, String recipient, String conversationId, List<Message> messages) {
-        Request settle = Request.cmd(Command.EVAL).arg(SETTLE).arg(2).arg(RedisKeys.unreadIds(recipient, conversationId))
-                .arg(RedisKeys.unreadSettled(recipient, conversationId));
+        Request settle = Request.cmd(Command.EVAL).arg(SETTLE).arg(2).arg(MessageKeys.unreadIds(recipient, conversationId))
+                .arg(MessageKeys.unreadSettled(recipient, conversationId));
         messages.forEach(m -> settle.arg(m.id()).arg(m.createdAt().toEpochMilli()));
-        pipeline.add(RedisKeys.unreadIndex(recipient), settle);
+        pipeline.add(MessageKeys.unreadIndex(recipient), settle);
     }
 
     /** Counts for the named conversations: one round trip. */
     Uni<Counts> of(String userId, List<String> conversationIds) {
         Request mget = Request.cmd(Command.MGET);
-        conversationIds.forEach(id -> mget.arg(RedisKeys.unread(userId, id)));
-        return redis.batch(List.of(Request.cmd(Command.SISMEMBER).arg(RedisKeys.unreadIndex(userId)).arg(RedisKeys.INDEX_COMPLETE), mget))
+        conversationIds.forEach(id -> mget.arg(MessageKeys.unread(userId, id)));
+        return redis.batch(List.of(Request.cmd(Command.SISMEMBER).arg(MessageKeys.unreadIndex(userId)).arg(MessageKeys.INDEX_COMPLETE), mget))
                 .map(answers -> counts(conversationIds, answers));
     }
 
@@ -93,11 +93,11 @@ public class UnreadCounters {
 
     /** Every conversation where the user has unread messages: the index, then its counters. */
     Counts all(String userId) {
-        Response members = redis.sendAndAwait(Request.cmd(Command.SMEMBERS).arg(RedisKeys.unreadIndex(userId)));
+        Response members = redis.sendAndAwait(Request.cmd(Command.SMEMBERS).arg(MessageKeys.unreadIndex(userId)));
         List<String> ids = new ArrayList<>();
         boolean complete = false;
         for (Response member : members) {
-            if (RedisKeys.INDEX_COMPLETE.equals(member.toString())) {
+            if (MessageKeys.INDEX_COMPLETE.equals(member.toString())) {
                 complete = true;
             } else {
                 ids.add(member.toString());
@@ -136,7 +136,7 @@ public class UnreadCounters {
             unread.getOrDefault(conversationId, List.of()).forEach(m -> read.arg(m.id()).arg(m.createdAt().toEpochMilli()));
             commands.add(read);
         }
-        commands.add(Request.cmd(Command.SADD).arg(RedisKeys.unreadIndex(userId)).arg(RedisKeys.INDEX_COMPLETE));
+        commands.add(Request.cmd(Command.SADD).arg(MessageKeys.unreadIndex(userId)).arg(MessageKeys.INDEX_COMPLETE));
         List<Response> answers = redis.batchAndAwait(commands);
         Map<String, Long> counts = new LinkedHashMap<>();
         for (int i = 0; i < conversations.size(); i++) {
@@ -146,8 +146,8 @@ public class UnreadCounters {
     }
 
     private static Request script(String script, String userId, String conversationId) {
-        return Request.cmd(Command.EVAL).arg(script).arg(5).arg(RedisKeys.unread(userId, conversationId))
-                .arg(RedisKeys.unreadIds(userId, conversationId)).arg(RedisKeys.readAt(userId, conversationId))
-                .arg(RedisKeys.unreadIndex(userId)).arg(RedisKeys.unreadSettled(userId, conversationId));
+        return Request.cmd(Command.EVAL).arg(script).arg(5).arg(MessageKeys.unread(userId, conversationId))
+                .arg(MessageKeys.unreadIds(userId, conversationId)).arg(MessageKeys.readAt(userId, conversationId))
+                .arg(MessageKeys.unreadIndex(userId)).arg(MessageKeys.unreadSettled(userId, conversationId));
     }
 }

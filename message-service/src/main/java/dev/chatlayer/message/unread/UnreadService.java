@@ -17,13 +17,13 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 
 import dev.chatlayer.message.Message;
 import dev.chatlayer.message.MessageConfig;
-import dev.chatlayer.message.WorkerThread;
 import dev.chatlayer.message.conversations.ConversationClient;
 import dev.chatlayer.message.store.MessageRepository;
 import dev.chatlayer.support.ApiException;
 import dev.chatlayer.support.ObjectIds;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -72,7 +72,7 @@ class UnreadService {
      */
     Uni<Unread> counts(String caller, String conversationIdsParam) {
         if (conversationIdsParam == null || conversationIdsParam.isBlank()) {
-            return WorkerThread.call(() -> everyUnread(caller));
+            return VertxContextSupport.executeBlocking(() -> everyUnread(caller));
         }
         List<String> ids = Arrays.stream(conversationIdsParam.split(",")).map(String::trim).distinct().toList();
         if (ids.size() > config.maxUnreadQuery()) {
@@ -85,9 +85,9 @@ class UnreadService {
         }
         return counters.of(caller, ids)
                 .flatMap(counts -> counts.complete() ? Uni.createFrom().item(Unread.of(counts.byConversation()))
-                        : WorkerThread.call(() -> pick(rebuild(caller), ids)))
+                        : VertxContextSupport.executeBlocking(() -> pick(rebuild(caller), ids)))
                 .onFailure(e -> !(e instanceof ApiException))
-                .recoverWithUni(redisDown -> WorkerThread.call(() -> pick(countedInMongo(caller, redisDown), ids)));
+                .recoverWithUni(redisDown -> VertxContextSupport.executeBlocking(() -> pick(countedInMongo(caller, redisDown), ids)));
     }
 
     private static Unread pick(Map<String, Long> counts, List<String> ids) {

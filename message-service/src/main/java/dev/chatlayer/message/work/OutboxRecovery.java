@@ -11,7 +11,7 @@ import org.jboss.logging.Logger;
 
 import dev.chatlayer.message.Message;
 import dev.chatlayer.message.MessageConfig;
-import dev.chatlayer.message.conversations.Conversation;
+import dev.chatlayer.message.conversations.ConversationFacts;
 import dev.chatlayer.message.conversations.ConversationClient;
 import dev.chatlayer.message.store.MessageRepository;
 import dev.chatlayer.support.RedisPipelines;
@@ -73,7 +73,7 @@ class OutboxRecovery {
         List<String> redrivenIds = new ArrayList<>();
         byConversation.forEach((conversationId, messages) -> {
             try {
-                Conversation conversation = conversations.get(conversationId).await().atMost(config.storeTimeout());
+                ConversationFacts conversation = conversations.get(conversationId).await().atMost(config.storeTimeout());
                 RedisPipelines.Pipeline commands = redis.pipeline().durable();
                 messages.forEach(m -> effects.addTo(commands, m, conversation));
                 redis.sendAndAwait(commands);

@@ -1,8 +1,8 @@
 package dev.chatlayer.message.work;
 
 import dev.chatlayer.message.Message;
-import dev.chatlayer.message.RedisKeys;
-import dev.chatlayer.message.conversations.Conversation;
+import dev.chatlayer.message.MessageKeys;
+import dev.chatlayer.message.conversations.ConversationFacts;
 import dev.chatlayer.message.history.RecentMessages;
 import dev.chatlayer.message.unread.UnreadCounters;
 import dev.chatlayer.support.RedisPipelines.Pipeline;
@@ -27,9 +27,9 @@ public class SpeedLayerWrites {
         this.work = work;
     }
 
-    public void addTo(Pipeline pipeline, Message message, Conversation conversation) {
-        pipeline.add(RedisKeys.messages(message.conversationId()), recent.add(message));
+    public void addTo(Pipeline pipeline, Message message, ConversationFacts conversation) {
+        pipeline.add(MessageKeys.messages(message.conversationId()), recent.add(message));
         unread.increment(pipeline, conversation.othersThan(message.senderId()), message);
-        pipeline.add(RedisKeys.WORK, work.enqueue(message, conversation.participants()));
+        pipeline.add(MessageKeys.WORK, work.enqueue(message, conversation.participants()));
     }
 }

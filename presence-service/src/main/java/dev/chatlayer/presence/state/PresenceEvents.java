@@ -6,7 +6,7 @@ import java.util.List;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.chatlayer.presence.RedisKeys;
+import dev.chatlayer.presence.PresenceKeys;
 import dev.chatlayer.support.RedisPipelines;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,8 +39,8 @@ public class PresenceEvents {
     /** Announces users who came online and users who went offline at {@code at}, in one pipeline. */
     Uni<Void> publish(List<String> online, List<String> offline, Instant at) {
         RedisPipelines.Pipeline pipeline = pipelines.pipeline();
-        online.forEach(user -> pipeline.publish(RedisKeys.presenceEvents(user), frame(user, true, at)));
-        offline.forEach(user -> pipeline.publish(RedisKeys.presenceEvents(user), frame(user, false, at)));
+        online.forEach(user -> pipeline.publish(PresenceKeys.presenceEvents(user), frame(user, true, at)));
+        offline.forEach(user -> pipeline.publish(PresenceKeys.presenceEvents(user), frame(user, false, at)));
         return pipelines.send(pipeline).replaceWithVoid();
     }
 

@@ -13,7 +13,7 @@ import java.util.Set;
 import org.jboss.logging.Logger;
 
 import dev.chatlayer.presence.PresenceConfig;
-import dev.chatlayer.presence.RedisKeys;
+import dev.chatlayer.presence.PresenceKeys;
 import dev.chatlayer.support.ApiException;
 import dev.chatlayer.support.UserLimiter.Limit;
 import dev.chatlayer.support.UserLimiter;
@@ -90,14 +90,14 @@ public class PresenceService {
             throw ApiException.badInput("userIds", "at most " + config.maxQuery() + " users per query");
         }
         if (userIds.isEmpty()) {
-            return limiter.acquire(queries, RedisKeys.queryLimit(viewer)).replaceWith(List.of());
+            return limiter.acquire(queries, PresenceKeys.queryLimit(viewer)).replaceWith(List.of());
         }
         return limitedLookUp(viewer, userIds);
     }
 
     /** The viewer's query limit is counted in the same pipeline as the reads: one round trip for both. */
     private Uni<List<UserPresence>> limitedLookUp(String viewer, List<String> userIds) {
-        String limitKey = RedisKeys.queryLimit(viewer);
+        String limitKey = PresenceKeys.queryLimit(viewer);
         return store.query(viewer, userIds, limitKey, limiter.request(queries, limitKey))
                 .onFailure(e -> !(e instanceof ApiException)).transform(e -> {
                     limiter.checkLocally(queries, limitKey, e); // a 429 when the local count is past the limit
@@ -157,7 +157,7 @@ public class PresenceService {
             List<PresenceStore.Connection> closes) {
         Instant now = now();
         List<Map.Entry<String, Request>> limits = upgrading.stream()
-                .map(user -> Map.entry(RedisKeys.upgrades(user), limiter.request(upgrades, RedisKeys.upgrades(user)))).toList();
+                .map(user -> Map.entry(PresenceKeys.upgrades(user), limiter.request(upgrades, PresenceKeys.upgrades(user)))).toList();
         return store.write(limits, opens, beats, closes, now).chain(written -> {
             List<Boolean> allowed = new ArrayList<>(upgrading.size());
             for (Response count : written.first()) {
@@ -190,7 +190,7 @@ public class PresenceService {
 
     /** Redis did not take the upgrade's count: counted in this replica's memory instead (never fail-open). */
     boolean upgradeAllowedLocally(String userId, Throwable failure) {
-        return upgradeAllowed(() -> limiter.checkLocally(upgrades, RedisKeys.upgrades(userId), failure));
+        return upgradeAllowed(() -> limiter.checkLocally(upgrades, PresenceKeys.upgrades(userId), failure));
     }
 
     private static boolean upgradeAllowed(Runnable check) {

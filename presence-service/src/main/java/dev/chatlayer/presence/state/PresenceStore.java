@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Set;
 
 import dev.chatlayer.presence.PresenceConfig;
-import dev.chatlayer.presence.RedisKeys;
+import dev.chatlayer.presence.PresenceKeys;
 import dev.chatlayer.support.HashSlots;
 import dev.chatlayer.support.RedisPipelines;
 import dev.chatlayer.support.SharedKeys;
@@ -58,9 +58,9 @@ class PresenceStore {
         RedisPipelines.Pipeline pipeline = pipelines.pipeline();
         first.forEach(request -> pipeline.add(request.getKey(), request.getValue()));
         Duration lifetime = socketLifetime();
-        opens.forEach(open -> pipeline.add(RedisKeys.presence(open.userId()), beatRequest(open.userId(), List.of(open.connectionId()), true, lifetime, now)));
-        beats.forEach((user, sockets) -> pipeline.add(RedisKeys.presence(user), beatRequest(user, sockets, false, lifetime, now)));
-        closes.forEach(close -> pipeline.add(RedisKeys.presence(close.userId()), leaveRequest(close.userId(), close.connectionId(), now)));
+        opens.forEach(open -> pipeline.add(PresenceKeys.presence(open.userId()), beatRequest(open.userId(), List.of(open.connectionId()), true, lifetime, now)));
+        beats.forEach((user, sockets) -> pipeline.add(PresenceKeys.presence(user), beatRequest(user, sockets, false, lifetime, now)));
+        closes.forEach(close -> pipeline.add(PresenceKeys.presence(close.userId()), leaveRequest(close.userId(), close.connectionId(), now)));
         return pipelines.send(pipeline).map(all -> {
             List<Response> answers = all.subList(first.size(), all.size());
             int beaten = opens.size() + beats.size();
@@ -78,8 +78,8 @@ class PresenceStore {
     }
 
     private Request beatRequest(String userId, List<String> connectionIds, boolean enforceLimit, Duration lifetime, Instant now) {
-        Request request = Request.cmd(Command.EVAL).arg(Scripts.BEAT).arg(3).arg(RedisKeys.presence(userId)).arg(RedisKeys.connections(userId))
-                .arg(RedisKeys.lastSeen(userId)).arg(now.toEpochMilli()).arg(config.ttl().toMillis())
+        Request request = Request.cmd(Command.EVAL).arg(Scripts.BEAT).arg(3).arg(PresenceKeys.presence(userId)).arg(PresenceKeys.connections(userId))
+                .arg(PresenceKeys.lastSeen(userId)).arg(now.toEpochMilli()).arg(config.ttl().toMillis())
                 .arg(enforceLimit ? config.maxSocketsPerUser() : 0).arg(lifetime.toMillis()).arg(now.toString());
         connectionIds.forEach(request::arg);
         return request;
@@ -110,13 +110,13 @@ class PresenceStore {
     }
 
     private static Request leaveRequest(String userId, String connectionId, Instant now) {
-        return Request.cmd(Command.EVAL).arg(Scripts.LEAVE).arg(3).arg(RedisKeys.presence(userId)).arg(RedisKeys.connections(userId))
-                .arg(RedisKeys.lastSeen(userId)).arg(connectionId).arg(now.toEpochMilli()).arg(now.toString());
+        return Request.cmd(Command.EVAL).arg(Scripts.LEAVE).arg(3).arg(PresenceKeys.presence(userId)).arg(PresenceKeys.connections(userId))
+                .arg(PresenceKeys.lastSeen(userId)).arg(connectionId).arg(now.toEpochMilli()).arg(now.toString());
     }
 
     /** This replica is going away: {@code connectionId}'s entry goes, the user stays online for {@code grace}. */
     Uni<Void> handOver(String userId, String connectionId, Duration grace) {
-        return redis.execute("EVAL", Scripts.HAND_OVER, "2", RedisKeys.presence(userId), RedisKeys.connections(userId),
+        return redis.execute("EVAL", Scripts.HAND_OVER, "2", PresenceKeys.presence(userId), PresenceKeys.connections(userId),
                 connectionId, String.valueOf(System.currentTimeMillis()), String.valueOf(grace.toMillis())).replaceWithVoid();
     }
 
@@ -129,7 +129,7 @@ class PresenceStore {
     Uni<Seen> query(String viewer, List<String> userIds, String limitKey, Request limit) {
         RedisPipelines.Pipeline pipeline = pipelines.pipeline().add(limitKey, limit).add(SharedKeys.contacts(viewer), membership(viewer, userIds));
         List<List<String>> groups = bySlot(userIds);
-        groups.forEach(group -> pipeline.add(RedisKeys.presence(group.get(0)), presenceOf(group)));
+        groups.forEach(group -> pipeline.add(PresenceKeys.presence(group.get(0)), presenceOf(group)));
         return pipelines.send(pipeline).map(answers -> new Seen(answers.get(0), contactsAmong(userIds, answers.get(1)),
                 presence(userIds, groups, answers.subList(2, answers.size()))));
     }
@@ -146,7 +146,7 @@ class PresenceStore {
         }
         RedisPipelines.Pipeline pipeline = pipelines.pipeline();
         List<List<String>> groups = bySlot(userIds);
-        groups.forEach(group -> pipeline.add(RedisKeys.presence(group.get(0)), presenceOf(group)));
+        groups.forEach(group -> pipeline.add(PresenceKeys.presence(group.get(0)), presenceOf(group)));
         return pipelines.send(pipeline).map(answers -> presence(userIds, groups, answers));
     }
 
@@ -176,7 +176,7 @@ class PresenceStore {
     private static Request presenceOf(List<String> userIds) {
         Request request = Request.cmd(Command.MGET);
         for (String userId : userIds) {
-            request.arg(RedisKeys.presence(userId)).arg(RedisKeys.lastSeen(userId));
+            request.arg(PresenceKeys.presence(userId)).arg(PresenceKeys.lastSeen(userId));
         }
         return request;
     }
@@ -187,7 +187,7 @@ class PresenceStore {
             return List.of(userIds);
         }
         Map<Integer, List<String>> groups = new LinkedHashMap<>();
-        userIds.forEach(user -> groups.computeIfAbsent(HashSlots.of(RedisKeys.presence(user)), slot -> new ArrayList<>()).add(user));
+        userIds.forEach(user -> groups.computeIfAbsent(HashSlots.of(PresenceKeys.presence(user)), slot -> new ArrayList<>()).add(user));
         return new ArrayList<>(groups.values());
     }
 

@@ -5,9 +5,9 @@ package dev.chatlayer.message;
  * tags (contract section 2): a user's unread keys all hash on the user id, so one user's counts, read positions and
  * index share a cluster slot (one round trip, one script), and {@code messages:{chatId}} hashes on the conversation.
  */
-public final class RedisKeys {
+public final class MessageKeys {
 
-    private RedisKeys() {
+    private MessageKeys() {
     }
 
     /** ZSET of the conversation's newest messages (score createdAt ms, member JSON); TTL {@code messages.cache-ttl}. */

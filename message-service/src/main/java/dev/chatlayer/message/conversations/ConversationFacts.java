@@ -8,7 +8,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 
 /** What conversation-service's internal lookup tells about a conversation (the fields message-service uses). */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record Conversation(String id, List<String> participants, String createdBy, String status, Instant lastMessageAt,
+public record ConversationFacts(String id, List<String> participants, String createdBy, String status, Instant lastMessageAt,
         Map<String, Instant> deletedAt) {
 
     /** The participants other than {@code userId}: a message's recipients, a receipt's audience. */

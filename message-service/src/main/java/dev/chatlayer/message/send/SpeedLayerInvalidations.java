@@ -1,7 +1,7 @@
 package dev.chatlayer.message.send;
 
 import dev.chatlayer.message.MessageConfig;
-import dev.chatlayer.message.RedisKeys;
+import dev.chatlayer.message.MessageKeys;
 
 import java.util.Collection;
 import java.util.HashMap;
@@ -29,16 +29,16 @@ import jakarta.enterprise.context.ApplicationScoped;
  * counters stay one short until the recipient reads the conversation (noted in the README).
  */
 @ApplicationScoped
-public class SpeedLayerRepairs {
+public class SpeedLayerInvalidations {
 
-    private static final Logger LOG = Logger.getLogger(SpeedLayerRepairs.class);
+    private static final Logger LOG = Logger.getLogger(SpeedLayerInvalidations.class);
 
     private final RedisPipelines redis;
     private final MessageConfig config;
     /** conversation id → users whose counters to rebuild */
     private final Map<String, Set<String>> pending = new ConcurrentHashMap<>();
 
-    SpeedLayerRepairs(RedisPipelines redis, MessageConfig config, MeterRegistry metrics) {
+    SpeedLayerInvalidations(RedisPipelines redis, MessageConfig config, MeterRegistry metrics) {
         this.redis = redis;
         this.config = config;
         Gauge.builder("messages.speed.layer.repairs.pending", pending, Map::size)
@@ -61,8 +61,8 @@ public class SpeedLayerRepairs {
         pending.forEach((conversationId, recipients) -> batch.put(conversationId, Set.copyOf(recipients)));
         RedisPipelines.Pipeline commands = redis.pipeline();
         batch.forEach((conversationId, recipients) -> {
-            commands.add(RedisKeys.messages(conversationId), Request.cmd(Command.DEL).arg(RedisKeys.messages(conversationId)));
-            recipients.forEach(user -> commands.add(RedisKeys.unreadIndex(user), Request.cmd(Command.DEL).arg(RedisKeys.unreadIndex(user))));
+            commands.add(MessageKeys.messages(conversationId), Request.cmd(Command.DEL).arg(MessageKeys.messages(conversationId)));
+            recipients.forEach(user -> commands.add(MessageKeys.unreadIndex(user), Request.cmd(Command.DEL).arg(MessageKeys.unreadIndex(user))));
         });
         return redis.send(commands).invoke(done -> {
             // members added meanwhile stay pending for the next round

@@ -5,14 +5,14 @@ package dev.chatlayer.presence;
  * hash tags: all of a user's keys and channels hash on the user id, so each script touches one cluster slot and a
  * user's channels live on the node that owns their keys.
  */
-public final class RedisKeys {
+public final class PresenceKeys {
 
     public static final String PRESENCE_PREFIX = "presence:";
     public static final String PRESENCE_EVENTS_PREFIX = "presence-events:";
     /** Redis publishes the names of expired keys here once key-event notifications include {@code Ex}. */
     public static final String EXPIRED_KEYS_CHANNEL = "__keyevent@0__:expired";
 
-    private RedisKeys() {
+    private PresenceKeys() {
     }
 
     /** STRING, a live connection id of the user; exists while they are online (TTL {@code presence.ttl}). */

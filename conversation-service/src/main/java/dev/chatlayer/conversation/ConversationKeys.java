@@ -7,9 +7,9 @@ import dev.chatlayer.support.SharedKeys;
  * tags: on a Redis Cluster {@code chat:{id}} hashes on the id, and a user's deletion keys and contacts on the user id,
  * so each multi-key write touches one slot.
  */
-public final class RedisKeys {
+public final class ConversationKeys {
 
-    private RedisKeys() {
+    private ConversationKeys() {
     }
 
     /** STRING, the conversation as JSON; TTL {@code conversation.cache-ttl}. */
