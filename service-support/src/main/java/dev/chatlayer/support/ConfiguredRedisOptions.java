@@ -15,7 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  * not pool (the subscriber's) get the same hosts, password, TLS and client type.
  */
 @ApplicationScoped
-public class ConfiguredRedisOptions implements RedisOptionsCustomizer {
+class ConfiguredRedisOptions implements RedisOptionsCustomizer {
 
     private volatile RedisOptions configured;
 

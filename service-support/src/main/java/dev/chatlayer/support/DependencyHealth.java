@@ -17,7 +17,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  */
 @HealthGroup("dependencies")
 @ApplicationScoped
-public class DependencyHealth implements AsyncHealthCheck {
+class DependencyHealth implements AsyncHealthCheck {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(1);
 

@@ -13,7 +13,7 @@ import jakarta.enterprise.event.Observes;
  * answered 401. smallrye-jwt on its own reads keys only on the first token.
  */
 @ApplicationScoped
-public class KeysCheckedAtStartup {
+class KeysCheckedAtStartup {
 
     private final String usersPublicKey;
     private final ServiceCallers callers;

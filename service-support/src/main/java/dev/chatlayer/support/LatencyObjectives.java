@@ -18,7 +18,7 @@ import jakarta.inject.Singleton;
  * series per endpoint and status would be too many to keep for every replica.
  */
 @Singleton
-public class LatencyObjectives {
+class LatencyObjectives {
 
     private static final String REQUESTS = "http.server.requests";
 

@@ -15,7 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  */
 @HealthGroup("dependencies")
 @ApplicationScoped
-public class MongoHealth implements HealthCheck {
+class MongoHealth implements HealthCheck {
 
     private final MongoClient mongo;
 

@@ -12,7 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  */
 @HealthGroup("dependencies")
 @ApplicationScoped
-public class RedisSubscriberHealth implements HealthCheck {
+class RedisSubscriberHealth implements HealthCheck {
 
     private final RedisSubscriber subscriber;
 

@@ -15,7 +15,7 @@ import jakarta.inject.Inject;
  * whatever its token says.
  */
 @ApplicationScoped
-public class ServiceCallers {
+class ServiceCallers {
 
     private final Map<String, String> keys;
 

@@ -39,7 +39,7 @@ import jakarta.enterprise.inject.Alternative;
 @Alternative
 @Priority(1)
 @ApplicationScoped
-public class VerifiedTokens implements JWTParser {
+class VerifiedTokens implements JWTParser {
 
     private final DefaultJWTParser verifier;
     private final Cache<String, JsonWebToken> verified;
