@@ -1,6 +1,8 @@
 package dev.chatlayer.presence;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -96,4 +98,10 @@ public interface PresenceConfig {
     /** A write pipeline not answered within this fails (its refreshes retry on their socket's next frame), so the next can go. */
     @WithDefault("3s")
     Duration writeTimeout();
+
+    /**
+     * Origins whose pages may open the socket (e.g. {@code https://chat.example.com}); a foreign origin is refused
+     * with 403 before the upgrade. Unset: no check here (the gateway's, deploy/gateway/origins.conf).
+     */
+    Optional<List<String>> allowedOrigins();
 }
