@@ -85,9 +85,43 @@ export QUARKUS_REST_CLIENT_MESSAGE_SERVICE_URL=http://localhost:$message_port
 # a Ctrl-C is a local stop, not a rolling update: no readiness delay
 export QUARKUS_SHUTDOWN_DELAY_ENABLED=false
 
+# the services that call each one: it holds their public keys (as in k8s/base)
+callers_of() {
+  case $1 in
+    conversation-service) echo message-service presence-service ;;
+    message-service) echo conversation-service ;;
+  esac
+}
+# RUN_IMAGES=1: each service runs from its image (deploy/docker/build-images.sh; chat/<service>:${IMAGE_TAG:-local})
+# under the restrictions of the Kubernetes manifests: read-only root file system, uid 185, every capability dropped,
+# no privilege escalation, a tmpfs /tmp; host network, so ports and gateway stay the same. CONTAINER_ENGINE: podman
+# (default) or docker. The keys a service holds are copied for it, readable by the container's user.
+run_image() { # name port
+  local keys=$state/image-keys/$1 mounts=()
+  mkdir -p "$keys"
+  cp "$state/keys/publicKey.pem" "$keys/jwt-publicKey.pem"
+  cp "$state/service-keys/$1/privateKey.pem" "$keys/privateKey.pem"
+  mounts+=(-v "$keys/jwt-publicKey.pem:/keys/publicKey.pem:ro" -v "$keys/privateKey.pem:/service-keys/$1/privateKey.pem:ro")
+  for caller in $(callers_of "$1"); do
+    cp "$state/service-keys/$caller/publicKey.pem" "$keys/$caller-publicKey.pem"
+    mounts+=(-v "$keys/$caller-publicKey.pem:/service-keys/$caller/publicKey.pem:ro")
+  done
+  chmod 0444 "$keys"/*.pem
+  # exec: the stop signal reaches the engine, which passes it to the service (a graceful shutdown)
+  exec "${CONTAINER_ENGINE:-podman}" run --rm --name "chat-$1-$2" --network=host \
+    --read-only --tmpfs /tmp --user 185 --cap-drop ALL --security-opt no-new-privileges "${mounts[@]}" \
+    -e QUARKUS_REDIS_HOSTS -e QUARKUS_MONGODB_CONNECTION_STRING -e QUARKUS_SHUTDOWN_DELAY_ENABLED -e PRESENCE_ALLOWED_ORIGINS \
+    -e QUARKUS_REST_CLIENT_CONVERSATION_SERVICE_URL -e QUARKUS_REST_CLIENT_MESSAGE_SERVICE_URL \
+    -e MP_JWT_VERIFY_PUBLICKEY_LOCATION=/keys/publicKey.pem -e CHAT_SERVICE_IDENTITY_KEYS_DIR=/service-keys \
+    -e JAVA_OPTS_APPEND="${JAVA_OPTS:-} -Dquarkus.http.port=$2" "chat/$1:${IMAGE_TAG:-local}"
+}
 service_pids=()
 start_service() { # name port (the port on the command line, so an operator or a test can find the process by it)
-  java ${JAVA_OPTS:-} -Dquarkus.http.port=$2 -jar "$1/target/quarkus-app/quarkus-run.jar" >"$state/logs/$1-$2.log" 2>&1 &
+  if [[ -n ${RUN_IMAGES:-} ]]; then
+    run_image "$1" "$2" >"$state/logs/$1-$2.log" 2>&1 &
+  else
+    java ${JAVA_OPTS:-} -Dquarkus.http.port=$2 -jar "$1/target/quarkus-app/quarkus-run.jar" >"$state/logs/$1-$2.log" 2>&1 &
+  fi
   pids+=($!)
   service_pids+=($!)
 }

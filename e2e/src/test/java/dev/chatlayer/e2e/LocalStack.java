@@ -22,6 +22,8 @@ final class LocalStack {
 
     final Path state;
     final Map<String, String> ports = new HashMap<>();
+    /** More run-local.sh settings (e.g. RUN_IMAGES). */
+    final Map<String, String> environment = new HashMap<>();
     private Process process;
 
     /** {@code portNames}: the run-local.sh port variables to set (each gets a free port). */
@@ -42,6 +44,7 @@ final class LocalStack {
         ProcessBuilder builder = new ProcessBuilder("bash", ROOT.resolve("deploy/run-local.sh").toString()).directory(ROOT.toFile())
                 .redirectErrorStream(true);
         builder.environment().putAll(ports);
+        builder.environment().putAll(environment);
         builder.environment().put("SKIP_BUILD", "1");
         builder.environment().put("LOCAL_STATE", state.toString());
         process = builder.start();
