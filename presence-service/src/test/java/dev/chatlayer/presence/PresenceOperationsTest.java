@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.chatlayer.testkit.QuarkusTestStores;
 import dev.chatlayer.testkit.servers.LocalRedis;
+import dev.chatlayer.testkit.servers.RedisWire;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -50,6 +51,29 @@ class PresenceOperationsTest {
                     .body(containsString("presence_events_dropped_total"))
                     .body(not(containsString(alice)));
         }
+    }
+
+    @Test
+    void keyExpiryEventsTheOperatorDidNotEnableShowInTheDependenciesGroupAndAsAMetric() {
+        int port = QuarkusTestStores.redisPort();
+        // what a managed Redis without the parameter, or a restarted one without it in redis.conf, looks like
+        RedisWire.call(port, "CONFIG", "SET", "notify-keyspace-events", "");
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/q/health/group/dependencies").then()
+                    .statusCode(503)
+                    .body("checks.find { it.name == 'redis-keyspace-notifications' }.status", equalTo("DOWN"))
+                    .body("checks.find { it.name == 'redis-keyspace-notifications' }.data.'notify-keyspace-events'", equalTo("lacks Ex")));
+            // never repaired behind the operator's back
+            org.junit.jupiter.api.Assertions.assertEquals("", String.valueOf(((java.util.List<?>) RedisWire.call(port, "CONFIG", "GET",
+                    "notify-keyspace-events")).get(1)));
+            Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().accept("text/plain; version=0.0.4").get("/q/metrics")
+                    .then().body(matchesPattern("(?s).*chat_dependency_up\\{dependency=\"redis-keyspace-notifications\",?} 0\\.0.*")));
+        } finally {
+            RedisWire.call(port, "CONFIG", "SET", "notify-keyspace-events", LocalRedis.KEYSPACE_EVENTS);
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/q/health/group/dependencies").then().statusCode(200));
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().accept("text/plain; version=0.0.4").get("/q/metrics")
+                .then().body(matchesPattern("(?s).*chat_dependency_up\\{dependency=\"redis-keyspace-notifications\",?} 1\\.0.*")));
     }
 
     @Test

@@ -27,6 +27,11 @@ public final class LocalRedis {
 
     private static final Map<Integer, Process> STARTED = new ConcurrentHashMap<>();
     /**
+     * Key expiry events, which presence-service needs and leaves to the operator (it only checks them): E (keyevent
+     * channels) and x (expired), set as an operator sets them, at the server's start.
+     */
+    public static final String KEYSPACE_EVENTS = "Ex";
+    /**
      * The policy the services need (docs/limits.md, "Redis full"): nothing is evicted — a presence key or a limit window with a TTL is
      * state, not a cache; a full Redis refuses writes and the services take their MongoDB paths.
      */
@@ -54,7 +59,7 @@ public final class LocalRedis {
             List<String> command = new java.util.ArrayList<>(List.of(executable.getAbsolutePath(),
                     "--port", String.valueOf(port), "--bind", "127.0.0.1",
                     "--save", "", "--appendonly", "no", "--daemonize", "no",
-                    "--maxmemory-policy", STARTED_POLICY));
+                    "--maxmemory-policy", STARTED_POLICY, "--notify-keyspace-events", KEYSPACE_EVENTS));
             command.addAll(extraArguments);
             Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
@@ -80,7 +85,7 @@ public final class LocalRedis {
             Process process = new ProcessBuilder(List.of(executable().getAbsolutePath(),
                     "--port", String.valueOf(port), "--bind", "127.0.0.1", "--dir", dir.toAbsolutePath().toString(),
                     "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--daemonize", "no",
-                    "--maxmemory", maxmemory, "--maxmemory-policy", STARTED_POLICY))
+                    "--maxmemory", maxmemory, "--maxmemory-policy", STARTED_POLICY, "--notify-keyspace-events", KEYSPACE_EVENTS))
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("redis.log").toFile())
                     .start();
