@@ -32,8 +32,8 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressPath;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
-import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import dev.chatlayer.testkit.keys.DevKeys;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -122,6 +122,12 @@ class ManifestsTest {
                     name + ": the overlay's memory request applies");
 
             assertTrue(pod.getTerminationGracePeriodSeconds() >= 25, name + ": time to drain");
+            Map<String, String> spread = pod.getTopologySpreadConstraints().stream()
+                    .collect(Collectors.toMap(c -> c.getTopologyKey(), c -> c.getWhenUnsatisfiable()));
+            assertEquals(Map.of("kubernetes.io/hostname", "DoNotSchedule", "topology.kubernetes.io/zone", "ScheduleAnyway"), spread,
+                    name + ": replicas on different nodes, and zones where the cluster has them");
+            pod.getTopologySpreadConstraints().forEach(c -> assertTrue(c.getMatchLabelKeys().contains("app.kubernetes.io/name")
+                    && matches(c.getLabelSelector(), podLabels(deployment)), name + ": spread among its own replicas"));
             assertEquals(5L, container.getLifecycle().getPreStop().getSleep().getSeconds(), name + ": preStop");
 
             assertEquals("IfNotPresent", container.getImagePullPolicy(), name);
@@ -195,40 +201,144 @@ class ManifestsTest {
     void networkPoliciesLetOnlyTheIngressAndTheServicesThrough(String overlay) throws Exception {
         List<HasMetadata> all = render(overlay);
         List<NetworkPolicy> policies = all.stream().filter(NetworkPolicy.class::isInstance).map(NetworkPolicy.class::cast).toList();
-        Map<String, String> service = podLabels(find(all, Deployment.class, "message-service"));
-        Map<String, String> redis = find(all, io.fabric8.kubernetes.api.model.apps.StatefulSet.class, "redis").getSpec().getTemplate().getMetadata().getLabels();
-        Map<String, String> mongo = find(all, io.fabric8.kubernetes.api.model.apps.StatefulSet.class, "mongo").getSpec().getTemplate().getMetadata().getLabels();
-        Source ingressController = new Source("ingress-nginx", Map.of("app.kubernetes.io/name", "ingress-nginx"));
-        Source prometheus = new Source("monitoring", Map.of("app", "prometheus"));
-        Source aService = new Source("chat", podLabels(find(all, Deployment.class, "conversation-service")));
-        Source strangerInNamespace = new Source("chat", Map.of("app", "debug"));
-        Source strangerElsewhere = new Source("default", Map.of("app", "anything"));
+        Peer conversation = pod(find(all, Deployment.class, "conversation-service"));
+        Peer message = pod(find(all, Deployment.class, "message-service"));
+        Peer presence = pod(find(all, Deployment.class, "presence-service"));
+        Peer redis = new Peer("chat", find(all, io.fabric8.kubernetes.api.model.apps.StatefulSet.class, "redis").getSpec().getTemplate().getMetadata().getLabels(), null);
+        Peer mongo = new Peer("chat", find(all, io.fabric8.kubernetes.api.model.apps.StatefulSet.class, "mongo").getSpec().getTemplate().getMetadata().getLabels(), null);
+        Peer ingressController = new Peer("ingress-nginx", Map.of("app.kubernetes.io/name", "ingress-nginx"), null);
+        Peer prometheus = new Peer("monitoring", Map.of("app", "prometheus"), null);
+        Peer dns = new Peer("kube-system", Map.of("k8s-app", "kube-dns"), null);
+        Peer apiServer = new Peer("default", Map.of("component", "apiserver"), null);
+        Peer cloudMetadata = new Peer(null, Map.of(), "169.254.169.254");
+        Peer strangerInNamespace = new Peer("chat", Map.of("app", "debug"), null);
+        Peer strangerElsewhere = new Peer("default", Map.of("app", "anything"), null);
 
-        assertTrue(allowed(policies, ingressController, service, 8080), "the ingress reaches the services");
-        assertTrue(allowed(policies, prometheus, service, 8080), "Prometheus scrapes /q/metrics");
-        assertTrue(allowed(policies, aService, service, 8080), "the services reach each other's /internal/");
-        assertTrue(allowed(policies, aService, redis, 6379), "the services reach Redis");
-        assertTrue(allowed(policies, aService, mongo, 27017), "the services reach MongoDB");
+        // in
+        assertTrue(allowed(policies, ingressController, message, 8080), "the ingress reaches the services");
+        assertTrue(allowed(policies, prometheus, message, 8080), "Prometheus scrapes /q/metrics");
         assertFalse(allowed(policies, ingressController, redis, 6379), "the ingress does not reach Redis");
-        assertFalse(allowed(policies, strangerInNamespace, service, 8080), "another pod of the namespace does not reach the services");
-        assertFalse(allowed(policies, strangerInNamespace, redis, 6379), "nor Redis");
-        assertFalse(allowed(policies, strangerElsewhere, service, 8080), "a pod of another namespace does not reach the services");
+        assertFalse(allowed(policies, strangerInNamespace, message, 8080), "another pod of the namespace does not reach the services");
+        assertFalse(allowed(policies, strangerElsewhere, message, 8080), "a pod of another namespace does not reach the services");
         assertFalse(allowed(policies, strangerElsewhere, mongo, 27017), "nor MongoDB");
+        // out: each service to exactly its stores and the siblings it calls, and DNS
+        for (Peer service : List.of(conversation, message, presence)) {
+            String name = service.labels().get("app.kubernetes.io/name");
+            assertTrue(allowed(policies, service, dns, 53), name + " resolves names");
+            assertTrue(allowed(policies, service, redis, 6379), name + " reaches Redis");
+            assertFalse(allowed(policies, service, cloudMetadata, 80), name + " does not reach the cloud metadata endpoint");
+            assertFalse(allowed(policies, service, apiServer, 443), name + " does not reach the Kubernetes API");
+            assertFalse(allowed(policies, service, strangerElsewhere, 8080), name + " does not reach other workloads");
+        }
+        assertTrue(allowed(policies, conversation, mongo, 27017), "conversation-service reaches MongoDB");
+        assertTrue(allowed(policies, message, mongo, 27017), "message-service reaches MongoDB");
+        assertFalse(allowed(policies, presence, mongo, 27017), "presence-service keeps nothing in MongoDB and does not reach it");
+        assertTrue(allowed(policies, message, conversation, 8080), "message-service calls conversation-service");
+        assertTrue(allowed(policies, presence, conversation, 8080), "presence-service calls conversation-service");
+        assertFalse(allowed(policies, conversation, message, 8080), "conversation-service calls no sibling");
+        assertFalse(allowed(policies, presence, message, 8080), "presence-service does not call message-service");
+        assertFalse(allowed(policies, strangerInNamespace, redis, 6379), "a stranger in the namespace reaches nothing");
     }
 
     @ParameterizedTest
     @ValueSource(strings = { "production" })
-    void theAlertRulesPassPromtool(String overlay) throws Exception {
-        GenericKubernetesResource rule = render(overlay).stream().filter(r -> r.getKind().equals("PrometheusRule"))
+    void productionTerminatesTlsScalesPresenceOnSocketsAndReachesOnlyItsManagedStores(String overlay) throws Exception {
+        List<HasMetadata> all = render(overlay);
+        Ingress ingress = find(all, Ingress.class, "chat");
+        Map<String, String> annotations = ingress.getMetadata().getAnnotations();
+        assertEquals("true", annotations.get("nginx.ingress.kubernetes.io/force-ssl-redirect"), "plain HTTP is redirected");
+        assertNotNull(annotations.get("cert-manager.io/cluster-issuer"), "cert-manager issues the certificate");
+        String host = ingress.getSpec().getRules().get(0).getHost();
+        assertEquals(List.of(host), ingress.getSpec().getTls().get(0).getHosts(), "the routed host has its certificate");
+        assertEquals("chat-tls", ingress.getSpec().getTls().get(0).getSecretName());
+
+        HorizontalPodAutoscaler presence = find(all, HorizontalPodAutoscaler.class, "presence-service");
+        assertTrue(presence.getSpec().getMetrics().stream().anyMatch(m -> "Resource".equals(m.getType())), "on CPU");
+        assertTrue(presence.getSpec().getMetrics().stream().anyMatch(m -> "Pods".equals(m.getType())
+                && "presence_sockets_open".equals(m.getPods().getMetric().getName())), "and on its open sockets");
+
+        for (String name : SERVICES) {
+            String image = find(all, Deployment.class, name).getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+            assertFalse(image.startsWith("chat/"), name + ": an image of a registry this project owns, not docker.io/chat: " + image);
+        }
+
+        List<NetworkPolicy> policies = all.stream().filter(NetworkPolicy.class::isInstance).map(NetworkPolicy.class::cast).toList();
+        Peer redisNetwork = new Peer(null, Map.of(), "10.20.1.7");
+        Peer mongoNetwork = new Peer(null, Map.of(), "10.20.2.7");
+        for (String name : SERVICES) {
+            Peer service = pod(find(all, Deployment.class, name));
+            assertTrue(allowed(policies, service, redisNetwork, 6379), name + " reaches the managed Redis");
+            assertEquals(!name.equals("presence-service"), allowed(policies, service, mongoNetwork, 27017), name + " and MongoDB only if it keeps data there");
+            assertFalse(allowed(policies, service, new Peer(null, Map.of(), "169.254.169.254"), 80), name + ": no cloud metadata");
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void theIngressControllerTakesAnUnreadQueryFor500Conversations() throws Exception {
+        Map<?, ?> values = Serialization.unmarshal(Files.readString(K8S.resolve("ingress-nginx").resolve("values.yaml")), Map.class);
+        Map<?, ?> config = (Map<?, ?>) ((Map<?, ?>) values.get("controller")).get("config");
+        String[] buffers = String.valueOf(config.get("large-client-header-buffers")).split(" ");
+        int bufferBytes = Integer.parseInt(buffers[1].replace("k", "")) * 1024;
+        String ids = String.join(",", java.util.Collections.nCopies(500, "65f1a2b3c4d5e6f708192a3b"));
+        String requestLine = "GET /api/v1/unread?conversationIds=" + ids + " HTTP/1.1";
+        assertTrue(requestLine.length() <= bufferBytes, "a " + requestLine.length() + "-byte request line fits a " + bufferBytes + "-byte buffer");
+        assertEquals("429", config.get("limit-req-status-code"), "the per-client limits answer 429");
+        assertEquals("429", config.get("limit-conn-status-code"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "production" })
+    void theAlertRulesPassTheirUnitTestsAndEachHasARunbook(String overlay) throws Exception {
+        List<HasMetadata> all = render(overlay);
+        GenericKubernetesResource rule = all.stream().filter(r -> r.getKind().equals("PrometheusRule"))
                 .map(GenericKubernetesResource.class::cast).findFirst().orElseThrow(() -> new AssertionError("no PrometheusRule"));
-        Object groups = ((Map<?, ?>) rule.getAdditionalProperties().get("spec")).get("groups");
-        Path rules = Files.createTempFile("chat-alerts", ".yaml");
-        Files.writeString(rules, Serialization.asYaml(Map.of("groups", groups)));
-        Process promtool = new ProcessBuilder("promtool", "check", "rules", rules.toString()).redirectErrorStream(true).start();
+        for (String kind : CUSTOM_KINDS) {
+            HasMetadata resource = all.stream().filter(r -> r.getKind().equals(kind)).findFirst().orElseThrow();
+            assertEquals("kube-prometheus-stack", resource.getMetadata().getLabels().get("release"),
+                    kind + " carries the label a stock kube-prometheus-stack selects on");
+        }
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> groups = (List<Map<String, Object>>) ((Map<?, ?>) rule.getAdditionalProperties().get("spec")).get("groups");
+        Path dir = Files.createTempDirectory("chat-alerts");
+        Files.writeString(dir.resolve("chat-alerts.rules.yaml"), Serialization.asYaml(Map.of("groups", groups)));
+        Files.copy(K8S.resolve("monitoring").resolve("alerts-test.yaml"), dir.resolve("alerts-test.yaml"));
+        String check = promtool(dir, "check", "rules", "chat-alerts.rules.yaml");
+        assertTrue(check.contains("SUCCESS: 32 rules found"), check);
+        // every alert fires on a series that breaks it and stays silent on one that does not (alerts-test.yaml)
+        promtool(dir, "test", "rules", "alerts-test.yaml");
+
+        String tests = Files.readString(dir.resolve("alerts-test.yaml"));
+        String operations = Files.readString(Path.of("..", "docs", "operations.md"));
+        for (Map<String, Object> group : groups) {
+            for (Object entry : (List<?>) group.get("rules")) {
+                Map<?, ?> alert = (Map<?, ?>) entry;
+                if (alert.get("alert") == null) {
+                    continue; // a recording rule
+                }
+                String name = (String) alert.get("alert");
+                assertTrue(tests.contains("alertname: " + name), name + " has a unit test");
+                String runbook = (String) ((Map<?, ?>) alert.get("annotations")).get("runbook_url");
+                assertTrue(runbook != null && runbook.startsWith("docs/operations.md#"), name + " has a runbook: " + runbook);
+                String anchor = runbook.substring(runbook.indexOf('#') + 1);
+                assertTrue(operations.lines().anyMatch(line -> line.startsWith("#") && anchorOf(line).equals(anchor)),
+                        name + ": docs/operations.md has a section #" + anchor);
+            }
+        }
+    }
+
+    /** The anchor a Markdown heading gets on the code host: lower case, spaces to dashes, punctuation dropped. */
+    private static String anchorOf(String heading) {
+        return heading.replaceFirst("^#+\\s*", "").toLowerCase().replaceAll("[^a-z0-9 -]", "").trim().replace(' ', '-');
+    }
+
+    private static String promtool(Path dir, String... arguments) throws Exception {
+        List<String> command = new ArrayList<>(List.of("promtool"));
+        command.addAll(List.of(arguments));
+        Process promtool = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
         String output = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(promtool.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, promtool.exitValue(), "promtool check rules:\n" + output);
-        assertTrue(output.contains("SUCCESS: 4 rules found"), output);
+        assertTrue(promtool.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, promtool.exitValue(), String.join(" ", command) + ":\n" + output);
+        return output;
     }
 
     @ParameterizedTest
@@ -262,21 +372,38 @@ class ManifestsTest {
         assertEquals(0, compose.exitValue(), "docker-compose config:\n" + output);
     }
 
-    // --- a NetworkPolicy evaluator for ingress rules with matchLabels selectors --------------------------------------
+    // --- a NetworkPolicy evaluator (matchLabels selectors, ipBlock without except) ---------------------------------
 
-    private record Source(String namespace, Map<String, String> labels) {
+    /** A pod (namespace and labels) or, with {@code ip}, an address outside the cluster. */
+    private record Peer(String namespace, Map<String, String> labels, String ip) {
     }
 
-    private static boolean allowed(List<NetworkPolicy> policies, Source from, Map<String, String> target, int port) {
-        List<NetworkPolicy> selecting = policies.stream().filter(p -> matches(p.getSpec().getPodSelector(), target)).toList();
+    /** Whether {@code from} may open a connection to {@code to} on {@code port}: the target's ingress and the source's egress. */
+    private static boolean allowed(List<NetworkPolicy> policies, Peer from, Peer to, int port) {
+        boolean in = !"chat".equals(to.namespace()) || permits(policies, "Ingress", to, from, port);
+        boolean out = !"chat".equals(from.namespace()) || permits(policies, "Egress", from, to, port);
+        return in && out;
+    }
+
+    /** The policies of {@code type} that select {@code subject} permit traffic with {@code other} (none select it: all). */
+    private static boolean permits(List<NetworkPolicy> policies, String type, Peer subject, Peer other, int port) {
+        List<NetworkPolicy> selecting = policies.stream().filter(p -> types(p).contains(type) && matches(p.getSpec().getPodSelector(), subject.labels()))
+                .toList();
         if (selecting.isEmpty()) {
             return true;
         }
         for (NetworkPolicy policy : selecting) {
-            for (NetworkPolicyIngressRule rule : policy.getSpec().getIngress() == null ? List.<NetworkPolicyIngressRule>of() : policy.getSpec().getIngress()) {
-                boolean portOk = rule.getPorts() == null || rule.getPorts().isEmpty()
-                        || rule.getPorts().stream().anyMatch(p -> p.getPort().getIntVal() != null && p.getPort().getIntVal() == port);
-                boolean peerOk = rule.getFrom() == null || rule.getFrom().stream().anyMatch(peer -> peerMatches(peer, from));
+            List<List<NetworkPolicyPort>> ports = new ArrayList<>();
+            List<List<NetworkPolicyPeer>> peers = new ArrayList<>();
+            if (type.equals("Ingress") && policy.getSpec().getIngress() != null) {
+                policy.getSpec().getIngress().forEach(rule -> { ports.add(rule.getPorts()); peers.add(rule.getFrom()); });
+            } else if (type.equals("Egress") && policy.getSpec().getEgress() != null) {
+                policy.getSpec().getEgress().forEach(rule -> { ports.add(rule.getPorts()); peers.add(rule.getTo()); });
+            }
+            for (int i = 0; i < ports.size(); i++) {
+                boolean portOk = ports.get(i) == null || ports.get(i).isEmpty()
+                        || ports.get(i).stream().anyMatch(p -> p.getPort().getIntVal() != null && p.getPort().getIntVal() == port);
+                boolean peerOk = peers.get(i) == null || peers.get(i).isEmpty() || peers.get(i).stream().anyMatch(peer -> peerMatches(peer, other));
                 if (portOk && peerOk) {
                     return true;
                 }
@@ -285,11 +412,38 @@ class ManifestsTest {
         return false;
     }
 
-    private static boolean peerMatches(NetworkPolicyPeer peer, Source from) {
-        boolean namespaceOk = peer.getNamespaceSelector() == null ? from.namespace().equals("chat")
-                : matches(peer.getNamespaceSelector(), Map.of("kubernetes.io/metadata.name", from.namespace()));
-        boolean podOk = peer.getPodSelector() == null || matches(peer.getPodSelector(), from.labels());
+    private static List<String> types(NetworkPolicy policy) {
+        if (policy.getSpec().getPolicyTypes() != null && !policy.getSpec().getPolicyTypes().isEmpty()) {
+            return policy.getSpec().getPolicyTypes();
+        }
+        return policy.getSpec().getEgress() == null ? List.of("Ingress") : List.of("Ingress", "Egress");
+    }
+
+    private static boolean peerMatches(NetworkPolicyPeer peer, Peer other) {
+        if (peer.getIpBlock() != null) {
+            return other.ip() != null && inCidr(other.ip(), peer.getIpBlock().getCidr());
+        }
+        if (other.ip() != null) {
+            return false; // selectors name pods, never an address outside the cluster
+        }
+        boolean namespaceOk = peer.getNamespaceSelector() == null ? other.namespace().equals("chat")
+                : matches(peer.getNamespaceSelector(), Map.of("kubernetes.io/metadata.name", other.namespace()));
+        boolean podOk = peer.getPodSelector() == null || matches(peer.getPodSelector(), other.labels());
         return namespaceOk && podOk;
+    }
+
+    private static boolean inCidr(String ip, String cidr) {
+        String[] parts = cidr.split("/");
+        long mask = parts[1].equals("0") ? 0 : -1L << (32 - Integer.parseInt(parts[1]));
+        return (ipv4(ip) & mask) == (ipv4(parts[0]) & mask);
+    }
+
+    private static long ipv4(String address) {
+        long value = 0;
+        for (String octet : address.split("\\.")) {
+            value = value << 8 | Integer.parseInt(octet);
+        }
+        return value;
     }
 
     private static boolean matches(LabelSelector selector, Map<String, String> labels) {
@@ -300,6 +454,10 @@ class ManifestsTest {
 
     private static Map<String, String> podLabels(Deployment deployment) {
         return deployment.getSpec().getTemplate().getMetadata().getLabels();
+    }
+
+    private static Peer pod(Deployment deployment) {
+        return new Peer("chat", deployment.getSpec().getTemplate().getMetadata().getLabels(), null);
     }
 
     // --- rendering -----------------------------------------------------------------------------------------------------
