@@ -75,6 +75,9 @@ class ManifestsTest {
             for (String service : DevKeys.SERVICES) {
                 Files.copy(keys.resolve(DevKeys.PRIVATE_KEY), secrets.resolve(service + "-privateKey.pem"));
                 Files.copy(keys.resolve(DevKeys.PUBLIC_KEY), secrets.resolve(service + "-publicKey.pem"));
+                Files.writeString(secrets.resolve(service + "-redis-hosts"), "rediss://" + service + "@redis-0.test:6380");
+                Files.writeString(secrets.resolve(service + "-redis-password"), "not-a-password");
+                Files.writeString(secrets.resolve(service + "-mongodb-uri"), "mongodb://" + service + ":x@mongo-0.test/chat?tls=true");
             }
         }
     }
@@ -262,6 +265,19 @@ class ManifestsTest {
             assertFalse(image.startsWith("chat/"), name + ": an image of a registry this project owns, not docker.io/chat: " + image);
         }
 
+        // each service reaches the stores as its own user, credentials from its own Secret
+        for (String name : SERVICES) {
+            Map<String, String> fromSecret = find(all, Deployment.class, name).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()
+                    .stream().filter(e -> e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null)
+                    .collect(Collectors.toMap(e -> e.getName(), e -> e.getValueFrom().getSecretKeyRef().getName().replaceAll("-[a-z0-9]{10}$", "")));
+            Map<String, String> expected = new java.util.TreeMap<>(Map.of("QUARKUS_REDIS_HOSTS", "chat-stores-" + name,
+                    "QUARKUS_REDIS_PASSWORD", "chat-stores-" + name));
+            if (!name.equals("presence-service")) {
+                expected.put("QUARKUS_MONGODB_CONNECTION_STRING", "chat-stores-" + name);
+            }
+            assertEquals(expected, new java.util.TreeMap<>(fromSecret), name + ": its store credentials, from its own Secret");
+        }
+
         List<NetworkPolicy> policies = all.stream().filter(NetworkPolicy.class::isInstance).map(NetworkPolicy.class::cast).toList();
         Peer redisNetwork = new Peer(null, Map.of(), "10.20.1.7");
         Peer mongoNetwork = new Peer(null, Map.of(), "10.20.2.7");
@@ -270,6 +286,50 @@ class ManifestsTest {
             assertTrue(allowed(policies, service, redisNetwork, 6379), name + " reaches the managed Redis");
             assertEquals(!name.equals("presence-service"), allowed(policies, service, mongoNetwork, 27017), name + " and MongoDB only if it keeps data there");
             assertFalse(allowed(policies, service, new Peer(null, Map.of(), "169.254.169.254"), 80), name + ": no cloud metadata");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "local", "production" })
+    void whatTheIngressAnswersItselfIsProblemJson(String overlay) throws Exception {
+        List<HasMetadata> all = render(overlay);
+        String backend = find(all, Ingress.class, "chat").getMetadata().getAnnotations().get("nginx.ingress.kubernetes.io/default-backend");
+        Service service = find(all, Service.class, backend);
+        Map<String, String> pods = find(all, Deployment.class, backend).getSpec().getTemplate().getMetadata().getLabels();
+        assertTrue(pods.entrySet().containsAll(service.getSpec().getSelector().entrySet()), "the default backend's Service selects its pods");
+        List<NetworkPolicy> policies = all.stream().filter(NetworkPolicy.class::isInstance).map(NetworkPolicy.class::cast).toList();
+        assertTrue(allowed(policies, new Peer("ingress-nginx", Map.of("app.kubernetes.io/name", "ingress-nginx"), null), new Peer("chat", pods, null), 8080),
+                "the ingress controller reaches it");
+
+        // its nginx configuration, run here with nginx on a free port: the answers a client would get
+        String conf = all.stream().filter(io.fabric8.kubernetes.api.model.ConfigMap.class::isInstance).map(io.fabric8.kubernetes.api.model.ConfigMap.class::cast)
+                .filter(c -> c.getMetadata().getName().startsWith("chat-problems-")).findFirst().orElseThrow().getData().get("problems.conf");
+        int port = dev.chatlayer.testkit.servers.FreePort.find();
+        Path prefix = Files.createTempDirectory("chat-problems");
+        Files.createDirectories(prefix.resolve("logs"));
+        Files.writeString(prefix.resolve("problems.conf"), conf.replace("listen 8080;", "listen 127.0.0.1:" + port + ";"));
+        Files.writeString(prefix.resolve("nginx.conf"), "worker_processes 1; pid nginx.pid; error_log logs/error.log; events {}\n"
+                + "http { access_log off; client_body_temp_path tmp; proxy_temp_path tmp; fastcgi_temp_path tmp; uwsgi_temp_path tmp;"
+                + " scgi_temp_path tmp; include problems.conf; }\n");
+        String nginx = Files.isExecutable(Path.of("/usr/sbin/nginx")) ? "/usr/sbin/nginx" : "nginx";
+        Process server = new ProcessBuilder(nginx, "-p", prefix.toString(), "-c", prefix.resolve("nginx.conf").toString(), "-g", "daemon off;")
+                .redirectErrorStream(true).redirectOutput(prefix.resolve("logs/out.log").toFile()).start();
+        try {
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).ignoreExceptions().until(() -> http.send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+            for (Map.Entry<String, Integer> path : Map.of("/api/v1/messages", 503, "/internal/conversations/x", 404, "/", 404).entrySet()) {
+                java.net.http.HttpResponse<String> answer = http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + port + path.getKey())).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertEquals((int) path.getValue(), answer.statusCode(), path.getKey());
+                assertEquals("application/problem+json", answer.headers().firstValue("content-type").orElse(""), path.getKey());
+                Map<?, ?> problem = Serialization.unmarshal(answer.body(), Map.class);
+                assertEquals(path.getValue(), problem.get("status"), path.getKey() + ": " + answer.body());
+            }
+        } finally {
+            server.destroy();
+            server.waitFor(10, TimeUnit.SECONDS);
         }
     }
 
