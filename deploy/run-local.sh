@@ -60,12 +60,26 @@ wait_for_port() { # host port what [pid]
   exit 1
 }
 
+# Our own Redis, with one ACL user per service (deploy/redis/service-acl.conf: only its keys, channels and commands)
+# and fresh passwords each start; the default user stays open for redis-cli and the tests' own checks.
+redis_acl_port=""
 if [[ -z "${REDIS_URL:-}" ]]; then
   port=${LOCAL_REDIS_PORT:-6390}
-  "${testkit[@]}" redis "$port" "$state/data/redis" >"$state/logs/redis.log" 2>&1 &
+  mkdir -p "$state/redis-users"
+  common=$(awk '$1 == "*" { $1 = ""; print }' "$root/deploy/redis/service-acl.conf")
+  {
+    echo "user default on nopass ~* &* +@all"
+    grep -v '^#' "$root/deploy/redis/service-acl.conf" | awk 'NF && $1 != "*"' | while read -r user rules; do
+      password=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+      printf '%s' "$password" >"$state/redis-users/$user"
+      echo "user $user on >$password $common $rules"   # the categories first: a later -@all would undo +config|get
+    done
+  } >"$state/redis-users/users.acl"
+  "${testkit[@]}" redis "$port" "$state/data/redis" "$state/redis-users/users.acl" >"$state/logs/redis.log" 2>&1 &
   pids+=($!)
   wait_for_port 127.0.0.1 "$port" redis "$!"
   REDIS_URL=redis://127.0.0.1:$port
+  redis_acl_port=$port
 fi
 if [[ -z "${MONGODB_URI:-}" ]]; then
   port=${LOCAL_MONGO_PORT:-27027}
@@ -110,18 +124,25 @@ run_image() { # name port
   # exec: the stop signal reaches the engine, which passes it to the service (a graceful shutdown)
   exec "${CONTAINER_ENGINE:-podman}" run --rm --name "chat-$1-$2" --network=host \
     --read-only --tmpfs /tmp --user 185 --cap-drop ALL --security-opt no-new-privileges "${mounts[@]}" \
-    -e QUARKUS_REDIS_HOSTS -e QUARKUS_MONGODB_CONNECTION_STRING -e QUARKUS_SHUTDOWN_DELAY_ENABLED -e PRESENCE_ALLOWED_ORIGINS \
+    -e QUARKUS_REDIS_HOSTS -e QUARKUS_MONGODB_CONNECTION_STRING -e QUARKUS_SHUTDOWN_DELAY_ENABLED \
+    -e PRESENCE_ALLOWED_ORIGINS \
     -e QUARKUS_REST_CLIENT_CONVERSATION_SERVICE_URL -e QUARKUS_REST_CLIENT_MESSAGE_SERVICE_URL \
     -e MP_JWT_VERIFY_PUBLICKEY_LOCATION=/keys/publicKey.pem -e CHAT_SERVICE_IDENTITY_KEYS_DIR=/service-keys \
     -e JAVA_OPTS_APPEND="${JAVA_OPTS:-} -Dquarkus.http.port=$2" "chat/$1:${IMAGE_TAG:-local}"
 }
 service_pids=()
 start_service() { # name port (the port on the command line, so an operator or a test can find the process by it)
-  if [[ -n ${RUN_IMAGES:-} ]]; then
-    run_image "$1" "$2" >"$state/logs/$1-$2.log" 2>&1 &
-  else
-    java ${JAVA_OPTS:-} -Dquarkus.http.port=$2 -jar "$1/target/quarkus-app/quarkus-run.jar" >"$state/logs/$1-$2.log" 2>&1 &
-  fi
+  (
+    if [[ -n $redis_acl_port ]]; then # the service's own Redis user (user and password in the URL: both are sent)
+      QUARKUS_REDIS_HOSTS="redis://$1:$(cat "$state/redis-users/$1")@127.0.0.1:$redis_acl_port"
+      export QUARKUS_REDIS_HOSTS
+    fi
+    if [[ -n ${RUN_IMAGES:-} ]]; then
+      run_image "$1" "$2"
+    else
+      exec java ${JAVA_OPTS:-} -Dquarkus.http.port=$2 -jar "$1/target/quarkus-app/quarkus-run.jar"
+    fi
+  ) >"$state/logs/$1-$2.log" 2>&1 &
   pids+=($!)
   service_pids+=($!)
 }

@@ -111,6 +111,21 @@ class LocalStackIT {
     }
 
     @Test
+    void eachServiceReachesRedisAsItsOwnAclUserWithWhatItNeeds() throws Exception {
+        int redis = Integer.parseInt(ports.get("LOCAL_REDIS_PORT"));
+        String clients = String.valueOf(dev.chatlayer.testkit.servers.RedisWire.call(redis, "CLIENT", "LIST"));
+        for (String service : List.of("conversation-service", "presence-service", "message-service")) {
+            assertTrue(clients.contains(" user=" + service + " "), service + " is connected as its own user (deploy/redis/service-acl.conf):\n" + clients);
+        }
+        // and its user may read what the service checks: presence-service's CONFIG GET of the key expiry events
+        HttpResponse<String> dependencies = Clients.HTTP.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + ports.get("PRESENCE_PORT") + "/q/health/group/dependencies")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, dependencies.statusCode(), dependencies.body());
+        assertTrue(dependencies.body().contains("redis-keyspace-notifications") && !dependencies.body().contains("unchecked"), dependencies.body());
+    }
+
+    @Test
     void theGatewayLimitsRequestsPerClientAddress() throws Exception {
         String carol = "carol-" + System.nanoTime();
         // one client address, 32 requests at a time on a route answered from Redis (no per-user limit there): past

@@ -75,8 +75,7 @@ class ManifestsTest {
             for (String service : DevKeys.SERVICES) {
                 Files.copy(keys.resolve(DevKeys.PRIVATE_KEY), secrets.resolve(service + "-privateKey.pem"));
                 Files.copy(keys.resolve(DevKeys.PUBLIC_KEY), secrets.resolve(service + "-publicKey.pem"));
-                Files.writeString(secrets.resolve(service + "-redis-hosts"), "rediss://" + service + "@redis-0.test:6380");
-                Files.writeString(secrets.resolve(service + "-redis-password"), "not-a-password");
+                Files.writeString(secrets.resolve(service + "-redis-hosts"), "rediss://" + service + ":not-a-password@redis-0.test:6380");
                 Files.writeString(secrets.resolve(service + "-mongodb-uri"), "mongodb://" + service + ":x@mongo-0.test/chat?tls=true");
             }
         }
@@ -270,8 +269,7 @@ class ManifestsTest {
             Map<String, String> fromSecret = find(all, Deployment.class, name).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()
                     .stream().filter(e -> e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null)
                     .collect(Collectors.toMap(e -> e.getName(), e -> e.getValueFrom().getSecretKeyRef().getName().replaceAll("-[a-z0-9]{10}$", "")));
-            Map<String, String> expected = new java.util.TreeMap<>(Map.of("QUARKUS_REDIS_HOSTS", "chat-stores-" + name,
-                    "QUARKUS_REDIS_PASSWORD", "chat-stores-" + name));
+            Map<String, String> expected = new java.util.TreeMap<>(Map.of("QUARKUS_REDIS_HOSTS", "chat-stores-" + name));
             if (!name.equals("presence-service")) {
                 expected.put("QUARKUS_MONGODB_CONNECTION_STRING", "chat-stores-" + name);
             }

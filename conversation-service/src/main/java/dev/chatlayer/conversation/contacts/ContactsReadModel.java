@@ -33,7 +33,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  * A change drops the set and moves a generation counter on; a rebuild stores what it read from MongoDB only if the
  * generation is still the one it saw before reading, so a rebuild racing with a change never stores the state from
  * before it. A drop Redis refused is retried every {@code conversation.cache-repair-interval} until it is taken
- * ({@code conversation_contacts_repairs_pending}). Who watches is told on {@link ConversationKeys#CONTACT_CHANGES}.
+ * ({@code conversation_contacts_repairs_pending}). Who watches is told on {@link SharedKeys#CONTACT_CHANGES}.
  */
 @ApplicationScoped
 public class ContactsReadModel {

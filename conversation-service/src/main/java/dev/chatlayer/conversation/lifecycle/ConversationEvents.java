@@ -11,7 +11,7 @@ import dev.chatlayer.support.SharedKeys;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Change notices on {@link ConversationKeys#CONVERSATION_EVENTS}, so other services may keep a conversation in memory
+ * Change notices on {@link SharedKeys#CONVERSATION_EVENTS}, so other services may keep a conversation in memory
  * and drop it the moment it changes. Sent when a status or a participant's cutoff changes, not for activity
  * (lastMessageAt), which would turn every message into an invalidation. Pub/sub is at most once: listeners
  * bound how long they trust a copy, and forget everything when their subscription drops.

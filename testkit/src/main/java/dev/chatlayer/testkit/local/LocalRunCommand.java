@@ -15,7 +15,8 @@ import java.util.concurrent.CountDownLatch;
  *   java -jar testkit/target/testkit-*.jar keys  DIR              write a dev RS256 key pair into DIR (once)
  *   java -jar testkit/target/testkit-*.jar service-keys DIR       write a key pair per service into DIR/SERVICE (once)
  *   java -jar testkit/target/testkit-*.jar token DIR USER [HOURS] print a token for USER
- *   java -jar testkit/target/testkit-*.jar redis PORT [DIR]       run our own Redis on PORT until killed (DIR: with AOF there)
+ *   java -jar testkit/target/testkit-*.jar redis PORT [DIR [ACL]] run our own Redis on PORT until killed (DIR: with AOF
+ *                                                                  there; ACL: its users from that ACL file)
  *   java -jar testkit/target/testkit-*.jar mongo PORT [MS]        run an in-memory MongoDB-compatible server on PORT until killed
  *                                                                  (MS: every write answered MS later, like a journaled commit)
  *   java -jar testkit/target/testkit-*.jar mongo-file PORT FILE   the same, keeping its data in FILE (survives restarts)
@@ -44,7 +45,9 @@ public final class LocalRunCommand {
                 System.out.println(Tokens.mint(DevKeys.privateKey(Path.of(args[1])), Tokens.DEFAULT_ISSUER, args[2], ttl));
             }
             case "redis" -> {
-                if (args.length > 2) {
+                if (args.length > 3) {
+                    LocalRedis.startPersistent(Integer.parseInt(args[1]), Path.of(args[2]), "256mb", Path.of(args[3]));
+                } else if (args.length > 2) {
                     LocalRedis.startPersistent(Integer.parseInt(args[1]), Path.of(args[2]), "256mb");
                 } else {
                     LocalRedis.start(Integer.parseInt(args[1]));
@@ -71,7 +74,7 @@ public final class LocalRunCommand {
     }
 
     private static void usage() {
-        System.err.println("usage: keys DIR | token DIR USER [HOURS] | redis PORT [DATA_DIR] | mongo PORT [COMMIT_LATENCY_MS] | mongo-file PORT FILE");
+        System.err.println("usage: keys DIR | token DIR USER [HOURS] | redis PORT [DATA_DIR [ACL_FILE]] | mongo PORT [COMMIT_LATENCY_MS] | mongo-file PORT FILE");
         System.exit(2);
     }
 }

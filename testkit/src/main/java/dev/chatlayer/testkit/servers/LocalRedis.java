@@ -79,13 +79,22 @@ public final class LocalRedis {
      * ({@code noeviction}), nothing is evicted.
      */
     public static Process startPersistent(int port, Path dir, String maxmemory) {
+        return startPersistent(port, dir, maxmemory, null);
+    }
+
+    /** The same, its users from {@code aclFile} (a Redis ACL file), when not null. */
+    public static Process startPersistent(int port, Path dir, String maxmemory, Path aclFile) {
         requireFree(port);
         try {
             Files.createDirectories(dir);
-            Process process = new ProcessBuilder(List.of(executable().getAbsolutePath(),
+            List<String> command = new java.util.ArrayList<>(List.of(executable().getAbsolutePath(),
                     "--port", String.valueOf(port), "--bind", "127.0.0.1", "--dir", dir.toAbsolutePath().toString(),
                     "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--daemonize", "no",
-                    "--maxmemory", maxmemory, "--maxmemory-policy", STARTED_POLICY, "--notify-keyspace-events", KEYSPACE_EVENTS))
+                    "--maxmemory", maxmemory, "--maxmemory-policy", STARTED_POLICY, "--notify-keyspace-events", KEYSPACE_EVENTS));
+            if (aclFile != null) {
+                command.addAll(List.of("--aclfile", aclFile.toAbsolutePath().toString()));
+            }
+            Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(dir.resolve("redis.log").toFile())
                     .start();
