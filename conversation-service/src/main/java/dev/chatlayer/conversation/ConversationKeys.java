@@ -3,7 +3,7 @@ package dev.chatlayer.conversation;
 import dev.chatlayer.support.SharedKeys;
 
 /**
- * Every Redis key conversation-service owns (contract section 2), and only these. The seed's braces are literal hash
+ * Every Redis key conversation-service owns (docs/keys.md), and only these. The braces are literal hash
  * tags: on a Redis Cluster {@code chat:{id}} hashes on the id, and a user's deletion keys and contacts on the user id,
  * so each multi-key write touches one slot.
  */

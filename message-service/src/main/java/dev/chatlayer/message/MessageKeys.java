@@ -1,8 +1,8 @@
 package dev.chatlayer.message;
 
 /**
- * Every Redis key message-service owns (contract section 2), and only these. The seed's braces are literal hash
- * tags (contract section 2): a user's unread keys all hash on the user id, so one user's counts, read positions and
+ * Every Redis key message-service owns (docs/keys.md), and only these. The braces are literal hash
+ * tags (docs/keys.md): a user's unread keys all hash on the user id, so one user's counts, read positions and
  * index share a cluster slot (one round trip, one script), and {@code messages:{chatId}} hashes on the conversation.
  */
 public final class MessageKeys {

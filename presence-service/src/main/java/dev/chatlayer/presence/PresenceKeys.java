@@ -1,7 +1,7 @@
 package dev.chatlayer.presence;
 
 /**
- * Every Redis key and pub/sub channel presence-service owns (contract sections 2 and 5). The seed's braces are literal
+ * Every Redis key and pub/sub channel presence-service owns (docs/keys.md). The braces are literal
  * hash tags: all of a user's keys and channels hash on the user id, so each script touches one cluster slot and a
  * user's channels live on the node that owns their keys.
  */

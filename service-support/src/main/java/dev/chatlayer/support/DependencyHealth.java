@@ -13,7 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 /**
  * Redis as this replica sees it, in the {@code dependencies} health group ({@code /q/health/group/dependencies}) —
  * never in readiness: every replica shares the same Redis, and pulling them all out of their Service at once would
- * turn a degraded system into a dead one (contract section 7). Requests that need Redis answer for themselves.
+ * turn a degraded system into a dead one (docs/operations.md, "Health"). Requests that need Redis answer for themselves.
  */
 @HealthGroup("dependencies")
 @ApplicationScoped

@@ -11,7 +11,7 @@ public final class SharedKeys {
     }
 
     /**
-     * SET, the contacts read model (contract section 1): the user and everyone sharing a conversation with them that is
+     * SET, the contacts read model (docs/keys.md): the user and everyone sharing a conversation with them that is
      * not DECLINED. Written only by conversation-service; presence-service reads it to decide who may see whom.
      */
     public static String contacts(String userId) {

@@ -17,7 +17,7 @@ import dev.chatlayer.support.UserIds;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Blocks (contract section 4): a block refuses every new conversation holding both users, closes the open one
+ * Blocks (conversation-service/README.md): a block refuses every new conversation holding both users, closes the open one
  * between just the two of them (PENDING → DECLINED, ACCEPTED → ENDED, announced like any status change, so every
  * replica of every service sees it at once) and hides presence both ways (the contacts read model drops them).
  * Unblocking reopens nothing. Both are idempotent.

@@ -30,7 +30,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** Conversation rules (contract section 4): who may see, create, change, hide and restore what. */
+/** Conversation rules (conversation-service/README.md): who may see, create, change, hide and restore what. */
 @ApplicationScoped
 public class ConversationService {
 

@@ -9,7 +9,7 @@ import io.quarkus.mongodb.panache.common.MongoEntity;
 
 /**
  * A document of the {@code blocks} collection: {@code blocker} blocked {@code blocked}. MongoDB is where blocks live
- * (contract section 4): a Redis flush loses none. One document per pair (unique index {@code blocker_blocked}).
+ * (conversation-service/README.md): a Redis flush loses none. One document per pair (unique index {@code blocker_blocked}).
  */
 @MongoEntity(collection = "blocks")
 public class BlockDocument {

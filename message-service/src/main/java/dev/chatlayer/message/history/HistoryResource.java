@@ -13,7 +13,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
-/** {@code GET /api/v1/messages}: a page of a conversation's history (contract section 6). */
+/** {@code GET /api/v1/messages}: a page of a conversation's history (message-service/README.md). */
 @Path("/api/v1/messages")
 @RolesAllowed(CallerRoles.USER)
 @Produces(MediaType.APPLICATION_JSON)

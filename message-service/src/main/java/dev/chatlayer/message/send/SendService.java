@@ -37,7 +37,7 @@ import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * The send path (contract section 6): validate, rate limit, check the conversation, store durably, then
+ * The send path (message-service/README.md): validate, rate limit, check the conversation, store durably, then
  * the speed layer. Non-blocking from request to response: a send waiting for its batch holds no thread,
  * so a thousand sends in flight cost a thousand small objects, not a thousand blocked workers.
  */

@@ -26,7 +26,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  * cache and the recipients' unread index makes the next read rebuild both from MongoDB, exactly as after a flush.
  * Retried every {@code messages.repair-interval} until Redis takes it; DEL is refused neither to a full Redis
  * nor by a busy one. Held in memory: if this replica dies first, the cache still expires with its TTL, but the
- * counters stay one short until the recipient reads the conversation (noted in the README).
+ * counters stay one short until the recipient reads the conversation (noted in the service README).
  */
 @ApplicationScoped
 public class SpeedLayerInvalidations {

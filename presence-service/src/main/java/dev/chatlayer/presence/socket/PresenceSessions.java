@@ -184,7 +184,7 @@ class PresenceSessions {
         return Uni.createFrom().voidItem();
     }
 
-    /** At the token's expiry the socket closes with 1008 "token expired" (contract section 3). */
+    /** At the token's expiry the socket closes with 1008 "token expired" (docs/security.md). */
     private void closeAtExpiry(WebSocketConnection socket, SocketSession session) {
         if (session.expiresAtSeconds <= 0) {
             return;

@@ -23,7 +23,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 /**
- * Who may see whose presence (contract section 5): a viewer sees themselves and their contacts, the users sharing a
+ * Who may see whose presence (presence-service/README.md): a viewer sees themselves and their contacts, the users sharing a
  * conversation with them that is not DECLINED. conversation-service publishes each user's contacts as the read model
  * {@code contacts:{userId}} ({@link PresenceStore} reads it in the same round trip as presence) and rebuilds it when
  * it is missing ({@link #rebuild}); it names the users whose contacts changed on {@code contact-changes}, and

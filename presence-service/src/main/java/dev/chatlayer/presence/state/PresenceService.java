@@ -25,7 +25,7 @@ import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * Presence rules (contract section 5): a user is online while any of their connections or their REST
+ * Presence rules (presence-service/README.md): a user is online while any of their connections or their REST
  * heartbeat is alive; transitions are published for watchers and leave {@code lastseen:{userId}}.
  */
 @ApplicationScoped
