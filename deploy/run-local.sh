@@ -158,6 +158,12 @@ for i in "${!names[@]}"; do start_service "${names[$i]}" "${ports[$i]}"; done
 for i in "${!names[@]}"; do wait_for_port 127.0.0.1 "${ports[$i]}" "${names[$i]}" "${service_pids[$i]}"; done
 second() { if [[ -n ${1:-} ]]; then printf ' server 127.0.0.1:%s max_fails=1 fail_timeout=5s;' "$1"; fi; }
 
+# Development only: tokens for any user id for the web client (web/), on 127.0.0.1, through the gateway at /dev/token
+token_port=${TOKEN_SERVER_PORT:-8089}
+"${testkit[@]}" token-server "$token_port" "$state/keys" >"$state/logs/token-server.log" 2>&1 &
+pids+=($!)
+wait_for_port 127.0.0.1 "$token_port" token-server "$!"
+
 # the gateway: the repository's routes, this run's upstreams and paths
 ln -sfn "$root/deploy/gateway" "$state/gateway/chat"
 cat >"$state/gateway/nginx.conf" <<NGINX
@@ -178,6 +184,10 @@ http {
   server {
     listen 127.0.0.1:$gateway_port;
     include chat/routes.conf;
+    # the local run only: the web client and its dev tokens (never in deploy/gateway/, images or manifests)
+    location = / { default_type text/html; root $root/web; try_files /index.html =404; }
+    location ^~ /web/ { root $root; default_type application/javascript; types { text/html html; text/css css; application/javascript js; } }
+    location = /dev/token { proxy_pass http://127.0.0.1:$token_port; }
   }
 }
 NGINX
@@ -189,6 +199,7 @@ wait_for_port 127.0.0.1 "$gateway_port" gateway "$!"
 cat <<INFO
 
 chat speed layer is running on http://localhost:$gateway_port (Ctrl-C stops it)
+  web client      http://localhost:$gateway_port/   (open it twice, sign in as two users)
   conversations   http://localhost:$gateway_port/api/v1/conversations
   presence        http://localhost:$gateway_port/api/v1/presence   (socket: ws://localhost:$gateway_port/api/v1/presence/ws)
   messages        http://localhost:$gateway_port/api/v1/messages, /api/v1/unread
