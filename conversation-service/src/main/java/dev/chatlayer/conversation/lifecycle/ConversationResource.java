@@ -1,14 +1,19 @@
 package dev.chatlayer.conversation.lifecycle;
 
+import java.net.URI;
+
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.jboss.resteasy.reactive.RestPath;
+import org.jboss.resteasy.reactive.RestQuery;
+
 import dev.chatlayer.conversation.UserLimits;
 import dev.chatlayer.support.Caller;
 import dev.chatlayer.support.CallerRoles;
 import dev.chatlayer.support.Page;
-import java.net.URI;
-
-import org.jboss.resteasy.reactive.RestPath;
-import org.jboss.resteasy.reactive.RestQuery;
-
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
@@ -40,7 +45,20 @@ class ConversationResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response create(@Valid @NotNull(message = "a JSON body is required") NewConversation body) {
+    @APIResponse(responseCode = "201", description = "Requested: the new conversation (PENDING), its address in Location",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ConversationView.class),
+                    examples = @ExampleObject(name = "requested", value = "{\"id\":\"65f1a2b3c4d5e6f708192a3b\",\"participants\":[\"alice\",\"bob\"],"
+                            + "\"createdBy\":\"alice\",\"status\":\"PENDING\",\"createdAt\":\"2026-12-04T08:00:00Z\","
+                            + "\"updatedAt\":\"2026-12-04T08:00:00Z\",\"lastMessageAt\":null,\"deletedAt\":null}")))
+    @APIResponse(responseCode = "200", description = "These participants already have an open (PENDING or ACCEPTED) conversation: that one",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ConversationView.class)))
+    @APIResponse(responseCode = "403", description = "A block stands between the participants",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
+    @APIResponse(responseCode = "429", description = "Past the caller's conversation-request limit (docs/limits.md); Retry-After says when",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
+    public Response create(@RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            examples = @ExampleObject(name = "ask bob", value = "{\"participantIds\":[\"bob\"]}")))
+            @Valid @NotNull(message = "a JSON body is required") NewConversation body) {
         String me = caller.id();
         limits.create(me);
         ConversationService.Created created = conversations.create(me, body.participantIds());
