@@ -85,11 +85,17 @@ class LocalStackIT {
 
         // what the gateway never routes, whatever the token
         for (String path : List.of("/internal/conversations/" + id, "/q/health/ready", "/q/metrics", "/api/v1/conversations/..%2f..%2finternal/conversations/" + id,
-                "/api/v1/conversations/%2e%2e/%2e%2e/q/health", "/api/v2/conversations", "/")) {
+                "/api/v1/conversations/%2e%2e/%2e%2e/q/health", "/api/v2/conversations", "/index.html", "/dev/tokens")) {
             HttpResponse<String> refused = call("GET", path, alice, null);
             assertTrue(refused.statusCode() == 404 || refused.statusCode() == 400, path + " answered " + refused.statusCode());
             assertTrue(refused.headers().firstValue("content-type").orElse("").startsWith("application/problem+json"), path);
         }
+
+        // the local run serves the web client at / (and nothing else of web/ beyond its files)
+        HttpResponse<String> page = Clients.HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.gateway() + "/")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, page.statusCode());
+        assertTrue(page.body().contains("/web/app.js"), "the web client's page");
 
         // one more message bob has not read, then a restart of the whole stack: Redis comes back from its append-only
         // file (the unread counter, which has no TTL), MongoDB from its file
