@@ -14,9 +14,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -26,8 +26,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The web client (web/) in a real browser: Debian's chromium, headless, driven through chromedriver. Two people sign in
  * at the local run's gateway, one asks the other for a conversation, the other accepts, they chat: each sees the
- * other's messages live, the other's presence dot, and the read receipt; then the presence replica holding one of
- * them is killed and the page reconnects and catches up. A screenshot of each is saved in e2e/target/web-client/.
+ * other's messages live, the other's presence dot, and the read receipt; one's socket outlives her first token
+ * (refreshed in band); then the presence replica holding her socket is killed and the page reconnects and catches up. A screenshot of each is saved in e2e/target/web-client/.
  */
 class WebClientIT {
 
@@ -61,20 +61,21 @@ class WebClientIT {
     @Test
     void twoPeopleChatInTheirBrowsers() throws Exception {
         String a = "alice-" + System.nanoTime(), b = "bob-" + System.nanoTime();
-        signIn(alice, a);
-        signIn(bob, b);
+        // alice's tokens last 30 s: her page must refresh hers in band, the socket staying open past the first one's exp
+        long aliceSignedIn = System.currentTimeMillis();
+        signIn(alice, a, "?ttlSeconds=30");
+        signIn(bob, b, "");
 
         // alice asks bob; bob sees the request (the list is re-read every 5 s) and accepts
         alice.findElement(By.id("participant")).sendKeys(b);
         alice.findElement(By.cssSelector("#new-conversation button")).click();
-        WebElement request = wait(bob, 20).until(ExpectedConditions.elementToBeClickable(By.cssSelector("#conversations li button[data-action=accept]")));
-        request.click();
+        click(bob, By.cssSelector("#conversations li button[data-action=accept]"), 20);
         wait(alice, 20).until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("#conversations li"), "ACCEPTED"));
 
         // alice writes; bob, who opens the conversation, reads it and alice sees the receipt
-        alice.findElement(By.cssSelector("#conversations li")).click();
+        click(alice, By.cssSelector("#conversations li"), 10);
         send(alice, "hello " + b);
-        bob.findElement(By.cssSelector("#conversations li")).click();
+        click(bob, By.cssSelector("#conversations li"), 10);
         wait(bob, 15).until(ExpectedConditions.textToBePresentInElementLocated(By.id("messages"), "hello " + b));
         wait(alice, 15).until(ExpectedConditions.textToBePresentInElementLocated(By.id("receipt"), "seen by " + b));
 
@@ -89,13 +90,20 @@ class WebClientIT {
         assertEquals("", alice.findElement(By.id("problem")).getText(), "no error shown to alice");
         assertEquals("", bob.findElement(By.id("problem")).getText(), "no error shown to bob");
 
+        // past her first token's expiry (and the server's 1008 "token expired" it would bring), the same socket
+        long firstTokenGone = aliceSignedIn + 35_000 - System.currentTimeMillis();
+        if (firstTokenGone > 0) {
+            Thread.sleep(firstTokenGone); // waiting for a clock: nothing to poll but time
+        }
+        assertEquals("0", reconnects(alice), "alice's socket outlived her first token: refreshed in band, no reconnect");
+        assertEquals("online", alice.findElement(By.id("socket-state")).getText());
+
         // the presence replica of alice's socket (her upgrade came first: the gateway's first presence upstream) is
         // killed: her page reconnects with backoff to the other one, and what was sent meanwhile arrives through the
         // history API on the new socket's hello
         stack.kill(stack.port("PRESENCE_PORT"));
         send(bob, "while you were away");
-        wait(alice, 30).until(driver -> Integer.parseInt(String.valueOf(((org.openqa.selenium.JavascriptExecutor) driver)
-                .executeScript("return document.body.dataset.reconnects || '0'"))) >= 1);
+        wait(alice, 30).until(driver -> Integer.parseInt(reconnects(driver)) >= 1);
         wait(alice, 30).until(ExpectedConditions.textToBe(By.id("socket-state"), "online"));
         wait(alice, 15).until(ExpectedConditions.textToBePresentInElementLocated(By.id("messages"), "while you were away"));
         send(bob, "and now live again");
@@ -109,8 +117,21 @@ class WebClientIT {
         assertTrue(Files.size(SCREENSHOTS.resolve("alice.png")) > 1_000);
     }
 
-    private static void signIn(WebDriver driver, String user) {
-        driver.get(stack.gateway() + "/");
+    /** The list is re-rendered every few seconds: find and click in one step, again if the element was replaced. */
+    private static void click(WebDriver driver, By element, int seconds) {
+        wait(driver, seconds).ignoring(StaleElementReferenceException.class).ignoring(org.openqa.selenium.NoSuchElementException.class)
+                .until(d -> {
+                    d.findElement(element).click();
+                    return true;
+                });
+    }
+
+    private static String reconnects(WebDriver driver) {
+        return String.valueOf(((org.openqa.selenium.JavascriptExecutor) driver).executeScript("return document.body.dataset.reconnects || '0'"));
+    }
+
+    private static void signIn(WebDriver driver, String user, String query) {
+        driver.get(stack.gateway() + "/" + query);
         driver.findElement(By.id("user-id")).sendKeys(user);
         driver.findElement(By.cssSelector("#sign-in button")).click();
         wait(driver, 20).until(ExpectedConditions.textToBe(By.id("socket-state"), "online"));
