@@ -66,13 +66,13 @@ class PresenceOperationsTest {
             // never repaired behind the operator's back
             org.junit.jupiter.api.Assertions.assertEquals("", String.valueOf(((java.util.List<?>) RedisWire.call(port, "CONFIG", "GET",
                     "notify-keyspace-events")).get(1)));
-            Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().accept("text/plain; version=0.0.4").get("/q/metrics")
+            Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().accept("text/plain; version=0.0.4").get("/q/metrics")
                     .then().body(matchesPattern("(?s).*chat_dependency_up\\{dependency=\"redis-keyspace-notifications\",?} 0\\.0.*")));
         } finally {
             RedisWire.call(port, "CONFIG", "SET", "notify-keyspace-events", LocalRedis.KEYSPACE_EVENTS);
         }
         Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/q/health/group/dependencies").then().statusCode(200));
-        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().accept("text/plain; version=0.0.4").get("/q/metrics")
+        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().accept("text/plain; version=0.0.4").get("/q/metrics")
                 .then().body(matchesPattern("(?s).*chat_dependency_up\\{dependency=\"redis-keyspace-notifications\",?} 1\\.0.*")));
     }
 

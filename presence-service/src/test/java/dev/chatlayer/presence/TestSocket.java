@@ -17,7 +17,8 @@ import io.vertx.core.json.JsonObject;
 /** A real WebSocket client, as a browser or app would hold one, that records every frame it receives. */
 final class TestSocket implements AutoCloseable {
 
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    // generous: on the 2-core CI machine a hello twice took over 10 s (cause not found yet)
+    private static final Duration WAIT = Duration.ofSeconds(20);
 
     private final WebSocketClient client;
     private final WebSocket socket;
