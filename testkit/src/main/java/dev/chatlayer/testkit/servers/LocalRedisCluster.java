@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -35,22 +37,18 @@ public final class LocalRedisCluster implements AutoCloseable {
                 throw new IllegalStateException("a Redis Cluster needs redis-cli next to " + server
                         + " (apt-get install --no-install-recommends redis-server)");
             }
+            requireVersion7(server);
             Path dir = Files.createTempDirectory("chat-redis-cluster");
             List<Integer> ports = new ArrayList<>();
             for (int i = 0; i < 6; i++) {
                 int port = FreePort.find();
-                LocalRedis.start(port, List.of("--cluster-enabled", "yes",
+                // The bus port is chosen too: by default it is port + 10000, which another process may hold.
+                LocalRedis.start(port, List.of("--cluster-enabled", "yes", "--cluster-port", String.valueOf(FreePort.find()),
                         "--cluster-config-file", dir.resolve("nodes-" + port + ".conf").toString(),
                         "--cluster-node-timeout", String.valueOf(NODE_TIMEOUT.toMillis()), "--dir", dir.toString()));
                 ports.add(port);
             }
             LocalRedisCluster cluster = new LocalRedisCluster(ports);
-            try {
-                requireVersion7(ports.get(0));
-            } catch (IllegalStateException e) {
-                cluster.close();
-                throw e;
-            }
             List<String> create = new ArrayList<>(List.of(cli.getAbsolutePath(), "--cluster", "create"));
             ports.forEach(port -> create.add("127.0.0.1:" + port));
             create.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
@@ -258,11 +256,15 @@ public final class LocalRedisCluster implements AutoCloseable {
         return live.get(0);
     }
 
-    private static void requireVersion7(int port) {
-        String info = (String) RedisWire.call(port, "INFO", "server");
-        String version = info.lines().filter(l -> l.startsWith("redis_version:")).findFirst().orElse("redis_version:0").substring(14);
-        if (Integer.parseInt(version.split("\\.")[0]) < 7) {
-            throw new IllegalStateException("sharded pub/sub needs Redis 7, this redis-server is " + version
+    /** Sharded pub/sub and {@code cluster-port} came with Redis 7. */
+    private static void requireVersion7(File server) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(server.getAbsolutePath(), "--version").redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        process.waitFor();
+        Matcher matcher = Pattern.compile("v=(\\d+)\\.").matcher(output);
+        String version = matcher.find() ? matcher.group(1) : "0";
+        if (Integer.parseInt(version) < 7) {
+            throw new IllegalStateException("sharded pub/sub and cluster-port need Redis 7, " + server + " is " + output.strip()
                     + " (apt-get install --no-install-recommends redis-server)");
         }
     }
