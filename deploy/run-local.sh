@@ -158,11 +158,12 @@ for i in "${!names[@]}"; do start_service "${names[$i]}" "${ports[$i]}"; done
 for i in "${!names[@]}"; do wait_for_port 127.0.0.1 "${ports[$i]}" "${names[$i]}" "${service_pids[$i]}"; done
 second() { if [[ -n ${1:-} ]]; then printf ' server 127.0.0.1:%s max_fails=1 fail_timeout=5s;' "$1"; fi; }
 
-# Development only: tokens for any user id for the web client (web/), on 127.0.0.1, through the gateway at /dev/token
-token_port=${TOKEN_SERVER_PORT:-8089}
-"${testkit[@]}" token-server "$token_port" "$state/keys" >"$state/logs/token-server.log" 2>&1 &
+# Development only: the web client (web/) and tokens for any user id, on 127.0.0.1, through the gateway at / and
+# /dev/token. Served by a process of this user, not by nginx, whose workers cannot read a private clone when run as root.
+web_port=${WEB_SERVER_PORT:-8089}
+"${testkit[@]}" web-server "$web_port" "$state/keys" "$root/web" >"$state/logs/web-server.log" 2>&1 &
 pids+=($!)
-wait_for_port 127.0.0.1 "$token_port" token-server "$!"
+wait_for_port 127.0.0.1 "$web_port" web-server "$!"
 
 # the gateway: the repository's routes, this run's upstreams and paths
 ln -sfn "$root/deploy/gateway" "$state/gateway/chat"
@@ -185,9 +186,9 @@ http {
     listen 127.0.0.1:$gateway_port;
     include chat/routes.conf;
     # the local run only: the web client and its dev tokens (never in deploy/gateway/, images or manifests)
-    location = / { default_type text/html; root $root/web; try_files /index.html =404; }
-    location ^~ /web/ { root $root; default_type application/javascript; types { text/html html; text/css css; application/javascript js; } }
-    location = /dev/token { proxy_pass http://127.0.0.1:$token_port; }
+    location = / { proxy_pass http://127.0.0.1:$web_port; }
+    location ^~ /web/ { proxy_pass http://127.0.0.1:$web_port; }
+    location = /dev/token { proxy_pass http://127.0.0.1:$web_port; }
   }
 }
 NGINX

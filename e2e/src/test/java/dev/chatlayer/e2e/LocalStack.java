@@ -30,7 +30,7 @@ final class LocalStack {
     LocalStack(List<String> portNames) throws IOException {
         state = Files.createTempDirectory("chat-local-stack");
         portNames.forEach(name -> ports.put(name, String.valueOf(FreePort.find())));
-        ports.put("TOKEN_SERVER_PORT", String.valueOf(FreePort.find())); // the web client's dev tokens
+        ports.put("WEB_SERVER_PORT", String.valueOf(FreePort.find())); // the web client and its dev tokens
     }
 
     int port(String name) {

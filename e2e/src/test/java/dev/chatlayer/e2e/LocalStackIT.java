@@ -96,6 +96,15 @@ class LocalStackIT {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, page.statusCode());
         assertTrue(page.body().contains("/web/app.js"), "the web client's page");
+        HttpResponse<String> script = Clients.HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.gateway() + "/web/app.js")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, script.statusCode());
+        assertTrue(script.headers().firstValue("content-type").orElse("").startsWith("text/javascript"), "a module script needs a script type");
+        for (String path : List.of("/web/missing.js", "/web/%2e%2e/deploy/token.sh", "/web/..%2fpom.xml")) {
+            HttpResponse<String> refused = call("GET", path, alice, null);
+            assertTrue(refused.statusCode() == 404 || refused.statusCode() == 400, path + " answered " + refused.statusCode());
+            assertTrue(refused.headers().firstValue("content-type").orElse("").startsWith("application/problem+json"), path);
+        }
 
         // one more message bob has not read, then a restart of the whole stack: Redis comes back from its append-only
         // file (the unread counter, which has no TTL), MongoDB from its file

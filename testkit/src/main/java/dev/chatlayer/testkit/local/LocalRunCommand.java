@@ -15,7 +15,7 @@ import java.util.concurrent.CountDownLatch;
  *   java -jar testkit/target/testkit-*.jar keys  DIR              write a dev RS256 key pair into DIR (once)
  *   java -jar testkit/target/testkit-*.jar service-keys DIR       write a key pair per service into DIR/SERVICE (once)
  *   java -jar testkit/target/testkit-*.jar token DIR USER [HOURS] print a token for USER
- *   java -jar testkit/target/testkit-*.jar token-server PORT DIR  serve dev tokens on 127.0.0.1:PORT (the web client's)
+ *   java -jar testkit/target/testkit-*.jar web-server PORT KEYS_DIR WEB_DIR  serve web/ and dev tokens on 127.0.0.1:PORT
  *   java -jar testkit/target/testkit-*.jar redis PORT [DIR [ACL]] run our own Redis on PORT until killed (DIR: with AOF
  *                                                                  there; ACL: its users from that ACL file)
  *   java -jar testkit/target/testkit-*.jar mongo PORT [MS]        run an in-memory MongoDB-compatible server on PORT until killed
@@ -45,12 +45,12 @@ public final class LocalRunCommand {
                 Duration ttl = Duration.ofHours(args.length > 3 ? Long.parseLong(args[3]) : 12);
                 System.out.println(Tokens.mint(DevKeys.privateKey(Path.of(args[1])), Tokens.DEFAULT_ISSUER, args[2], ttl));
             }
-            case "token-server" -> {
-                if (args.length < 3) {
+            case "web-server" -> {
+                if (args.length < 4) {
                     usage();
                 }
-                DevTokenServer.start(Integer.parseInt(args[1]), DevKeys.privateKey(Path.of(args[2])));
-                System.out.println("dev tokens on http://127.0.0.1:" + args[1] + "/dev/token?user=ID (local run only)");
+                DevWebServer.start(Integer.parseInt(args[1]), DevKeys.privateKey(Path.of(args[2])), Path.of(args[3]).toAbsolutePath().normalize());
+                System.out.println("web client and dev tokens on http://127.0.0.1:" + args[1] + "/ (local run only)");
                 new CountDownLatch(1).await();
             }
             case "redis" -> {
@@ -83,7 +83,7 @@ public final class LocalRunCommand {
     }
 
     private static void usage() {
-        System.err.println("usage: keys DIR | token DIR USER [HOURS] | token-server PORT DIR | redis PORT [DATA_DIR [ACL_FILE]] | mongo PORT [COMMIT_LATENCY_MS] | mongo-file PORT FILE");
+        System.err.println("usage: keys DIR | token DIR USER [HOURS] | web-server PORT KEYS_DIR WEB_DIR | redis PORT [DATA_DIR [ACL_FILE]] | mongo PORT [COMMIT_LATENCY_MS] | mongo-file PORT FILE");
         System.exit(2);
     }
 }

@@ -6,6 +6,8 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.time.Duration;
 import java.util.HashMap;
@@ -18,21 +20,44 @@ import com.sun.net.httpserver.HttpServer;
 import dev.chatlayer.testkit.keys.Tokens;
 
 /**
- * Development only: a token for any user id, so the web client of the local run can sign in as anyone. Bound to
- * 127.0.0.1, started by deploy/run-local.sh, reached through the local gateway at {@code /dev/token?user=ID}
- * ({@code &ttlSeconds=N}, 30 s to 12 h, default 1 h); it signs with the local run's dev key, which no deployment
- * trusts. Not in any image or manifest: production tokens come from the identity provider.
+ * Development only: the web client's files ({@code /} and {@code /web/NAME} from the repository's web/) and a token
+ * for any user id, so the page can sign in as anyone. Bound to 127.0.0.1, started by deploy/run-local.sh, reached
+ * through the local gateway; tokens at {@code /dev/token?user=ID} ({@code &ttlSeconds=N}, 30 s to 12 h, default
+ * 1 h), signed with the local run's dev key, which no deployment trusts. Not in any image or manifest: production
+ * tokens come from the identity provider.
+ *
+ * <p>The files are served from here rather than by nginx because nginx's workers run as another user when it is
+ * started as root, and they cannot read a clone in a private directory (root's home, a mktemp dir); this process
+ * runs as whoever started the local run.
  */
-final class DevTokenServer {
+final class DevWebServer {
 
+    private static final Pattern FILE_NAME = Pattern.compile("[a-z0-9-]+\\.[a-z]+");
     private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@+-]{0,127}");
 
-    private DevTokenServer() {
+    private static final Map<String, String> TYPES = Map.of("html", "text/html; charset=utf-8",
+            "js", "text/javascript; charset=utf-8", "css", "text/css; charset=utf-8", "png", "image/png");
+
+    private DevWebServer() {
     }
 
-    static HttpServer start(int port, PrivateKey key) {
+    static HttpServer start(int port, PrivateKey key, Path web) {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+            server.createContext("/", exchange -> {
+                String path = exchange.getRequestURI().getPath();
+                String name = path.equals("/") ? "index.html" : path.startsWith("/web/") ? path.substring(5) : "";
+                // one plain file name directly under web/: no sub-directories, no way out of it
+                Path file = web.resolve(name).normalize();
+                String extension = name.substring(name.lastIndexOf('.') + 1);
+                if (!FILE_NAME.matcher(name).matches() || !file.getParent().equals(web) || !TYPES.containsKey(extension)
+                        || !Files.isRegularFile(file)) {
+                    answer(exchange, 404, "application/problem+json",
+                            "{\"type\":\"about:blank\",\"title\":\"Not Found\",\"status\":404,\"detail\":\"the web client has / and /web/<file> only\"}");
+                    return;
+                }
+                answer(exchange, 200, TYPES.get(extension), Files.readAllBytes(file));
+            });
             server.createContext("/dev/token", exchange -> {
                 Map<String, String> query = query(exchange);
                 String user = query.getOrDefault("user", "");
@@ -71,7 +96,10 @@ final class DevTokenServer {
     }
 
     private static void answer(HttpExchange exchange, int status, String type, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        answer(exchange, status, type, body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void answer(HttpExchange exchange, int status, String type, byte[] bytes) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", type);
         exchange.getResponseHeaders().set("Cache-Control", "no-store");
         exchange.sendResponseHeaders(status, bytes.length);
