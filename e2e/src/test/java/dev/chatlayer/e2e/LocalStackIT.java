@@ -48,8 +48,11 @@ class LocalStackIT {
         String alice = "alice-" + System.nanoTime(), bob = "bob-" + System.nanoTime();
 
         // a conversation: requested, accepted
-        JsonNode created = ok(201, call("POST", "/api/v1/conversations", alice, "{\"participantIds\":[\"" + bob + "\"]}"));
+        HttpResponse<String> request = call("POST", "/api/v1/conversations", alice, "{\"participantIds\":[\"" + bob + "\"]}");
+        JsonNode created = ok(201, request);
         String id = created.path("id").asText();
+        // its address is on the gateway, port included: a client follows it as it is
+        assertEquals("http://127.0.0.1:" + ports.get("GATEWAY_PORT") + "/api/v1/conversations/" + id, request.headers().firstValue("location").orElse(""));
         assertEquals("ACCEPTED", ok(200, call("POST", "/api/v1/conversations/" + id + "/accept", bob, null)).path("status").asText());
 
         // both sockets open through the gateway; they see each other (contacts)
