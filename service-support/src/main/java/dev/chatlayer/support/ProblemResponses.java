@@ -17,7 +17,9 @@ import io.quarkus.smallrye.openapi.OpenApiFilter;
  * Every service's OpenAPI document names its errors as they are answered: {@code application/problem+json} with the
  * {@link Problem} schema and an example, for the statuses every operation may meet (bad input where it takes any,
  * a missing or refused token where it is secured, a store or sibling unavailable), replacing the scanner's bare
- * descriptions. Statuses particular to an operation (404, 409, 429) are declared on the resource method.
+ * descriptions. Statuses particular to an operation (404, 409, 429) are declared on the resource method with a
+ * description of when; this filter gives them the same problem content and an example of the type. A 429 and a 503
+ * carry {@code Retry-After}.
  */
 @OpenApiFilter(OpenApiFilter.RunStage.BUILD)
 public class ProblemResponses implements OASFilter {
@@ -49,19 +51,38 @@ public class ProblemResponses implements OASFilter {
             }
             put(responses, "503", "A store or a sibling service cannot be reached now; retry after `Retry-After` seconds",
                     example(503, "Service unavailable", "conversation-service cannot be reached, retry shortly", null));
+            fill(responses, "404", example(404, "Not found", "no such conversation", null));
+            fill(responses, "409", example(409, "Conflict", "cannot decline a conversation that is ACCEPTED", null));
+            fill(responses, "429", example(429, "Too many requests", "at most 10 messages per 10 s; retry after 7 s", null));
         }));
+    }
+
+    /** A status the method declared by its description alone gets the problem content and an example of its type. */
+    private static void fill(APIResponses responses, String status, Map<String, Object> example) {
+        APIResponse declared = responses.getAPIResponse(status);
+        if (declared != null && !hasContent(declared)) {
+            put(responses, status, declared.getDescription(), example);
+        }
+    }
+
+    private static boolean hasContent(APIResponse response) {
+        return response.getContent() != null && response.getContent().getMediaTypes() != null && !response.getContent().getMediaTypes().isEmpty();
     }
 
     /** A status this filter describes replaces the scanner's bare one; one declared on the method with content stays. */
     private static void put(APIResponses responses, String status, String description, Map<String, Object> example) {
         APIResponse existing = responses.getAPIResponse(status);
-        if (existing != null && existing.getContent() != null && existing.getContent().getMediaTypes() != null
-                && !existing.getContent().getMediaTypes().isEmpty()) {
+        if (existing != null && hasContent(existing)) {
             return;
         }
-        responses.addAPIResponse(status, OASFactory.createAPIResponse().description(description)
+        APIResponse response = OASFactory.createAPIResponse().description(description)
                 .content(OASFactory.createContent().addMediaType(Problem.MEDIA_TYPE, OASFactory.createMediaType()
-                        .schema(OASFactory.createSchema().ref(REF)).example(example))));
+                        .schema(OASFactory.createSchema().ref(REF)).example(example)));
+        if (status.equals("429") || status.equals("503")) {
+            response.addHeader("Retry-After", OASFactory.createHeader().description("seconds to wait before trying again")
+                    .schema(OASFactory.createSchema().addType(Schema.SchemaType.INTEGER)));
+        }
+        responses.addAPIResponse(status, response);
     }
 
     private static boolean secured(Operation operation) {

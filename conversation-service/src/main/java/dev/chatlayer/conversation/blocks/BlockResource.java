@@ -1,8 +1,13 @@
 package dev.chatlayer.conversation.blocks;
 
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
+import dev.chatlayer.conversation.ApiExamples;
 import dev.chatlayer.conversation.UserLimits;
 import dev.chatlayer.support.Caller;
 import dev.chatlayer.support.CallerRoles;
@@ -33,6 +38,8 @@ class BlockResource {
 
     @PUT
     @Path("/{userId}")
+    @APIResponse(responseCode = "204", description = "Blocked (again is no error): no new conversation between the two, no presence either way")
+    @APIResponse(responseCode = "429", description = "Past the caller's state-change limit (docs/limits.md); Retry-After says when")
     public void block(@RestPath String userId) {
         String me = caller.id();
         limits.stateChange(me);
@@ -41,6 +48,8 @@ class BlockResource {
 
     @DELETE
     @Path("/{userId}")
+    @APIResponse(responseCode = "204", description = "Not blocked any more (never blocked is no error)")
+    @APIResponse(responseCode = "429", description = "Past the caller's state-change limit (docs/limits.md); Retry-After says when")
     public void unblock(@RestPath String userId) {
         String me = caller.id();
         limits.stateChange(me);
@@ -48,6 +57,10 @@ class BlockResource {
     }
 
     @GET
+    @APIResponse(responseCode = "200", description = "The users the caller blocked, newest first",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiExamples.BlockPage.class),
+                    examples = @ExampleObject(name = "one block", value = ApiExamples.BLOCKS)))
+    @APIResponse(responseCode = "429", description = "Past the caller's store-read limit (docs/limits.md); Retry-After says when")
     public Page<BlockService.BlockView> list(@RestQuery String limit, @RestQuery String cursor) {
         String me = caller.id();
         limits.storeRead(me);

@@ -4,9 +4,15 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
+import dev.chatlayer.conversation.ApiExamples;
 import dev.chatlayer.conversation.Conversation;
 import dev.chatlayer.conversation.ConversationStatus;
 import dev.chatlayer.conversation.contacts.ContactsReadModel;
@@ -44,6 +50,10 @@ class InternalConversationResource {
     @GET
     @Path("/conversations/{id}")
     @RolesAllowed(ServiceIdentity.MESSAGE_SERVICE)
+    @APIResponse(responseCode = "200", description = "The conversation, whoever is in it",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = InternalConversation.class),
+                    examples = @ExampleObject(name = "accepted", value = ApiExamples.INTERNAL_CONVERSATION)))
+    @APIResponse(responseCode = "404", description = "No such conversation")
     public InternalConversation get(@RestPath String id) {
         Conversation c = conversations.find(id);
         return new InternalConversation(c.id(), c.participants(), c.createdBy(), c.status(), c.lastMessageAt(), c.deletedAt());
@@ -59,7 +69,11 @@ class InternalConversationResource {
     @Path("/conversations/{id}/activity")
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(ServiceIdentity.MESSAGE_SERVICE) // only the service that stores messages may say one was stored
-    public void activity(@RestPath String id, @Valid @NotNull(message = "a JSON body is required") Activity body) {
+    @APIResponse(responseCode = "204", description = "Recorded (a repeat of the same message changes nothing)")
+    @APIResponse(responseCode = "404", description = "No such conversation")
+    @APIResponse(responseCode = "409", description = "No message of this sender could be sent at that time")
+    public void activity(@RestPath String id, @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            examples = @ExampleObject(name = "stored", value = ApiExamples.ACTIVITY))) @Valid @NotNull(message = "a JSON body is required") Activity body) {
         conversations.recordActivity(body.senderId(), id, body.sentAt());
     }
 
@@ -67,6 +81,9 @@ class InternalConversationResource {
     @GET
     @Path("/users/{userId}/conversations")
     @RolesAllowed(ServiceIdentity.MESSAGE_SERVICE)
+    @APIResponse(responseCode = "200", description = "One page of the user's visible conversations",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiExamples.ConversationPage.class),
+                    examples = @ExampleObject(name = "one page", value = ApiExamples.PAGE)))
     public Page<ConversationView> visibleTo(@RestPath String userId, @RestQuery String limit, @RestQuery String cursor) {
         if (!UserIds.isValid(userId)) {
             throw ApiException.badInput("userId", "not a user id");
@@ -78,6 +95,9 @@ class InternalConversationResource {
     @GET
     @Path("/users/{userId}/contacts")
     @RolesAllowed(ServiceIdentity.PRESENCE_SERVICE)
+    @APIResponse(responseCode = "200", description = "The user's contacts, rebuilt from MongoDB",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = UserContacts.class),
+                    examples = @ExampleObject(name = "two contacts", value = ApiExamples.CONTACTS)))
     public UserContacts contactsOf(@RestPath String userId) {
         if (!UserIds.isValid(userId)) {
             throw ApiException.badInput("userId", "not a user id");

@@ -6,6 +6,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
+import dev.chatlayer.message.ApiExamples;
 import dev.chatlayer.message.Message;
 import dev.chatlayer.support.Caller;
 import dev.chatlayer.support.CallerRoles;
@@ -34,24 +35,19 @@ class SendResource {
         this.caller = caller;
     }
 
-    private static final String MESSAGE = "{\"id\":\"65f1a2b3c4d5e6f708192a3c\",\"conversationId\":\"65f1a2b3c4d5e6f708192a3b\","
-            + "\"senderId\":\"alice\",\"content\":\"hi bob\",\"clientMessageId\":\"c-1\",\"createdAt\":\"2026-12-04T08:00:00Z\"}";
-
     /** 201 with the stored message; 200 with the first one when the clientMessageId was already used. */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @APIResponse(responseCode = "201", description = "Stored (majority, journaled): the message", content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = Message.class), examples = @ExampleObject(name = "stored", value = MESSAGE)))
+            schema = @Schema(implementation = Message.class), examples = @ExampleObject(name = "stored", value = ApiExamples.MESSAGE)))
     @APIResponse(responseCode = "200", description = "This sender already used that clientMessageId: the first message, nothing stored again",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Message.class)))
-    @APIResponse(responseCode = "404", description = "No such conversation, or the caller is not in it",
-            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
-    @APIResponse(responseCode = "409", description = "The conversation's status does not allow it (ENDED, DECLINED; PENDING: only the creator's one request message)",
-            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
-    @APIResponse(responseCode = "429", description = "Past the caller's send limit (docs/limits.md); Retry-After says when",
-            content = @Content(mediaType = "application/problem+json", schema = @Schema(ref = "Problem")))
-    public Uni<Response> send(@RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "send",
-            value = "{\"conversationId\":\"65f1a2b3c4d5e6f708192a3b\",\"content\":\"hi bob\",\"clientMessageId\":\"c-1\"}")))
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Message.class),
+                    examples = @ExampleObject(name = "already stored", value = ApiExamples.MESSAGE)))
+    @APIResponse(responseCode = "404", description = "No such conversation, or the caller is not in it")
+    @APIResponse(responseCode = "409", description = "The conversation's status does not allow it (ENDED, DECLINED; PENDING: only the creator's one request message)")
+    @APIResponse(responseCode = "429", description = "Past the caller's send limit (docs/limits.md); Retry-After says when")
+    public Uni<Response> send(@RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            examples = @ExampleObject(name = "send", value = ApiExamples.NEW_MESSAGE)))
             @Valid @NotNull(message = "a JSON body is required") NewMessage body) {
         return messages.send(caller.id(), body)
                 .map(sent -> Response.status(sent.isNew() ? 201 : 200).entity(sent.message()).build());

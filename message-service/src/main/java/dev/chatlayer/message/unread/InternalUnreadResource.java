@@ -3,6 +3,7 @@ package dev.chatlayer.message.unread;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
@@ -34,6 +35,7 @@ class InternalUnreadResource {
     /** {@code at}: the user's deletion cutoff (ISO-8601; now if absent): messages up to it are no longer unread. */
     @POST
     @Path("/{userId}/{conversationId}/reset")
+    @APIResponse(responseCode = "204", description = "Reset: nothing before the cutoff counts as unread")
     public void reset(@RestPath String userId, @RestPath String conversationId, @RestQuery String at) {
         if (!UserIds.isValid(userId)) {
             throw ApiException.badInput("userId", "not a user id");

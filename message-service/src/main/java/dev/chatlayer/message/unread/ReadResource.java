@@ -1,5 +1,11 @@
 package dev.chatlayer.message.unread;
 
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+
+import dev.chatlayer.message.ApiExamples;
 import dev.chatlayer.support.Caller;
 import dev.chatlayer.support.CallerRoles;
 import jakarta.annotation.security.RolesAllowed;
@@ -25,7 +31,11 @@ class ReadResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public void read(@Valid @NotNull(message = "a JSON body is required") ReadRequest body) {
+    @APIResponse(responseCode = "204", description = "Read: the caller's unread for it is 0; the others get a receipt when the marker moved")
+    @APIResponse(responseCode = "404", description = "No such conversation, or the caller is not in it")
+    @APIResponse(responseCode = "429", description = "Past the caller's read-mark limit (docs/limits.md); Retry-After says when")
+    public void read(@RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            examples = @ExampleObject(name = "read", value = ApiExamples.READ))) @Valid @NotNull(message = "a JSON body is required") ReadRequest body) {
         reads.markRead(caller.id(), body.conversationId());
     }
 

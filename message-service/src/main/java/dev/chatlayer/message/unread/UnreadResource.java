@@ -1,7 +1,12 @@
 package dev.chatlayer.message.unread;
 
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestQuery;
 
+import dev.chatlayer.message.ApiExamples;
 import dev.chatlayer.support.Caller;
 import dev.chatlayer.support.CallerRoles;
 import io.smallrye.mutiny.Uni;
@@ -26,6 +31,9 @@ class UnreadResource {
     }
 
     @GET
+    @APIResponse(responseCode = "200", description = "Exact unread counts per conversation (only those above 0 when none were named) and their total",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = UnreadService.Unread.class),
+                    examples = @ExampleObject(name = "one unread", value = ApiExamples.UNREAD)))
     public Uni<UnreadService.Unread> counts(@RestQuery String conversationIds) {
         return unread.counts(caller.id(), conversationIds);
     }

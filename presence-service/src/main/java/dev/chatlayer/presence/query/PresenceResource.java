@@ -1,5 +1,13 @@
 package dev.chatlayer.presence.query;
 
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.jboss.resteasy.reactive.RestPath;
+
+import dev.chatlayer.presence.ApiExamples;
 import dev.chatlayer.presence.state.PresenceService;
 import dev.chatlayer.presence.state.UserPresence;
 import dev.chatlayer.support.ApiException;
@@ -7,8 +15,6 @@ import dev.chatlayer.support.Caller;
 import dev.chatlayer.support.CallerRoles;
 import dev.chatlayer.support.Page;
 import dev.chatlayer.support.UserIds;
-import org.jboss.resteasy.reactive.RestPath;
-
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
@@ -38,18 +44,24 @@ public class PresenceResource {
     /** Online for one TTL without a socket. */
     @POST
     @Path("/heartbeat")
+    @APIResponse(responseCode = "204", description = "Online for the next 5 minutes (or until DELETE), sockets or not")
     public Uni<Void> heartbeat() {
         return presence.refresh(caller.id(), PresenceService.REST_CONNECTION);
     }
 
     /** Ends the caller's REST presence now; their sockets keep them online. */
     @DELETE
+    @APIResponse(responseCode = "204", description = "The REST presence is gone; open sockets keep the caller online")
     public Uni<Void> leave() {
         return presence.disconnect(caller.id(), PresenceService.REST_CONNECTION);
     }
 
     @GET
     @Path("/{userId}")
+    @APIResponse(responseCode = "200", description = "Online or not, and when last seen; offline and never seen for anyone but the caller and their contacts",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = UserPresence.class),
+                    examples = { @ExampleObject(name = "online", value = ApiExamples.ONLINE), @ExampleObject(name = "offline", value = ApiExamples.OFFLINE) }))
+    @APIResponse(responseCode = "429", description = "Past the caller's presence-query limit (docs/limits.md); Retry-After says when")
     public Uni<UserPresence> get(@RestPath String userId) {
         String viewer = caller.id();
         if (!UserIds.isValid(userId)) {
@@ -61,7 +73,12 @@ public class PresenceResource {
     @POST
     @Path("/query")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Page<UserPresence>> query(@Valid @NotNull(message = "a JSON body is required") PresenceQuery body) {
+    @APIResponse(responseCode = "200", description = "Each named user in the order asked, as GET answers one; always a single page",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiExamples.PresencePage.class),
+                    examples = @ExampleObject(name = "two users", value = ApiExamples.PAGE)))
+    @APIResponse(responseCode = "429", description = "Past the caller's presence-query limit (docs/limits.md); Retry-After says when")
+    public Uni<Page<UserPresence>> query(@RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            examples = @ExampleObject(name = "two users", value = ApiExamples.QUERY))) @Valid @NotNull(message = "a JSON body is required") PresenceQuery body) {
         return presence.query(caller.id(), body.userIds()).map(users -> new Page<>(users, null));
     }
 }
