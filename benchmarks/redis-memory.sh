@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Redis memory per key type at realistic sizes, for sizing a deployment (README "Capacity"): starts a throw-away
+# Redis memory per key type at realistic sizes, for sizing a deployment (docs/scaling.md): starts a throw-away
 # redis-server on a free port, writes one key of each kind the services write (same formats and sizes), prints
 # MEMORY USAGE of each (bytes, including Redis's own per-key overhead), and stops it. Needs redis-server and redis-cli.
 set -euo pipefail

@@ -13,7 +13,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * Real-time events, published on {@code user-events:{userId}} where presence-service delivers them to every
- * socket of that user (the channel contract is in presence-service's README); SPUBLISH on a cluster, where the
+ * socket of that user (docs/keys.md, "Channels"); SPUBLISH on a cluster, where the
  * channel's slot (the user id's) decides the node.
  */
 @ApplicationScoped

@@ -15,7 +15,7 @@ public interface PresenceConfig {
     @WithDefault("5m")
     Duration ttl();
 
-    /** How often clients are told to beat (hello frame and README). */
+    /** How often clients are told to beat (the hello frame). */
     @WithDefault("60s")
     Duration heartbeatInterval();
 

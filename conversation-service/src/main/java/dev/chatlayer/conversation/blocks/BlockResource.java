@@ -20,7 +20,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
-/** The caller's blocks (conversation-service/README.md). */
+/** The caller's blocks (docs/api/conversation-service.openapi.json). */
 @Path("/api/v1/blocks")
 @RolesAllowed(CallerRoles.USER)
 @Produces(MediaType.APPLICATION_JSON)

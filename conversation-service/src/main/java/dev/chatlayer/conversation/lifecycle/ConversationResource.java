@@ -28,7 +28,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-/** The public conversation API (conversation-service/README.md). HTTP in, service call, HTTP out. */
+/** The public conversation API (docs/api/conversation-service.openapi.json). HTTP in, service call, HTTP out. */
 @Path("/api/v1/conversations")
 @RolesAllowed(CallerRoles.USER)
 @Produces(MediaType.APPLICATION_JSON)

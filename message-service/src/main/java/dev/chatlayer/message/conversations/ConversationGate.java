@@ -10,7 +10,7 @@ import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.WebApplicationException;
 
 /**
- * Who may send into a conversation (conversation-service/README.md): in PENDING only the creator, and only the one
+ * Who may send into a conversation (conversation-service README, "Rules"): in PENDING only the creator, and only the one
  * request message (made exact by the unique request index of the {@code messages} collection); in ACCEPTED any
  * participant; in DECLINED and ENDED nobody. Unknown or not a participant is 404, as everywhere. The
  * conversation comes from {@link KnownConversations}, so membership is checked here for every caller.

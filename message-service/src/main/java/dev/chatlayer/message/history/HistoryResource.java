@@ -18,7 +18,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
-/** {@code GET /api/v1/messages}: a page of a conversation's history (message-service/README.md). */
+/** {@code GET /api/v1/messages}: a page of a conversation's history (docs/api/message-service.openapi.json). */
 @Path("/api/v1/messages")
 @RolesAllowed(CallerRoles.USER)
 @Produces(MediaType.APPLICATION_JSON)

@@ -21,7 +21,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-/** {@code POST /api/v1/messages} (message-service/README.md). HTTP in, service call, HTTP out. */
+/** {@code POST /api/v1/messages} (docs/api/message-service.openapi.json). HTTP in, service call, HTTP out. */
 @Path("/api/v1/messages")
 @RolesAllowed(CallerRoles.USER)
 @Produces(MediaType.APPLICATION_JSON)

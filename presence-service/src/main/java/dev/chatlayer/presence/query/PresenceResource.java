@@ -27,7 +27,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
-/** The REST side of presence (presence-service/README.md). HTTP in, service call, HTTP out. */
+/** The REST side of presence (docs/api/presence-service.openapi.json). HTTP in, service call, HTTP out. */
 @Path("/api/v1/presence")
 @RolesAllowed(CallerRoles.USER)
 @Produces(MediaType.APPLICATION_JSON)

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * A text frame a client sends on the presence socket (service README, "WebSocket"), decoded from its JSON: one of the
+ * A text frame a client sends on the presence socket (docs/api/presence-socket.asyncapi.yaml), decoded from its JSON: one of the
  * three the server takes, or {@link Unreadable} with the error frame it is answered with. Every frame, readable or
  * not, is proof of life.
  */

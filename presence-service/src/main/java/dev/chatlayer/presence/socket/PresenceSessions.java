@@ -31,7 +31,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 /**
- * What happens on a presence socket (the protocol is documented in the service README): open = online,
+ * What happens on a presence socket (the protocol: docs/api/presence-socket.asyncapi.yaml): open = online,
  * every frame or ping = alive, {@code watch} = presence events for those users, close = maybe offline.
  */
 @ApplicationScoped

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** The frames a client may send, and what anything else is answered with (service README, "WebSocket"). */
+/** The frames a client may send, and what anything else is answered with (docs/api/presence-socket.asyncapi.yaml). */
 class ClientFrameTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
