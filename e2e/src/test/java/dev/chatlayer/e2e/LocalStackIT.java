@@ -88,7 +88,8 @@ class LocalStackIT {
 
         // what the gateway never routes, whatever the token
         for (String path : List.of("/internal/conversations/" + id, "/q/health/ready", "/q/metrics", "/api/v1/conversations/..%2f..%2finternal/conversations/" + id,
-                "/api/v1/conversations/%2e%2e/%2e%2e/q/health", "/api/v2/conversations", "/index.html", "/dev/tokens")) {
+                "/api/v1/conversations/%2e%2e/%2e%2e/q/health", "/api/v2/conversations", "/index.html", "/dev/tokens",
+                "/api/v1/conversations/%00", "/.problem/bad-request")) {
             HttpResponse<String> refused = call("GET", path, alice, null);
             assertTrue(refused.statusCode() == 404 || refused.statusCode() == 400, path + " answered " + refused.statusCode());
             assertTrue(refused.headers().firstValue("content-type").orElse("").startsWith("application/problem+json"), path);
@@ -103,7 +104,7 @@ class LocalStackIT {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, script.statusCode());
         assertTrue(script.headers().firstValue("content-type").orElse("").startsWith("text/javascript"), "a module script needs a script type");
-        for (String path : List.of("/web/missing.js", "/web/%2e%2e/deploy/token.sh", "/web/..%2fpom.xml")) {
+        for (String path : List.of("/web/missing.js", "/web/%2e%2e/deploy/token.sh", "/web/..%2fpom.xml", "/web/%00.js")) {
             HttpResponse<String> refused = call("GET", path, alice, null);
             assertTrue(refused.statusCode() == 404 || refused.statusCode() == 400, path + " answered " + refused.statusCode());
             assertTrue(refused.headers().firstValue("content-type").orElse("").startsWith("application/problem+json"), path);

@@ -47,11 +47,10 @@ final class DevWebServer {
             server.createContext("/", exchange -> {
                 String path = exchange.getRequestURI().getPath();
                 String name = path.equals("/") ? "index.html" : path.startsWith("/web/") ? path.substring(5) : "";
-                // one plain file name directly under web/: no sub-directories, no way out of it
-                Path file = web.resolve(name).normalize();
+                // one plain file name directly under web/ (checked before it becomes a path): no way out of it
                 String extension = name.substring(name.lastIndexOf('.') + 1);
-                if (!FILE_NAME.matcher(name).matches() || !file.getParent().equals(web) || !TYPES.containsKey(extension)
-                        || !Files.isRegularFile(file)) {
+                Path file = FILE_NAME.matcher(name).matches() ? web.resolve(name) : null;
+                if (file == null || !TYPES.containsKey(extension) || !Files.isRegularFile(file)) {
                     answer(exchange, 404, "application/problem+json",
                             "{\"type\":\"about:blank\",\"title\":\"Not Found\",\"status\":404,\"detail\":\"the web client has / and /web/<file> only\"}");
                     return;
