@@ -60,7 +60,7 @@ export QUARKUS_REST_CLIENT_MESSAGE_SERVICE_URL=http://localhost:$message_port
 export QUARKUS_SHUTDOWN_DELAY_ENABLED=false QUARKUS_LOG_LEVEL=WARN CHAT_BARE_ENDPOINT_ENABLED=true
 # finer request-timer buckets than production's, so the service's own p50/p99 can be read off them
 export CHAT_METRICS_REQUEST_BUCKETS=PT0.00025S,PT0.0005S,1ms,2ms,3ms,5ms,10ms,25ms,50ms,100ms,250ms,1s
-# 50 senders send far more than the contract's 10 messages per 10 s each; the set-up creates many conversations per
+# 50 senders send far more than the default 10 messages per 10 s each; the set-up creates many conversations per
 # user and the load reads far beyond the per-user limits: every limit keeps its code on the path, with a raised value
 export MESSAGES_RATE_LIMIT=100000000 MESSAGES_READ_MARK_LIMIT=100000000 MESSAGES_STORE_READ_LIMIT=100000000
 export CONVERSATION_LIMITS_CREATES=100000000 CONVERSATION_LIMITS_PENDING_REQUESTS=100000000

@@ -1,6 +1,5 @@
 package dev.chatlayer.conversation;
 
-import java.time.Instant;
 import java.util.List;
 
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -10,22 +9,13 @@ import dev.chatlayer.conversation.lifecycle.ConversationView;
 /**
  * The examples of docs/api/conversation-service.openapi.json, taken from answers of a local run: one place, so the
  * resources carry a name instead of a JSON literal. With them, the shapes of the pages the resources answer: an
- * annotation cannot name {@code Page<ConversationView>}, so each page is described by a record of the same fields
- * (testkit's ApiDocument checks they are {@code Page}'s).
+ * annotation cannot name {@code Page<ConversationView>}, so the page is described by a record of the same fields
+ * (testkit's ApiDocument checks they are {@code Page}'s; the blocks' page is BlockResource's).
  */
 public final class ApiExamples {
 
     @Schema(name = "PageConversationView")
     public record ConversationPage(List<ConversationView> items, String nextCursor) {
-    }
-
-    @Schema(name = "PageBlockView")
-    public record BlockPage(List<BlockView> items, String nextCursor) {
-    }
-
-    /** {@code BlockService.BlockView}, which is package-private. */
-    @Schema(name = "BlockView")
-    public record BlockView(String userId, Instant blockedAt) {
     }
 
     private static final String ID = "6b12866409fa7d1f2295e974";

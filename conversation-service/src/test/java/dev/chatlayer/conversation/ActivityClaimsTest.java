@@ -18,7 +18,7 @@ import dev.chatlayer.testkit.keys.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 
-/** What message-service reports is checked against what the sender could do, not taken on trust (contract 3). */
+/** What message-service reports is checked against what the sender could do, not taken on trust (docs/security.md). */
 @QuarkusTest
 class ActivityClaimsTest {
 

@@ -41,7 +41,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 /**
  * Every overlay rendered the way an operator applies it ({@code kubectl kustomize}) and each document parsed into
  * fabric8's typed Kubernetes model: a misspelt field lands in "additionalProperties" and fails here. Then what the
- * cluster relies on: probes per the readiness contract, hardened pods, graceful shutdown, autoscaling and disruption
+ * cluster relies on: probes as docs/operations.md describes, hardened pods, graceful shutdown, autoscaling and disruption
  * budgets, the ingress routes, and who the network policies let reach whom.
  */
 class ManifestsTest {

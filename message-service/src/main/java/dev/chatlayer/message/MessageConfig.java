@@ -5,7 +5,7 @@ import java.time.Duration;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** Every TTL and limit of message-service, with the contract's defaults. */
+/** Every TTL and limit of message-service, with the defaults of docs/keys.md and docs/limits.md. */
 @ConfigMapping(prefix = "messages")
 public interface MessageConfig {
 

@@ -27,7 +27,7 @@ import jakarta.inject.Inject;
 /**
  * What Redis keeps for one user's unread count in one conversation is bounded (docs/unread-state.md): 1,200 unread
  * messages cost at most 1 KiB once the message work is idle, and the count stays exact — also after a flush of Redis,
- * and through the read that ends it. 49 senders at the contract's 10 sends per 10 s each: about 25 s.
+ * and through the read that ends it. 49 senders at the default 10 sends per 10 s each: about 25 s.
  */
 @QuarkusTest
 class BoundedUnreadTest {

@@ -19,7 +19,7 @@ class HealthTest {
     @Test
     void liveAndReadyWithRedisAndMongoDbChecked() {
         given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-        // readiness is this replica's own state; the shared dependencies are reported in their group (contract 7)
+        // readiness is this replica's own state; the shared dependencies are reported in their group (docs/operations.md, "Health")
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP")).body("checks.name", hasItem("Graceful Shutdown"))
                 .body("checks.name", everyItem(not(anyOf(containsString("Redis"), containsString("MongoDB"), equalTo("redis"), equalTo("mongodb")))));
         given().get("/q/health/group/dependencies").then().statusCode(200).body("checks.name", hasItems("redis", "mongodb"));

@@ -16,7 +16,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 
-/** Contract section 3: /internal/ takes only a service's own token; user-facing endpoints refuse it. */
+/** docs/security.md, "Service identity": /internal/ takes only a service's own token; user-facing endpoints refuse it. */
 @QuarkusTest
 class ServiceIdentityTest {
 

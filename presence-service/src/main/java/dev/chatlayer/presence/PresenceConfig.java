@@ -7,7 +7,7 @@ import java.util.Optional;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** Every TTL and limit of presence-service, with the contract's defaults. */
+/** Every TTL and limit of presence-service, with the defaults of docs/keys.md and docs/limits.md. */
 @ConfigMapping(prefix = "presence")
 public interface PresenceConfig {
 

@@ -8,7 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * The subscriber connection's state in the {@code dependencies} health group ({@code /q/health/group/dependencies}):
- * DOWN while real-time events may be missed. Not part of readiness: every replica shares the same Redis (contract 7).
+ * DOWN while real-time events may be missed. Not part of readiness: every replica shares the same Redis (docs/operations.md, "Health").
  */
 @HealthGroup("dependencies")
 @ApplicationScoped

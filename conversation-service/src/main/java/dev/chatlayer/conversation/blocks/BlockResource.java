@@ -1,5 +1,7 @@
 package dev.chatlayer.conversation.blocks;
 
+import java.util.List;
+
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -58,12 +60,17 @@ class BlockResource {
 
     @GET
     @APIResponse(responseCode = "200", description = "The users the caller blocked, newest first",
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ApiExamples.BlockPage.class),
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = BlockPage.class),
                     examples = @ExampleObject(name = "one block", value = ApiExamples.BLOCKS)))
     @APIResponse(responseCode = "429", description = "Past the caller's store-read limit (docs/limits.md); Retry-After says when")
     public Page<BlockService.BlockView> list(@RestQuery String limit, @RestQuery String cursor) {
         String me = caller.id();
         limits.storeRead(me);
         return blocks.list(me, limit, cursor);
+    }
+
+    /** The shape of {@code Page<BlockView>} for the API description: an annotation cannot name a generic type. */
+    @Schema(name = "PageBlockView")
+    record BlockPage(List<BlockService.BlockView> items, String nextCursor) {
     }
 }

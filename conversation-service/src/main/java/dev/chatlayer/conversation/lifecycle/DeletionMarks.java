@@ -12,7 +12,7 @@ import io.vertx.mutiny.redis.client.Request;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * The contract's per-user deletion keys, {@code deleted:{userId}} and {@code deleted:{userId}:{chatId}:at},
+ * The per-user deletion keys (docs/keys.md), {@code deleted:{userId}} and {@code deleted:{userId}:{chatId}:at},
  * kept as a mirror of MongoDB for operators and tools that read them. This service decides nothing from
  * them (the conversation document is the truth), so a failed write is logged, not fatal, and the
  * mirror is re-asserted whenever a conversation is loaded from MongoDB. Both keys hash on the user id (literal
