@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -40,10 +42,11 @@ public final class LocalRedisCluster implements AutoCloseable {
             requireVersion7(server);
             Path dir = Files.createTempDirectory("chat-redis-cluster");
             List<Integer> ports = new ArrayList<>();
+            Set<Integer> taken = new HashSet<>();
             for (int i = 0; i < 6; i++) {
-                int port = FreePort.find();
+                int port = freeOtherThan(taken);
                 // The bus port is chosen too: by default it is port + 10000, which another process may hold.
-                LocalRedis.start(port, List.of("--cluster-enabled", "yes", "--cluster-port", String.valueOf(FreePort.find()),
+                LocalRedis.start(port, List.of("--cluster-enabled", "yes", "--cluster-port", String.valueOf(freeOtherThan(taken)),
                         "--cluster-config-file", dir.resolve("nodes-" + port + ".conf").toString(),
                         "--cluster-node-timeout", String.valueOf(NODE_TIMEOUT.toMillis()), "--dir", dir.toString()));
                 ports.add(port);
@@ -254,6 +257,15 @@ public final class LocalRedisCluster implements AutoCloseable {
             throw new IllegalStateException("no cluster node answers");
         }
         return live.get(0);
+    }
+
+    /** A free port none of the nodes was given yet (a port is only bound once its node starts). */
+    private static int freeOtherThan(Set<Integer> taken) {
+        int port;
+        do {
+            port = FreePort.find();
+        } while (!taken.add(port));
+        return port;
     }
 
     /** Sharded pub/sub and {@code cluster-port} came with Redis 7. */
