@@ -40,12 +40,20 @@ fi
 pids=()
 stop_all() {
   trap - EXIT INT TERM
-  echo; echo "stopping..."
+  # whoever read our output may be gone (a closed terminal, a test that closed the pipe): a failed echo must not
+  # end the script (SIGPIPE) before it has stopped what it started
+  trap '' PIPE
+  { echo; echo "stopping..."; } 2>/dev/null || true
   # the gateway and the services first (they drain), the stores last
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[$i]}" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  echo "stopped" 2>/dev/null || true
 }
-trap stop_all EXIT INT TERM
+# Ctrl-C or a TERM ends the script (130 / 143), and its exit stops everything: a trap that only stopped the
+# processes returned into the watch loop below, which then reported them as having died.
+trap stop_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 wait_for_port() { # host port what [pid]
   for _ in $(seq 1 300); do
@@ -212,6 +220,9 @@ chat speed layer is running on http://localhost:$gateway_port (Ctrl-C stops it)
 INFO
 # until Ctrl-C, or until one of the processes dies; with two replicas of every service a dead replica is reported
 # and the rest carries on (the gateway sends to the live one), as behind any load balancer
+# From here on only this watch runs; a reader of our output that went away (a closed terminal, a test that closed
+# the pipe) must not end the script with SIGPIPE — on a report or on bash's own "Killed" notice — before a stop.
+trap '' PIPE
 replicated=$(( ${#service_pids[@]} > 3 ))
 reported=" "
 while true; do

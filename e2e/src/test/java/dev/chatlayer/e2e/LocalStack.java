@@ -1,5 +1,6 @@
 package dev.chatlayer.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
@@ -56,7 +57,15 @@ final class LocalStack {
         while (System.nanoTime() < deadline && (line = out.readLine()) != null) {
             seen.append(line).append('\n');
             if (line.contains("is running on")) {
-                Thread drain = new Thread(() -> out.lines().forEach(l -> { }), "run-local-output");
+                // the script's own output from here on is kept beside its processes' logs (a stop it reports, a death)
+                Path scriptLog = state.resolve("logs").resolve("run-local.out");
+                Thread drain = new Thread(() -> out.lines().forEach(l -> {
+                    try {
+                        Files.writeString(scriptLog, l + "\n", java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                    } catch (IOException e) {
+                        // a test's diagnostics only
+                    }
+                }), "run-local-output");
                 drain.setDaemon(true);
                 drain.start();
                 return;
@@ -67,25 +76,38 @@ final class LocalStack {
     }
 
     void stop() throws Exception {
+        Integer exit = null;
         if (process != null && process.isAlive()) {
             process.destroy(); // SIGTERM, like Ctrl-C: the script stops everything it started
-            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the stack stopped");
+            exit = process.waitFor(60, TimeUnit.SECONDS) ? process.exitValue() : -1;
+            if (exit == -1) {
+                process.destroyForcibly();
+            }
         }
-        // A safety net, not the stop itself: after the replicas test, second replicas, stores and nginx were seen
-        // outliving the script (cause not found yet); whatever still runs on this stack's ports or state ends here.
+        // The script stops everything it started (a stop that died of SIGPIPE on its first echo once left replicas,
+        // stores and nginx running): whatever still runs on this stack's ports or state a few seconds later fails the
+        // test, after it is ended here.
         List<ProcessHandle> left = new java.util.ArrayList<>(ProcessHandle.allProcesses().filter(this::startedForThisStack).toList());
         // nginx's master names only its prefix's main file, cut short in its process title: found by its pid file
         Path nginxPid = state.resolve("gateway").resolve("nginx.pid");
         if (Files.exists(nginxPid)) {
             ProcessHandle.of(Long.parseLong(Files.readString(nginxPid).trim())).filter(ProcessHandle::isAlive).ifPresent(left::add);
         }
-        left.forEach(ProcessHandle::destroy);
-        for (ProcessHandle p : left) {
-            if (!p.onExit().completeOnTimeout(p, 20, TimeUnit.SECONDS).join().isAlive()) {
-                continue;
-            }
-            p.destroyForcibly();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (left.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
         }
+        List<ProcessHandle> alive = left.stream().filter(ProcessHandle::isAlive).toList();
+        List<String> described = alive.stream().map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList();
+        alive.forEach(ProcessHandle::destroy);
+        for (ProcessHandle p : alive) {
+            if (p.onExit().completeOnTimeout(p, 20, TimeUnit.SECONDS).join().isAlive()) {
+                p.destroyForcibly();
+            }
+        }
+        assertEquals(List.of(), described, "processes the script left running after its stop");
+        // 128 + SIGTERM: stopped as asked, not "a process exited" (the watch loop mistaking the stop for a death)
+        assertTrue(exit == null || exit == 143, "the script's exit after a TERM: " + exit);
     }
 
     /** A service (its port on the command line), the stores or nginx (this stack's state directory on theirs). */
