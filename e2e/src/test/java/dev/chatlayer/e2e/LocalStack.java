@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import dev.chatlayer.testkit.servers.FreePort;
@@ -27,11 +28,15 @@ final class LocalStack {
     final Map<String, String> environment = new HashMap<>();
     private Process process;
 
-    /** {@code portNames}: the run-local.sh port variables to set (each gets a free port). */
-    LocalStack(List<String> portNames) throws IOException {
+    /** {@code replicas}: 1, or 2 of every service behind the gateway (run-local.sh's {@code *_PORT_2}); each port free. */
+    LocalStack(int replicas) throws IOException {
         state = Files.createTempDirectory("chat-local-stack");
-        portNames.forEach(name -> ports.put(name, String.valueOf(FreePort.find())));
-        ports.put("WEB_SERVER_PORT", String.valueOf(FreePort.find())); // the web client and its dev tokens
+        List<String> names = new java.util.ArrayList<>(List.of("GATEWAY_PORT", "CONVERSATION_PORT", "PRESENCE_PORT", "MESSAGE_PORT",
+                "LOCAL_REDIS_PORT", "LOCAL_MONGO_PORT", "WEB_SERVER_PORT")); // the last: the web client and its dev tokens
+        if (replicas == 2) {
+            names.addAll(List.of("CONVERSATION_PORT_2", "PRESENCE_PORT_2", "MESSAGE_PORT_2"));
+        }
+        names.forEach(name -> ports.put(name, String.valueOf(FreePort.find())));
     }
 
     int port(String name) {
@@ -93,10 +98,9 @@ final class LocalStack {
         if (Files.exists(nginxPid)) {
             ProcessHandle.of(Long.parseLong(Files.readString(nginxPid).trim())).filter(ProcessHandle::isAlive).ifPresent(left::add);
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (left.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-        }
+        // a store's own child may end a moment after the script: up to 10 s for every one of them
+        CompletableFuture.allOf(left.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new))
+                .completeOnTimeout(null, 10, TimeUnit.SECONDS).join();
         List<ProcessHandle> alive = left.stream().filter(ProcessHandle::isAlive).toList();
         List<String> described = alive.stream().map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList();
         alive.forEach(ProcessHandle::destroy);

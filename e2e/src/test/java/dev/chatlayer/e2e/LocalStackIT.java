@@ -31,8 +31,7 @@ class LocalStackIT {
 
     @BeforeAll
     static void start() throws Exception {
-        stack = new LocalStack(List.of("GATEWAY_PORT", "CONVERSATION_PORT", "PRESENCE_PORT", "MESSAGE_PORT", "LOCAL_REDIS_PORT",
-                "LOCAL_MONGO_PORT"));
+        stack = new LocalStack(1);
         ports = stack.ports;
         stack.start();
         System.setProperty(Tokens.KEYS_DIR_PROPERTY, stack.state.resolve("keys").toString());

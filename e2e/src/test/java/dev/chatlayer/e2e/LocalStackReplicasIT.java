@@ -38,8 +38,7 @@ class LocalStackReplicasIT {
 
     @BeforeAll
     static void start() throws Exception {
-        stack = new LocalStack(List.of("GATEWAY_PORT", "CONVERSATION_PORT", "PRESENCE_PORT", "MESSAGE_PORT", "CONVERSATION_PORT_2",
-                "PRESENCE_PORT_2", "MESSAGE_PORT_2", "LOCAL_REDIS_PORT", "LOCAL_MONGO_PORT"));
+        stack = new LocalStack(2);
         stack.start();
         System.setProperty(Tokens.KEYS_DIR_PROPERTY, stack.state.resolve("keys").toString());
     }

@@ -7,7 +7,6 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,8 +38,7 @@ class WebClientIT {
     @BeforeAll
     static void start() throws Exception {
         // two replicas of each service: a killed presence replica leaves the other for the sockets to reconnect to
-        stack = new LocalStack(List.of("GATEWAY_PORT", "CONVERSATION_PORT", "PRESENCE_PORT", "MESSAGE_PORT", "CONVERSATION_PORT_2",
-                "PRESENCE_PORT_2", "MESSAGE_PORT_2", "LOCAL_REDIS_PORT", "LOCAL_MONGO_PORT"));
+        stack = new LocalStack(2);
         stack.start();
         alice = browser();
         bob = browser();
