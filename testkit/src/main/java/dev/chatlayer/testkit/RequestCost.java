@@ -55,17 +55,21 @@ public final class RequestCost {
     }
 
     /**
-     * Warms up with {@code requests} calls, measures the idle background for a second, then measures {@code requests}
+     * Warms up with {@code requests} calls, measures the idle background for as long as they took, then measures {@code requests}
      * calls and whatever they set off until {@code settled} is true (e.g. the after-store work of sends);
      * {@code counter} is read like the others (e.g. the service's MongoDB operations).
      */
     public static Cost of(int redisPort, int requests, Runnable request, BooleanSupplier settled, DoubleSupplier counter) {
+        long warmUp = System.nanoTime();
         for (int i = 0; i < requests; i++) {
             request.run();
         }
+        warmUp = System.nanoTime() - warmUp;
         awaitSettled(settled);
         Snapshot idleStart = snapshot(redisPort, counter);
-        sleep(1_000);
+        // as long as the requests will take (at least a second): a background that runs every few hundred ms (the
+        // work stream's reclaim) is then estimated over the same span, not from one or two of its ticks
+        sleep(Math.max(1_000, warmUp / 1_000_000));
         Snapshot start = snapshot(redisPort, counter);
         for (int i = 0; i < requests; i++) {
             request.run();
