@@ -58,7 +58,7 @@ class CrashDuringSendsIT {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(2)).build();
         ServiceProcess messages = null;
-        try (MongoClient mongo = MongoClients.create(infra.mongo().connectionString())) {
+        try (MongoClient mongo = MongoClients.create(infra.mongoUri())) {
             String alice = "alice", bob = "bob";
             String chat = conversation(http, conversations.url(), alice, bob);
             String bobToken = Tokens.forUser(bob);

@@ -121,6 +121,7 @@ public final class LocalRedis {
         if (process == null) {
             return;
         }
+        Signals.resume(process); // a paused server takes SIGTERM only once thawed
         if (forcibly) {
             process.destroyForcibly();
         } else {
@@ -131,6 +132,27 @@ public final class LocalRedis {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * SIGSTOP to the server on {@code port}: it stops answering but keeps every connection open and accepts new ones
+     * (the kernel does), as a paused VM, a fork of a huge dataset or a hung host would. {@link #resume} thaws it.
+     */
+    public static void pause(int port) {
+        Signals.stop(started(port));
+    }
+
+    /** SIGCONT: a paused server answers again, everything it was sent meanwhile in order. */
+    public static void resume(int port) {
+        Signals.resume(started(port));
+    }
+
+    private static Process started(int port) {
+        Process process = STARTED.get(port);
+        if (process == null) {
+            throw new IllegalStateException("no Redis of ours on port " + port);
+        }
+        return process;
     }
 
     /** Sends FLUSHALL over a plain connection, as an operator losing the speed layer would. */

@@ -125,6 +125,16 @@ public final class LocalRedisCluster implements AutoCloseable {
         return to;
     }
 
+    /** SIGSTOP to one node: it answers nothing, its connections stay open ({@link LocalRedis#pause}). */
+    public void pause(int port) {
+        LocalRedis.pause(port);
+    }
+
+    /** SIGCONT to a paused node. */
+    public void resume(int port) {
+        LocalRedis.resume(port);
+    }
+
     /** SIGKILL to one node, as a crashed host. */
     public void kill(int port) {
         LocalRedis.kill(port);
