@@ -36,15 +36,17 @@ public class RedisPipelines {
 
     private final Redis redis;
     private final ConfiguredRedisOptions options;
+    private final RedisGuard guard;
     private final int replicaAcks;
     private final long replicaAckTimeoutMillis;
 
     /** Injecting the client makes Quarkus create it, and so capture its options, first. */
-    RedisPipelines(Redis redis, ConfiguredRedisOptions options,
+    RedisPipelines(Redis redis, ConfiguredRedisOptions options, RedisGuard guard,
             @ConfigProperty(name = "chat.redis.replica-acks", defaultValue = "0") int replicaAcks,
             @ConfigProperty(name = "chat.redis.replica-ack-timeout", defaultValue = "250ms") java.time.Duration replicaAckTimeout) {
         this.redis = redis;
         this.options = options;
+        this.guard = guard;
         this.replicaAcks = replicaAcks;
         this.replicaAckTimeoutMillis = replicaAckTimeout.toMillis();
     }
@@ -65,13 +67,18 @@ public class RedisPipelines {
 
     /** Publishes {@code payload} on {@code channel} now, the way the deployment needs; blocks the calling worker. */
     public void publishAndAwait(String channel, String payload) {
-        redis.sendAndAwait(publish(channel, payload));
+        guard.writeAndAwait(redis.send(publish(channel, payload)));
     }
 
+    /** The answers, in the order the commands were added; within the pipeline's budget, or a {@link RedisUnavailable}. */
     public Uni<List<Response>> send(Pipeline pipeline) {
         if (pipeline.requests.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
+        return pipeline.read ? guard.read(unguarded(pipeline)) : guard.write(unguarded(pipeline));
+    }
+
+    private Uni<List<Response>> unguarded(Pipeline pipeline) {
         boolean waits = pipeline.durable && replicaAcks > 0;
         if (!pipeline.cluster) {
             return batch(redis::batch, pipeline.requests, waits);
@@ -120,7 +127,7 @@ public class RedisPipelines {
     }
 
     public List<Response> sendAndAwait(Pipeline pipeline) {
-        return send(pipeline).await().indefinitely();
+        return send(pipeline).await().indefinitely(); // bounded by the guard's budget
     }
 
     /** Commands to send together, each with the key that decides its slot on a cluster. */
@@ -128,6 +135,7 @@ public class RedisPipelines {
 
         private final boolean cluster;
         private boolean durable;
+        private boolean read;
         private final List<String> keys = new ArrayList<>();
         private final List<Request> requests = new ArrayList<>();
 
@@ -150,6 +158,12 @@ public class RedisPipelines {
         /** Holds what a user was promised: acknowledged by {@code chat.redis.replica-acks} replicas, or failed. */
         public Pipeline durable() {
             durable = true;
+            return this;
+        }
+
+        /** Reads (and limit counters): held to the read budget instead of the write budget. */
+        public Pipeline read() {
+            read = true;
             return this;
         }
 

@@ -21,7 +21,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 /**
  * Per-user limits (docs/limits.md): at most {@code max} events per fixed {@code window}, counted in Redis so the limit
  * holds across replicas. A limit never fails open: when Redis does not answer (down, full, slow) the replica counts in
- * its own memory instead, so the limit then holds per replica. Past the limit: 429 with {@code Retry-After}.
+ * its own memory instead, so the limit then holds per replica (a count waits for Redis no longer than the read budget
+ * of {@link RedisGuard}). Past the limit: 429 with {@code Retry-After}.
  * Metrics: {@code chat_limit_refused_total{limit}} and {@code chat_limit_local_total{limit}} (counted without Redis).
  */
 @ApplicationScoped
@@ -60,12 +61,14 @@ public class UserLimiter {
     }
 
     private final Redis redis;
+    private final RedisGuard guard;
     private final MeterRegistry metrics;
     private final Cache<String, LocalWindow> local = Caffeine.newBuilder().maximumSize(100_000)
             .expireAfterWrite(1, TimeUnit.HOURS).build();
 
-    UserLimiter(Redis redis, MeterRegistry metrics) {
+    UserLimiter(Redis redis, RedisGuard guard, MeterRegistry metrics) {
         this.redis = redis;
+        this.guard = guard;
         this.metrics = metrics;
     }
 
@@ -88,7 +91,7 @@ public class UserLimiter {
 
     /** Counts one event under {@code key}; fails with a 429 past the limit. On the calling (event-loop) thread. */
     public Uni<Void> acquire(Limit limit, String key) {
-        return redis.send(request(limit, key))
+        return guard.read(redis.send(request(limit, key)))
                 .map(answer -> counted(answer))
                 .onFailure().recoverWithItem(e -> locally(limit, key, e))
                 .map(events -> {
@@ -123,7 +126,7 @@ public class UserLimiter {
      * the limit. Best effort, never waited for: a lost give-back leaves one event counted until the window ends.
      */
     public void giveBack(String key) {
-        redis.send(Request.cmd(Command.EVAL).arg(GIVE_BACK).arg(1).arg(key)).subscribe()
+        guard.write(redis.send(Request.cmd(Command.EVAL).arg(GIVE_BACK).arg(1).arg(key))).subscribe()
                 .with(ignored -> { }, e -> LOG.debugf("count not given back under a limit: %s", e.getMessage()));
     }
 

@@ -1,5 +1,6 @@
 package dev.chatlayer.support;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
@@ -65,10 +66,17 @@ final class RedisDeployments {
     }
 
     static RedisPipelines pipelines(ConfiguredRedisOptions options, int replicaAcks) {
-        return new RedisPipelines(client(options), options, replicaAcks, java.time.Duration.ofMillis(250));
+        io.vertx.mutiny.redis.client.Redis client = client(options);
+        return new RedisPipelines(client, options, guard(client), replicaAcks, Duration.ofMillis(250));
     }
 
+    /** With the services' defaults: 300 ms for reads, 500 ms for writes, 2 of 4 calls open the breaker for 1 s. */
+    static RedisGuard guard(io.vertx.mutiny.redis.client.Redis client) {
+        return new RedisGuard(client, new SimpleMeterRegistry(), Duration.ofMillis(300), Duration.ofMillis(500), 4, 2, Duration.ofSeconds(1));
+    }
+
+    /** Pinged every second, dropped after 3 s of silence, as the services run it. */
     static RedisSubscriber subscriber(ConfiguredRedisOptions options) {
-        return new RedisSubscriber(VERTX, options, new SimpleMeterRegistry(), client(options));
+        return new RedisSubscriber(VERTX, options, new SimpleMeterRegistry(), client(options), Duration.ofSeconds(1), Duration.ofSeconds(3));
     }
 }

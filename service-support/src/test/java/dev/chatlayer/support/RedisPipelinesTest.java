@@ -66,7 +66,7 @@ class RedisPipelinesTest {
         RedisPipelines pipelines = RedisDeployments.pipelines(false, 1);
         String key = "pipeline-test:{" + UUID.randomUUID() + "}";
 
-        IllegalStateException refused = assertThrows(IllegalStateException.class,
+        RedisUnavailable refused = assertThrows(RedisUnavailable.class,
                 () -> pipelines.sendAndAwait(pipelines.pipeline().durable().add(key, Request.cmd(Command.INCR).arg(key))));
 
         assertTrue(refused.getMessage().contains("0 of 1 replica(s)"), refused.getMessage());
