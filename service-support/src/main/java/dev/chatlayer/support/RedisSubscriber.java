@@ -1,5 +1,6 @@
 package dev.chatlayer.support;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Counter;
@@ -47,21 +49,23 @@ import jakarta.enterprise.event.Observes;
  * A subscription counts as confirmed when Redis's own confirmation ({@code subscribe}/{@code ssubscribe}) arrived
  * (from every master, for a node-local channel), so what is published from then on reaches this replica. Nothing
  * else waits for an answer on these connections: the client hands a push that arrives while a command awaits its
- * answer to the push handler and drops that command's answer. A periodic PING notices a connection that died
- * silently (its write fails). It connects on the first {@link #subscribe}.
+ * answer to the push handler and drops that command's answer. Every {@code chat.redis.subscriber-ping-interval} each
+ * connection is pinged; one that died (its write fails) or went silent (nothing heard for
+ * {@code chat.redis.subscriber-silence}: a paused server, a black-holed connection) ends the session. A connect
+ * attempt not answered within half that silence is abandoned too. It connects on the first {@link #subscribe}.
  */
 @ApplicationScoped
 public class RedisSubscriber {
 
     private static final Logger LOG = Logger.getLogger(RedisSubscriber.class);
-    private static final long PING_MILLIS = 5_000;
     private static final long FIRST_BACKOFF_MILLIS = 100;
-    private static final long MAX_BACKOFF_MILLIS = 5_000;
-    private static final long CONNECT_TIMEOUT_MILLIS = 5_000;
+    private static final long MAX_BACKOFF_MILLIS = 1_000;
 
     private final Vertx vertx;
     private final ConfiguredRedisOptions options;
     private final io.vertx.mutiny.redis.client.Redis pooled;
+    private final long pingMillis;
+    private final long silenceMillis;
     private final Map<String, Integer> wanted = new HashMap<>();
     /** Per wanted channel: completed once the subscription was confirmed in the current session. */
     private final Map<String, CompletableFuture<Void>> confirmed = new HashMap<>();
@@ -92,10 +96,14 @@ public class RedisSubscriber {
     };
 
     /** {@code defaultClient}: injecting it makes Quarkus create it, and so capture its options, first. */
-    RedisSubscriber(Vertx vertx, ConfiguredRedisOptions options, MeterRegistry metrics, io.vertx.mutiny.redis.client.Redis defaultClient) {
+    RedisSubscriber(Vertx vertx, ConfiguredRedisOptions options, MeterRegistry metrics, io.vertx.mutiny.redis.client.Redis defaultClient,
+            @ConfigProperty(name = "chat.redis.subscriber-ping-interval", defaultValue = "1s") Duration pingInterval,
+            @ConfigProperty(name = "chat.redis.subscriber-silence", defaultValue = "3s") Duration silence) {
         this.vertx = vertx;
         this.options = options;
         this.pooled = defaultClient;
+        this.pingMillis = pingInterval.toMillis();
+        this.silenceMillis = silence.toMillis();
         this.reconnects = Counter.builder("redis.subscriber.reconnects")
                 .description("Times the subscriber connection was lost and re-established").register(metrics);
         Gauge.builder("redis.subscriber.subscribed", subscribedGauge, AtomicLong::get)
@@ -116,6 +124,7 @@ public class RedisSubscriber {
     public boolean subscribed() {
         return subscribed;
     }
+
 
     /** True once something was subscribed, so the state is worth reporting. */
     public synchronized boolean inUse() {
@@ -204,17 +213,19 @@ public class RedisSubscriber {
     }
 
     /**
-     * One attempt at a time; an attempt that has not answered within {@value #CONNECT_TIMEOUT_MILLIS} ms (a server
-     * that accepted the connection but never finished its handshake, e.g. while restarting) is abandoned and retried.
+     * One attempt at a time; an attempt that has not answered within half the silence limit (a server that accepted the
+     * connection but never finished its handshake: restarting, paused, or behind a black hole) is abandoned and retried,
+     * so a server that answers again is found within about that time plus the backoff.
      */
     private void connect() {
         if (stopped) {
             return;
         }
         long attempt = attempts.incrementAndGet();
-        long guard = vertx.setTimer(CONNECT_TIMEOUT_MILLIS, id -> {
+        long timeoutMillis = silenceMillis / 2;
+        long guard = vertx.setTimer(timeoutMillis, id -> {
             if (attempts.compareAndSet(attempt, attempt + 1)) {
-                retry("no answer within " + CONNECT_TIMEOUT_MILLIS + " ms");
+                retry("no answer within " + timeoutMillis + " ms");
             }
         });
         SubscriberSession fresh = new SubscriberSession(vertx, options, pooled, sessionEvents);
@@ -244,7 +255,7 @@ public class RedisSubscriber {
             ownUnsubscribes.clear();
             channels = new ArrayList<>(wanted.keySet());
         }
-        fresh.watch(PING_MILLIS);
+        fresh.watch(pingMillis, silenceMillis);
         subscribeOn(fresh, channels).whenComplete((ok, e) -> {
             if (session == fresh) {
                 backoffMillis = FIRST_BACKOFF_MILLIS;

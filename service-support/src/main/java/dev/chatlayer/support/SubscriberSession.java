@@ -126,12 +126,27 @@ final class SubscriberSession {
         }
     }
 
-    /** Hands every connection's pushes and losses to the events; a periodic PING notices one that died silently. */
-    void watch(long pingMillis) {
+    /**
+     * Hands every connection's pushes and losses to the events. Every {@code pingMillis} each connection is sent a PING;
+     * a connection from which nothing at all (a push, a PONG) was heard for {@code silenceMillis} is lost: Redis stopped
+     * answering on it without closing it (a paused or hung server, a black-holed connection), which no write error and
+     * no close would ever tell.
+     */
+    void watch(long pingMillis, long silenceMillis) {
         links.forEach(Link::watch);
         // a Vert.x timer, not @Scheduled: it lives and dies with this one session, not with the application
-        pingTimer = vertx.setPeriodic(pingMillis, id -> links.forEach(link -> link.connection.send(Request.cmd(Command.PING))
-                .onFailure(e -> events.lost(this, "ping failed: " + e.getMessage()))));
+        pingTimer = vertx.setPeriodic(pingMillis, id -> {
+            long now = System.nanoTime();
+            for (Link link : links) {
+                long silentMillis = (now - link.heardAt) / 1_000_000;
+                if (silentMillis > silenceMillis) {
+                    events.lost(this, "nothing heard for " + silentMillis + " ms");
+                    return;
+                }
+                link.connection.send(Request.cmd(Command.PING)).onSuccess(pong -> link.heard())
+                        .onFailure(e -> events.lost(this, "ping failed: " + e.getMessage()));
+            }
+        });
     }
 
     int nodeCount() {
@@ -152,13 +167,22 @@ final class SubscriberSession {
     final class Link {
 
         final RedisConnection connection;
+        /** When anything last arrived on the connection ({@link System#nanoTime()}). */
+        volatile long heardAt = System.nanoTime();
 
         Link(RedisConnection connection) {
             this.connection = connection;
         }
 
+        void heard() {
+            heardAt = System.nanoTime();
+        }
+
         void watch() {
-            connection.handler(push -> events.push(SubscriberSession.this, push));
+            connection.handler(push -> {
+                heard(); // a message, a confirmation, or the PONG whose promise the client dropped
+                events.push(SubscriberSession.this, push);
+            });
             connection.exceptionHandler(e -> events.lost(SubscriberSession.this, "error: " + e.getMessage()));
             connection.endHandler(v -> events.lost(SubscriberSession.this, "closed"));
         }
