@@ -1,5 +1,6 @@
 package dev.chatlayer.conversation;
 
+
 import static dev.chatlayer.conversation.Api.as;
 import static dev.chatlayer.conversation.Api.create;
 import static dev.chatlayer.conversation.Api.user;
@@ -7,9 +8,12 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.restassured.RestAssured.given;
 
+import java.time.Duration;
 import java.util.List;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import dev.chatlayer.conversation.lifecycle.NewConversation;
@@ -106,6 +110,8 @@ class LimitsTest {
         } finally {
             LocalRedis.start(port);
         }
+        // the service uses Redis again (it skipped it while it was gone) before the next test counts there
+        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/q/health/group/dependencies").then().statusCode(200));
     }
 
     private static Response newConversation(String caller, String... others) {

@@ -74,10 +74,12 @@ public interface MessageConfig {
     int batchQueueSize();
 
     /**
-     * How long a send waits for its turn in an {@code insertMany}. A send still queued then is withdrawn and answered
-     * 503 (never stored); one already being written waits for MongoDB's answer, bounded by the client's timeouts.
+     * How long a send waits for MongoDB to store it (docs/durability.md, "MongoDB slow or silent"). A send still queued
+     * then is withdrawn and answered 503, never stored; one already being written is answered 503 saying it may have
+     * been stored — a retry with the same clientMessageId is answered with it, and if it was stored the outbox
+     * recovery brings its cache, counts and events ({@code messages.recovery-after}).
      */
-    @WithDefault("10s")
+    @WithDefault("1500ms")
     Duration storeTimeout();
 
     /** Most messages one {@code insertMany} carries. */
@@ -134,7 +136,17 @@ public interface MessageConfig {
     @WithDefault("1s")
     Duration unreadFallbackMemo();
 
-    /** How often caches and counters left stale by a failed Redis update are retried for invalidation. */
+    /**
+     * Stored messages whose speed-layer write Redis did not take, kept in memory to be written again once it answers
+     * (SpeedLayerCatchUp); beyond it the outbox recovery re-drives them after {@code messages.recovery-after}.
+     */
+    @WithDefault("10000")
+    int catchUpCapacity();
+
+    /**
+     * How often caches and counters left stale by a failed Redis update are retried for invalidation, and messages
+     * whose speed-layer write failed are written again.
+     */
     @WithDefault("1s")
     Duration repairInterval();
 }

@@ -1,5 +1,7 @@
 package dev.chatlayer.message;
 
+import static io.restassured.RestAssured.given;
+
 import static dev.chatlayer.message.Api.accepted;
 import static dev.chatlayer.message.Api.as;
 import static dev.chatlayer.message.Api.conversationsAs;
@@ -72,6 +74,8 @@ class RedisLossTest {
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.get() >= 40); // sends go on without Redis
         LocalRedis.start(port); // empty, like a restart without persistence
         sends.join();
+        // the service uses Redis again (it skipped it while it was gone) before the next test counts there
+        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/q/health/group/dependencies").then().statusCode(200));
         sending.set(false);
         reads.join();
 

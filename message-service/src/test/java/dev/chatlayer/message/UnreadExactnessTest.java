@@ -38,7 +38,8 @@ class UnreadExactnessTest {
         String chat = accepted(alice, bob);
         // bob's counts are in Redis from now on (no rebuild from MongoDB would hide a wrong count)
         as(bob).get("/api/v1/unread?conversationIds=" + chat).then().body("counts." + chat, equalTo(0));
-        LocalMongo.slowInserts(Duration.ofMillis(1500));
+        // "zero" and then "one" each take 0.8 s to store: both within the send's 2 s (messages.store-timeout in tests)
+        LocalMongo.slowInserts(Duration.ofMillis(800));
         try {
             double batches = metrics.get("messages.batch.size").summary().count();
             CompletableFuture<Response> zero = CompletableFuture.supplyAsync(() -> send(alice, chat, "zero"));

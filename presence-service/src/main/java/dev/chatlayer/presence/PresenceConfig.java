@@ -55,9 +55,10 @@ public interface PresenceConfig {
 
     /**
      * Longest a hello or a watch snapshot waits for its channel's subscription to be confirmed (so no event between
-     * the snapshot and the subscription is missed); past it the frame goes out anyway.
+     * the snapshot and the subscription is missed); past it the frame goes out anyway. A confirmation takes one round
+     * trip; this bounds what a reconnecting subscriber costs a socket (while Redis does not answer at all, nothing waits).
      */
-    @WithDefault("2s")
+    @WithDefault("1s")
     Duration subscribeWait();
 
     /** Text frames a socket may send per second, sustained; beyond it: an error frame {@code rate-limited}. */
@@ -94,10 +95,6 @@ public interface PresenceConfig {
      */
     @WithDefault("500")
     int writeBatchSize();
-
-    /** A write pipeline not answered within this fails (its refreshes retry on their socket's next frame), so the next can go. */
-    @WithDefault("3s")
-    Duration writeTimeout();
 
     /**
      * Origins whose pages may open the socket (e.g. {@code https://chat.example.com}); a foreign origin is refused

@@ -15,13 +15,14 @@ import dev.chatlayer.conversation.ConversationStatus;
 import dev.chatlayer.conversation.ConversationKeys;
 import dev.chatlayer.conversation.store.BlockRepository;
 import dev.chatlayer.conversation.store.ConversationRepository;
+import dev.chatlayer.support.RedisGuard;
 import dev.chatlayer.support.RedisPipelines;
 import dev.chatlayer.support.Resources;
 import dev.chatlayer.support.SharedKeys;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -42,7 +43,8 @@ public class ContactsReadModel {
     private static final String INVALIDATE = Resources.text("redis/contacts-invalidate.lua");
     private static final String PUT = Resources.text("redis/contacts-put.lua");
 
-    private final RedisDataSource redis;
+    private final ReactiveRedisDataSource redis;
+    private final RedisGuard guard;
     private final RedisPipelines channels;
     private final ConversationRepository repository;
     private final BlockRepository blocks;
@@ -51,11 +53,12 @@ public class ContactsReadModel {
     private final Counter rebuilds;
     private final Counter failures;
 
-    ContactsReadModel(RedisDataSource redis, RedisPipelines channels, ConversationRepository repository, BlockRepository blocks,
-            ConversationConfig config, MeterRegistry metrics) {
+    ContactsReadModel(ReactiveRedisDataSource redis, RedisGuard guard, RedisPipelines channels, ConversationRepository repository,
+            BlockRepository blocks, ConversationConfig config, MeterRegistry metrics) {
         this.blocks = blocks;
         this.channels = channels;
         this.redis = redis;
+        this.guard = guard;
         this.repository = repository;
         this.config = config;
         this.rebuilds = Counter.builder("conversation.contacts.rebuilds").description("Contact sets rebuilt from MongoDB")
@@ -81,7 +84,7 @@ public class ContactsReadModel {
         } catch (RuntimeException e) {
             // presence re-reads every open watch whenever its subscription comes back; until then a watch lags
             failures.increment();
-            LOG.warnf("contact change notice not published: %s", e.getMessage());
+            LOG.logf(RedisGuard.logLevel(e), "contact change notice not published: %s", e.getMessage());
         }
     }
 
@@ -89,7 +92,7 @@ public class ContactsReadModel {
     public List<String> rebuild(String user) {
         String generation;
         try {
-            String read = redis.value(String.class).get(ConversationKeys.contactsGeneration(user));
+            String read = guard.readAndAwait(redis.value(String.class).get(ConversationKeys.contactsGeneration(user)));
             generation = read == null ? "" : read;
         } catch (RuntimeException e) {
             LOG.debugf("contacts generation unreadable, answering from MongoDB only: %s", e.getMessage());
@@ -111,23 +114,23 @@ public class ContactsReadModel {
                 String.valueOf(config.contactsTtl().toMillis()), user));
         args.addAll(contacts);
         try {
-            redis.execute("EVAL", args.toArray(String[]::new));
+            guard.writeAndAwait(redis.execute("EVAL", args.toArray(String[]::new)));
         } catch (RuntimeException e) {
             // the caller still gets the answer; the next read rebuilds again
             failures.increment();
-            LOG.warnf("contacts of a user not stored: %s", e.getMessage());
+            LOG.logf(RedisGuard.logLevel(e), "contacts of a user not stored: %s", e.getMessage());
         }
     }
 
     private void invalidate(String user) {
         try {
-            redis.execute("EVAL", INVALIDATE, "2", SharedKeys.contacts(user), ConversationKeys.contactsGeneration(user),
-                    String.valueOf(config.contactsTtl().toMillis()));
+            guard.writeAndAwait(redis.execute("EVAL", INVALIDATE, "2", SharedKeys.contacts(user), ConversationKeys.contactsGeneration(user),
+                    String.valueOf(config.contactsTtl().toMillis())));
             repairs.remove(user);
         } catch (RuntimeException e) {
             failures.increment();
             repairs.add(user);
-            LOG.warnf("contacts of a user not dropped after a change, retrying until Redis takes it: %s", e.getMessage());
+            LOG.logf(RedisGuard.logLevel(e), "contacts of a user not dropped after a change, retrying until Redis takes it: %s", e.getMessage());
         }
     }
 

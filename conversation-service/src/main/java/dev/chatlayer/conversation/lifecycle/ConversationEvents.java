@@ -8,6 +8,7 @@ import dev.chatlayer.conversation.Conversation;
 import dev.chatlayer.conversation.ConversationKeys;
 import dev.chatlayer.support.RedisPipelines;
 import dev.chatlayer.support.SharedKeys;
+import dev.chatlayer.support.RedisGuard;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -37,7 +38,7 @@ class ConversationEvents {
                     "{\"type\":\"changed\",\"id\":\"" + conversation.id() + "\",\"version\":" + conversation.version() + "}");
         } catch (RuntimeException e) {
             failures.increment();
-            LOG.warnf("change notice for %s not published: %s", conversation.id(), e.getMessage());
+            LOG.logf(RedisGuard.logLevel(e), "change notice for %s not published: %s", conversation.id(), e.getMessage());
         }
     }
 

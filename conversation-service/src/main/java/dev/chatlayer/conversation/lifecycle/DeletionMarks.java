@@ -7,6 +7,7 @@ import org.jboss.logging.Logger;
 import dev.chatlayer.conversation.Conversation;
 import dev.chatlayer.conversation.ConversationKeys;
 import dev.chatlayer.support.RedisPipelines;
+import dev.chatlayer.support.RedisGuard;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Request;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -63,7 +64,7 @@ class DeletionMarks {
             redis.sendAndAwait(redis.pipeline().add(slot, Request.cmd(Command.MULTI)).add(slot, setChange)
                     .add(slot, instantChange).add(slot, Request.cmd(Command.EXEC)));
         } catch (RuntimeException e) {
-            LOG.warnf("deletion mirror write failed (MongoDB holds the state): %s", e.getMessage());
+            LOG.logf(RedisGuard.logLevel(e), "deletion mirror write failed (MongoDB holds the state): %s", e.getMessage());
         }
     }
 }

@@ -8,6 +8,7 @@ import dev.chatlayer.message.Message;
 import dev.chatlayer.message.MessageConfig;
 import dev.chatlayer.message.conversations.ConversationGate;
 import dev.chatlayer.message.send.RateLimiter;
+import dev.chatlayer.message.send.SpeedLayerInvalidations;
 import dev.chatlayer.message.store.MessageRepository;
 import dev.chatlayer.support.ApiException;
 import dev.chatlayer.support.Cursor;
@@ -28,9 +29,12 @@ class HistoryService {
     private final MessageConfig config;
 
     private final RateLimiter limits;
+    private final SpeedLayerInvalidations repairs;
 
-    HistoryService(MessageRepository repository, RecentMessages recent, ConversationGate gate, MessageConfig config, RateLimiter limits) {
+    HistoryService(MessageRepository repository, RecentMessages recent, ConversationGate gate, MessageConfig config, RateLimiter limits,
+            SpeedLayerInvalidations repairs) {
         this.limits = limits;
+        this.repairs = repairs;
         this.repository = repository;
         this.recent = recent;
         this.gate = gate;
@@ -51,7 +55,8 @@ class HistoryService {
         Cursor after = present(afterParam) ? Cursor.parse(afterParam, "after") : null;
         return gate.lookUp(caller, conversationId).flatMap(conversation -> {
             Instant cutoff = conversation.deletedAt().get(caller);
-            Uni<Optional<Page<Message>>> cached = before == null && after == null ? newestFromCache(conversationId, cutoff, limit)
+            Uni<Optional<Page<Message>>> cached = before == null && after == null && !repairs.cacheStale(conversationId)
+                    ? newestFromCache(conversationId, cutoff, limit)
                     : Uni.createFrom().item(Optional.empty());
             return cached.flatMap(page -> page.isPresent() ? Uni.createFrom().item(page.get())
                     : limits.storeRead(caller).chain(() -> VertxContextSupport.executeBlocking(() -> fromMongo(conversationId, cutoff, before, after, limit))));

@@ -4,6 +4,7 @@ import dev.chatlayer.message.Message;
 import dev.chatlayer.message.MessageConfig;
 import dev.chatlayer.message.MessageJson;
 import dev.chatlayer.message.MessageKeys;
+import dev.chatlayer.support.RedisGuard;
 import dev.chatlayer.support.Resources;
 
 import java.util.ArrayList;
@@ -14,7 +15,6 @@ import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.redis.datasource.RedisDataSource;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
@@ -39,16 +39,16 @@ public class RecentMessages {
     record Cached(List<Message> newestFirst, boolean full) {
     }
 
-    private final RedisDataSource redis;
-    private final Redis reactive;
+    private final Redis redis;
+    private final RedisGuard guard;
     private final MessageJson json;
     private final MessageConfig config;
     private final Counter hits;
     private final Counter misses;
 
-    RecentMessages(RedisDataSource redis, Redis reactive, MessageJson json, MessageConfig config, MeterRegistry metrics) {
+    RecentMessages(Redis redis, RedisGuard guard, MessageJson json, MessageConfig config, MeterRegistry metrics) {
         this.redis = redis;
-        this.reactive = reactive;
+        this.guard = guard;
         this.json = json;
         this.config = config;
         this.hits = lookups(metrics, "hit");
@@ -63,10 +63,10 @@ public class RecentMessages {
 
     /** The cached newest messages, if the cache is complete (filled from MongoDB and not evicted since). */
     Uni<Optional<Cached>> newest(String conversationId) {
-        return reactive.send(Request.cmd(Command.ZREVRANGE).arg(MessageKeys.messages(conversationId)).arg(0).arg(-1))
+        return guard.read(redis.send(Request.cmd(Command.ZREVRANGE).arg(MessageKeys.messages(conversationId)).arg(0).arg(-1)))
                 .map(this::cached)
                 .onFailure().recoverWithItem(e -> {
-                    LOG.warnf("recent-message cache read failed, using MongoDB: %s", e.getMessage());
+                    LOG.logf(RedisGuard.logLevel(e), "recent-message cache read failed, using MongoDB: %s", e.getMessage());
                     return Optional.empty();
                 });
     }
@@ -91,16 +91,15 @@ public class RecentMessages {
 
     /** Fills the cache with MongoDB's newest messages and marks it complete. */
     void fill(String conversationId, List<Message> newest) {
-        List<String> args = new ArrayList<>(List.of(FILL_MESSAGES, "1", MessageKeys.messages(conversationId),
-                String.valueOf(config.cacheSize()), String.valueOf(config.cacheTtl().toMillis())));
+        Request fill = Request.cmd(Command.EVAL).arg(FILL_MESSAGES).arg(1).arg(MessageKeys.messages(conversationId)).arg(config.cacheSize())
+                .arg(config.cacheTtl().toMillis());
         for (Message m : newest) {
-            args.add(String.valueOf(m.createdAt().toEpochMilli()));
-            args.add(json.write(m));
+            fill.arg(m.createdAt().toEpochMilli()).arg(json.write(m));
         }
         try {
-            redis.execute("EVAL", args.toArray(String[]::new));
+            guard.writeAndAwait(redis.send(fill));
         } catch (RuntimeException e) {
-            LOG.warnf("recent-message cache fill failed: %s", e.getMessage());
+            LOG.logf(RedisGuard.logLevel(e), "recent-message cache fill failed: %s", e.getMessage());
         }
     }
 

@@ -19,9 +19,11 @@ import dev.chatlayer.message.conversations.ConversationFacts;
 import dev.chatlayer.message.conversations.ConversationClient;
 import dev.chatlayer.message.conversations.ConversationGate;
 import dev.chatlayer.message.store.MessageRepository;
+import dev.chatlayer.message.work.SpeedLayerCatchUp;
 import dev.chatlayer.message.work.SpeedLayerWrites;
 import dev.chatlayer.support.ApiException;
 import dev.chatlayer.support.RedisPipelines;
+import dev.chatlayer.support.RedisGuard;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -31,7 +33,6 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.redis.client.Command;
-import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -45,6 +46,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 class SendService {
 
     private static final Logger LOG = Logger.getLogger(SendService.class);
+    private static final String MAY_BE_STORED = "storage did not answer; the message may have been stored: retry with the same clientMessageId";
 
     /** A send's outcome: the message, and whether it is new (201) or the first one with that clientMessageId (200). */
     record Sent(Message message, boolean isNew) {
@@ -58,7 +60,7 @@ class SendService {
     private final Timer sendLatency;
     private final SpeedLayerWrites effects;
     private final SpeedLayerInvalidations repairs;
-    private final Redis redis;
+    private final SpeedLayerCatchUp catchUp;
     private final RedisPipelines pipelines;
     private final ConversationClient conversations;
     private final MessageJson json;
@@ -66,7 +68,8 @@ class SendService {
 
     SendService(MessageRepository repository, BatchWriter writer, RateLimiter rateLimiter, ConversationGate gate,
             MessageConfig config, MeterRegistry metrics, SpeedLayerWrites effects,
-            SpeedLayerInvalidations repairs, Redis redis, RedisPipelines pipelines, @RestClient ConversationClient conversations, MessageJson json) {
+            SpeedLayerInvalidations repairs, SpeedLayerCatchUp catchUp, RedisPipelines pipelines, @RestClient ConversationClient conversations,
+            MessageJson json) {
         this.repository = repository;
         this.writer = writer;
         this.rateLimiter = rateLimiter;
@@ -76,7 +79,7 @@ class SendService {
                 .publishPercentiles(0.5, 0.99, 0.999).register(metrics);
         this.effects = effects;
         this.repairs = repairs;
-        this.redis = redis;
+        this.catchUp = catchUp;
         this.pipelines = pipelines;
         this.conversations = conversations;
         this.json = json;
@@ -126,10 +129,10 @@ class SendService {
         BatchWriter.Ticket ticket = writer.write(new MessageRepository.Insert(message, request));
         // copies: the timeout cancels what it waited on, and the ticket's own future must survive that
         return Uni.createFrom().completionStage(ticket.stored().copy())
-                // still queued: withdrawn, so the 503 is true; already being written: MongoDB's answer decides
-                .ifNoItem().after(config.storeTimeout()).recoverWithUni(() -> ticket.withdraw()
-                        ? Uni.createFrom().failure(ApiException.unavailable("storage is slow; the message was not stored, retry", 1))
-                        : Uni.createFrom().completionStage(ticket.stored().copy()))
+                // still queued: withdrawn, so "not stored" is true; already being written: it may be stored
+                .ifNoItem().after(config.storeTimeout()).failWith(() -> ticket.withdraw()
+                        ? ApiException.unavailable("storage is slow; the message was not stored, retry", 1)
+                        : ApiException.unavailable(MAY_BE_STORED, 1))
                 .onFailure(e -> !(e instanceof ApiException)).transform(SendService::notStored)
                 .emitOn(requestContext)
                 .flatMap(stored -> switch (stored) {
@@ -148,7 +151,7 @@ class SendService {
     private static ApiException notStored(Throwable failure) {
         LOG.warnf("send answered 503: %s", failure.toString());
         return failure instanceof BatchWriter.OutcomeUnknown
-                ? ApiException.unavailable("storage did not answer; the message may have been stored: retry with the same clientMessageId", 1)
+                ? ApiException.unavailable(MAY_BE_STORED, 1)
                 : ApiException.unavailable("the message could not be stored; it was not sent, retry", 1);
     }
 
@@ -163,7 +166,7 @@ class SendService {
             return rateLimiter.acquire(caller).replaceWith((Message) null);
         }
         String key = MessageKeys.idempotency(caller, clientMessageId);
-        RedisPipelines.Pipeline both = pipelines.pipeline().add(MessageKeys.rateLimit(caller), rateLimiter.sendRequest(caller))
+        RedisPipelines.Pipeline both = pipelines.pipeline().read().add(MessageKeys.rateLimit(caller), rateLimiter.sendRequest(caller))
                 .add(key, Request.cmd(Command.GET).arg(key));
         return pipelines.send(both).map(answers -> {
             Response first = answers.get(1);
@@ -174,7 +177,7 @@ class SendService {
             rateLimiter.checkSend(answers.get(0));
             return null;
         }).onFailure(e -> !(e instanceof ApiException)).recoverWithItem(e -> {
-            LOG.warnf("rate limit and idempotency lookup failed, counting locally and relying on MongoDB's index: %s", e.getMessage());
+            LOG.logf(RedisGuard.logLevel(e), "rate limit and idempotency lookup failed, counting locally and relying on MongoDB's index: %s", e.getMessage());
             rateLimiter.checkSendLocally(caller, e);
             return null;
         });
@@ -184,8 +187,10 @@ class SendService {
      * The speed layer after the message is durable, in one Redis round trip (one per slot on a cluster, sent
      * at once): the recent cache, every
      * recipient's unread counter, the idempotency key, and the work entry from which the consumer group
-     * delivers the events and reports the activity (at least once). It never fails the send; if Redis cannot
-     * take the work entry, the activity is reported directly so the conversation still learns of the message.
+     * delivers the events and reports the activity (at least once). It never fails the send and never makes it wait
+     * longer than the write budget: if Redis does not take it, what it feeds is dropped to be rebuilt from MongoDB, the
+     * activity is reported without waiting for the answer, and the write is made again once Redis answers
+     * ({@link SpeedLayerCatchUp}; the outbox, should this replica die first).
      */
     private Uni<Void> afterStore(Message message, ConversationFacts conversation) {
         List<String> recipients = conversation.othersThan(message.senderId());
@@ -196,16 +201,16 @@ class SendService {
             commands.add(key, Request.cmd(Command.SET).arg(key)
                     .arg(json.write(message)).arg("PX").arg(config.idempotencyTtl().toMillis()));
         }
-        return pipelines.send(commands).replaceWithVoid().onFailure().recoverWithUni(e -> {
+        return pipelines.send(commands).replaceWithVoid().onFailure().recoverWithItem(e -> {
             afterStoreFailures.increment();
-            LOG.warnf("speed-layer update failed for message %s: %s", message.id(), e.getMessage());
+            LOG.logf(RedisGuard.logLevel(e), "speed-layer update failed for message %s: %s", message.id(), e.getMessage());
             // some of the commands may have been applied: drop what they feed, to be rebuilt from MongoDB
             repairs.schedule(message.conversationId(), recipients);
-            return conversations.activity(message.conversationId(),
-                    new ConversationClient.Activity(message.id(), message.senderId(), message.createdAt())).onFailure().recoverWithItem(alsoFailed -> {
-                        LOG.errorf("activity of message %s not reported: %s", message.id(), alsoFailed.getMessage());
-                        return null;
-                    });
+            catchUp.later(message, conversation);
+            conversations.activity(message.conversationId(), new ConversationClient.Activity(message.id(), message.senderId(), message.createdAt()))
+                    .subscribe().with(reported -> { }, alsoFailed -> LOG.warnf("activity of message %s not reported yet, the outbox will: %s",
+                            message.id(), alsoFailed.getMessage()));
+            return null;
         });
     }
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 import dev.chatlayer.support.RedisPipelines;
+import dev.chatlayer.support.RedisGuard;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
@@ -25,8 +26,10 @@ import jakarta.enterprise.context.ApplicationScoped;
  * message (and would serve pages without it for up to 2 h) and recipients' counters may lack one. Deleting the
  * cache and the recipients' unread index makes the next read rebuild both from MongoDB, exactly as after a flush.
  * Retried every {@code messages.repair-interval} until Redis takes it; DEL is refused neither to a full Redis
- * nor by a busy one. Held in memory: if this replica dies first, the cache still expires with its TTL, but the
- * counters stay one short until the recipient reads the conversation (noted in the service README).
+ * nor by a busy one. Until then this replica reads neither from Redis ({@link #cacheStale}, {@link #countsStale}).
+ * Held in memory: if this replica dies first, the cache still expires with its TTL, but the counters stay one short
+ * until the recipient reads the conversation (noted in the service README); other replicas may read the stale copy
+ * until the deletion lands.
  */
 @ApplicationScoped
 public class SpeedLayerInvalidations {
@@ -51,6 +54,24 @@ public class SpeedLayerInvalidations {
         pending.computeIfAbsent(conversationId, id -> ConcurrentHashMap.newKeySet()).addAll(recipients);
     }
 
+    /**
+     * True while the conversation's recent cache may lack a stored message: its deletion is not taken yet (a Redis
+     * refusing writes can still answer reads), so this replica reads the page from MongoDB meanwhile.
+     */
+    public boolean cacheStale(String conversationId) {
+        return pending.containsKey(conversationId);
+    }
+
+    /** True while one of the user's unread counters may lack a stored message: their counts come from MongoDB meanwhile. */
+    public boolean countsStale(String userId) {
+        for (Set<String> users : pending.values()) {
+            if (users.contains(userId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** One pipeline of DELs for everything pending; the next round waits until this one is answered. */
     @Scheduled(every = "${messages.repair-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> repair() {
@@ -72,7 +93,7 @@ public class SpeedLayerInvalidations {
             }));
             LOG.infof("speed layer repaired for %d conversation(s): they are rebuilt from MongoDB on their next read", batch.size());
         }).replaceWithVoid().onFailure().recoverWithUni(failure -> {
-            LOG.warnf("speed-layer repair of %d conversation(s) failed, retrying: %s", batch.size(), failure.getMessage());
+            LOG.logf(RedisGuard.logLevel(failure), "speed-layer repair of %d conversation(s) failed, retrying: %s", batch.size(), failure.getMessage());
             return Uni.createFrom().voidItem();
         });
     }

@@ -1,6 +1,7 @@
 package dev.chatlayer.message.unread;
 
 import java.time.Instant;
+import java.util.List;
 import java.time.format.DateTimeParseException;
 
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -8,10 +9,11 @@ import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
 
 import dev.chatlayer.support.ApiException;
+import dev.chatlayer.message.send.SpeedLayerInvalidations;
 import dev.chatlayer.support.ObjectIds;
+import dev.chatlayer.support.RedisUnavailable;
 import dev.chatlayer.support.ServiceIdentity;
 import dev.chatlayer.support.UserIds;
-import io.vertx.mutiny.redis.client.Redis;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -25,11 +27,11 @@ import jakarta.ws.rs.Path;
 class InternalUnreadResource {
 
     private final UnreadCounters unread;
-    private final Redis redis;
+    private final SpeedLayerInvalidations repairs;
 
-    InternalUnreadResource(UnreadCounters unread, Redis redis) {
+    InternalUnreadResource(UnreadCounters unread, SpeedLayerInvalidations repairs) {
         this.unread = unread;
-        this.redis = redis;
+        this.repairs = repairs;
     }
 
     /** {@code at}: the user's deletion cutoff (ISO-8601; now if absent): messages up to it are no longer unread. */
@@ -46,6 +48,12 @@ class InternalUnreadResource {
         } catch (DateTimeParseException e) {
             throw ApiException.badInput("at", "must be an ISO-8601 instant");
         }
-        redis.sendAndAwait(unread.readUpTo(userId, ObjectIds.require(conversationId, "conversationId"), cutoff));
+        ObjectIds.require(conversationId, "conversationId");
+        try {
+            unread.readUpToAndAwait(userId, conversationId, cutoff);
+        } catch (RedisUnavailable e) {
+            // the cutoff is in MongoDB: the user's counts are dropped, to be rebuilt from it on their next read
+            repairs.schedule(conversationId, List.of(userId));
+        }
     }
 }

@@ -18,6 +18,7 @@ import dev.chatlayer.message.store.MessageRepository;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.chatlayer.support.RedisPipelines;
+import dev.chatlayer.support.RedisGuard;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /** Marking a conversation read: a read marker in MongoDB (the truth for unread counts), then the counter and a receipt. */
@@ -77,7 +78,7 @@ class ReadService {
             redis.sendAndAwait(commands);
         } catch (RuntimeException e) {
             // the marker is stored: the caller's counts are dropped, to be rebuilt from MongoDB on their next read
-            LOG.warnf("unread reset or receipt failed: %s", e.getMessage());
+            LOG.logf(RedisGuard.logLevel(e), "unread reset or receipt failed: %s", e.getMessage());
             repairs.schedule(conversationId, List.of(caller));
         }
     }

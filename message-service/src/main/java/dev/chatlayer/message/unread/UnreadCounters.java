@@ -9,6 +9,7 @@ import java.util.Map;
 import dev.chatlayer.message.Message;
 import dev.chatlayer.message.MessageConfig;
 import dev.chatlayer.message.MessageKeys;
+import dev.chatlayer.support.RedisGuard;
 import dev.chatlayer.support.RedisPipelines.Pipeline;
 import dev.chatlayer.support.Resources;
 import io.smallrye.mutiny.Uni;
@@ -45,10 +46,12 @@ public class UnreadCounters {
     }
 
     private final Redis redis;
+    private final RedisGuard guard;
     private final java.time.Duration settleMargin;
 
-    UnreadCounters(Redis redis, MessageConfig config) {
+    UnreadCounters(Redis redis, RedisGuard guard, MessageConfig config) {
         this.redis = redis;
+        this.guard = guard;
         this.settleMargin = config.unreadSettleMargin();
     }
 
@@ -65,6 +68,11 @@ public class UnreadCounters {
         return script(READ, userId, conversationId).arg(at.toEpochMilli()).arg(conversationId).arg(READ_ONLY).arg(0);
     }
 
+    /** {@link #readUpTo}, sent now; a {@link dev.chatlayer.support.RedisUnavailable} if Redis does not take it. */
+    void readUpToAndAwait(String userId, String conversationId, Instant at) {
+        guard.writeAndAwait(redis.send(readUpTo(userId, conversationId, at)));
+    }
+
     /** The commands that settle stored messages whose after-store work is complete, for each recipient. */
     public void settle(Pipeline pipeline, String recipient, String conversationId, List<Message> messages) {
         Request settle = Request.cmd(Command.EVAL).arg(SETTLE).arg(2).arg(MessageKeys.unreadIds(recipient, conversationId))
@@ -77,8 +85,8 @@ public class UnreadCounters {
     Uni<Counts> of(String userId, List<String> conversationIds) {
         Request mget = Request.cmd(Command.MGET);
         conversationIds.forEach(id -> mget.arg(MessageKeys.unread(userId, id)));
-        return redis.batch(List.of(Request.cmd(Command.SISMEMBER).arg(MessageKeys.unreadIndex(userId)).arg(MessageKeys.INDEX_COMPLETE), mget))
-                .map(answers -> counts(conversationIds, answers));
+        return guard.read(redis.batch(List.of(Request.cmd(Command.SISMEMBER).arg(MessageKeys.unreadIndex(userId)).arg(MessageKeys.INDEX_COMPLETE),
+                mget))).map(answers -> counts(conversationIds, answers));
     }
 
     private static Counts counts(List<String> conversationIds, List<Response> answers) {
@@ -93,7 +101,7 @@ public class UnreadCounters {
 
     /** Every conversation where the user has unread messages: the index, then its counters. */
     Counts all(String userId) {
-        Response members = redis.sendAndAwait(Request.cmd(Command.SMEMBERS).arg(MessageKeys.unreadIndex(userId)));
+        Response members = guard.readAndAwait(redis.send(Request.cmd(Command.SMEMBERS).arg(MessageKeys.unreadIndex(userId))));
         List<String> ids = new ArrayList<>();
         boolean complete = false;
         for (Response member : members) {
@@ -137,7 +145,7 @@ public class UnreadCounters {
             commands.add(read);
         }
         commands.add(Request.cmd(Command.SADD).arg(MessageKeys.unreadIndex(userId)).arg(MessageKeys.INDEX_COMPLETE));
-        List<Response> answers = redis.batchAndAwait(commands);
+        List<Response> answers = guard.writeAndAwait(redis.batch(commands));
         Map<String, Long> counts = new LinkedHashMap<>();
         for (int i = 0; i < conversations.size(); i++) {
             counts.put(conversations.get(i), answers.get(i).toLong());

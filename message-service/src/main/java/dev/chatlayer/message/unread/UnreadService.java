@@ -18,9 +18,11 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.chatlayer.message.Message;
 import dev.chatlayer.message.MessageConfig;
 import dev.chatlayer.message.conversations.ConversationClient;
+import dev.chatlayer.message.send.SpeedLayerInvalidations;
 import dev.chatlayer.message.store.MessageRepository;
 import dev.chatlayer.support.ApiException;
 import dev.chatlayer.support.ObjectIds;
+import dev.chatlayer.support.RedisGuard;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.vertx.VertxContextSupport;
@@ -50,12 +52,14 @@ class UnreadService {
     private final ReadMarkers markers;
     private final ConversationClient conversations;
     private final MessageConfig config;
+    private final SpeedLayerInvalidations repairs;
     private final Map<String, CompletableFuture<Map<String, Long>>> rebuilds = new ConcurrentHashMap<>();
     private final Cache<String, Map<String, Long>> fallbackMemo;
     private final Counter countedInMongo;
 
     UnreadService(UnreadCounters counters, MessageRepository messages, ReadMarkers markers,
-            @RestClient ConversationClient conversations, MessageConfig config, MeterRegistry metrics) {
+            @RestClient ConversationClient conversations, MessageConfig config, SpeedLayerInvalidations repairs, MeterRegistry metrics) {
+        this.repairs = repairs;
         this.counters = counters;
         this.messages = messages;
         this.markers = markers;
@@ -84,7 +88,7 @@ class UnreadService {
             }
         }
         return counters.of(caller, ids)
-                .flatMap(counts -> counts.complete() ? Uni.createFrom().item(Unread.of(counts.byConversation()))
+                .flatMap(counts -> counts.complete() && !repairs.countsStale(caller) ? Uni.createFrom().item(Unread.of(counts.byConversation()))
                         : VertxContextSupport.executeBlocking(() -> pick(rebuild(caller), ids)))
                 .onFailure(e -> !(e instanceof ApiException))
                 .recoverWithUni(redisDown -> VertxContextSupport.executeBlocking(() -> pick(countedInMongo(caller, redisDown), ids)));
@@ -105,7 +109,7 @@ class UnreadService {
         Map<String, Long> counts;
         try {
             all = counters.all(caller);
-            counts = all.complete() ? all.byConversation() : rebuild(caller);
+            counts = all.complete() && !repairs.countsStale(caller) ? all.byConversation() : rebuild(caller);
         } catch (RuntimeException redisDown) {
             counts = countedInMongo(caller, redisDown);
         }
@@ -125,7 +129,7 @@ class UnreadService {
      */
     private Map<String, Long> countedInMongo(String caller, Throwable redisFailure) {
         return fallbackMemo.get(caller, user -> {
-            LOG.warnf("unread counters unavailable, counting in MongoDB: %s", redisFailure.getMessage());
+            LOG.logf(RedisGuard.logLevel(redisFailure), "unread counters unavailable, counting in MongoDB: %s", redisFailure.getMessage());
             countedInMongo.increment();
             Map<String, Instant> readMarkers = markers.readAtAll(user);
             Map<String, Instant> since = new LinkedHashMap<>();
@@ -192,7 +196,7 @@ class UnreadService {
         try {
             return counters.rebuild(caller, readPositions, unread);
         } catch (RuntimeException e) {
-            LOG.warnf("unread counters not written back: %s", e.getMessage());
+            LOG.logf(RedisGuard.logLevel(e), "unread counters not written back: %s", e.getMessage());
             Map<String, Long> exact = new LinkedHashMap<>();
             unread.forEach((id, found) -> exact.put(id, (long) found.size()));
             return exact;

@@ -19,6 +19,7 @@ import io.quarkus.websockets.next.WebSocketConnection;
 import dev.chatlayer.presence.PresenceConfig;
 import dev.chatlayer.presence.PresenceKeys;
 import dev.chatlayer.presence.state.PresenceEvents;
+import dev.chatlayer.support.RedisGuard;
 import dev.chatlayer.support.RedisSubscriber;
 import dev.chatlayer.support.SharedKeys;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,14 +37,16 @@ class SocketRegistry {
     private final Map<String, Set<WebSocketConnection>> watchersByUser = new ConcurrentHashMap<>();
     private final Map<String, Set<String>> watchedBySocket = new ConcurrentHashMap<>();
     private final RedisSubscriber channels;
+    private final RedisGuard guard;
     private final PresenceEvents presenceEvents;
     private final Counter delivered;
     private final Counter dropped;
     private final Duration subscribeWait;
 
-    SocketRegistry(RedisSubscriber channels, PresenceEvents presenceEvents, PresenceConfig config, MeterRegistry metrics) {
+    SocketRegistry(RedisSubscriber channels, RedisGuard guard, PresenceEvents presenceEvents, PresenceConfig config, MeterRegistry metrics) {
         this.subscribeWait = config.subscribeWait();
         this.channels = channels;
+        this.guard = guard;
         this.presenceEvents = presenceEvents;
         this.delivered = Counter.builder("presence.events.delivered").description("Event frames sent to sockets").register(metrics);
         this.dropped = Counter.builder("presence.events.dropped").description("Event frames that could not be sent").register(metrics);
@@ -107,9 +110,13 @@ class SocketRegistry {
         return watched == null ? Set.of() : Set.copyOf(watched);
     }
 
-    /** Waits for the confirmations, at most {@code presence.subscribe-wait}: a Redis that does not answer delays nobody long. */
+    /**
+     * Waits for the confirmations, at most {@code presence.subscribe-wait}: a subscriber that is reconnecting delays
+     * nobody long. Not at all while Redis is skipped for not answering ({@link RedisGuard}): no confirmation comes before
+     * it answers again, and events are being missed anyway (the client catches up through the history).
+     */
     private Uni<Void> confirmed(List<CompletionStage<Void>> subscriptions) {
-        if (subscriptions.isEmpty()) {
+        if (subscriptions.isEmpty() || guard.skipping()) {
             return Uni.createFrom().voidItem();
         }
         CompletableFuture<Void> all = CompletableFuture.allOf(subscriptions.stream().map(CompletionStage::toCompletableFuture)

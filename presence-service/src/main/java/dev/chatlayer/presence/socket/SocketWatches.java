@@ -13,7 +13,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.chatlayer.presence.PresenceConfig;
 import dev.chatlayer.presence.state.PresenceService;
 import dev.chatlayer.presence.state.UserPresence;
-import dev.chatlayer.support.ApiException;
 import dev.chatlayer.support.UserIds;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.Uni;
@@ -77,8 +76,11 @@ class SocketWatches {
                 List<String> shown = shown(users, visible);
                 return registry.watch(socket, shown).chain(() -> presence.read(shown)).map(seen -> inOrder(users, seen));
             }).chain(snapshot -> frames.snapshot(socket, snapshot));
-        }).onFailure(ApiException.class)
-                .recoverWithUni(e -> frames.error(socket, "unavailable", "the watch could not be applied now, send it again in a few seconds"));
+        }).onFailure().recoverWithUni(e -> {
+            // conversation-service or Redis could not answer (RedisUnavailable, a 503 ApiException): the socket stays
+            LOG.debugf("watch not applied: %s", e.getMessage());
+            return frames.error(socket, "unavailable", "the watch could not be applied now, send it again in a few seconds");
+        });
     }
 
     /**

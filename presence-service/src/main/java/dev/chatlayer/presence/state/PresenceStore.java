@@ -13,6 +13,7 @@ import java.util.Set;
 import dev.chatlayer.presence.PresenceConfig;
 import dev.chatlayer.presence.PresenceKeys;
 import dev.chatlayer.support.HashSlots;
+import dev.chatlayer.support.RedisGuard;
 import dev.chatlayer.support.RedisPipelines;
 import dev.chatlayer.support.SharedKeys;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -24,7 +25,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Presence in Redis: every write is one atomic script on the user's slot; every read one round trip (on a cluster,
- * one MGET per slot among the users asked, all sent at once).
+ * one MGET per slot among the users asked, all sent at once). Each is held to {@link RedisGuard}'s budget; presence
+ * lives only here, so a Redis that does not answer makes these fail (503 to a REST caller).
  */
 @ApplicationScoped
 class PresenceStore {
@@ -33,18 +35,21 @@ class PresenceStore {
     enum Beat { REFUSED, STILL_ONLINE, CAME_ONLINE }
 
     private final ReactiveRedisDataSource redis;
+    private final RedisGuard guard;
     private final RedisPipelines pipelines;
     private final PresenceConfig config;
 
-    PresenceStore(ReactiveRedisDataSource redis, RedisPipelines pipelines, PresenceConfig config) {
+    PresenceStore(ReactiveRedisDataSource redis, RedisGuard guard, RedisPipelines pipelines, PresenceConfig config) {
         this.redis = redis;
+        this.guard = guard;
         this.pipelines = pipelines;
         this.config = config;
     }
 
     /** Keeps {@code connectionId} alive for one TTL; {@code enforceLimit} on a socket's first beat. */
     Uni<Beat> beat(String userId, String connectionId, boolean enforceLimit, Instant now) {
-        return redis.getRedis().send(beatRequest(userId, List.of(connectionId), enforceLimit, lifetime(connectionId), now)).map(PresenceStore::beat);
+        return guard.write(redis.getRedis().send(beatRequest(userId, List.of(connectionId), enforceLimit, lifetime(connectionId), now)))
+                .map(PresenceStore::beat);
     }
 
     /**
@@ -106,7 +111,7 @@ class PresenceStore {
 
     /** Ends {@code connectionId}; true if that made the user go offline (then their last-seen instant is {@code now}). */
     Uni<Boolean> leave(String userId, String connectionId, Instant now) {
-        return redis.getRedis().send(leaveRequest(userId, connectionId, now)).map(result -> result.toInteger() == 1);
+        return guard.write(redis.getRedis().send(leaveRequest(userId, connectionId, now))).map(result -> result.toInteger() == 1);
     }
 
     private static Request leaveRequest(String userId, String connectionId, Instant now) {
@@ -116,8 +121,8 @@ class PresenceStore {
 
     /** This replica is going away: {@code connectionId}'s entry goes, the user stays online for {@code grace}. */
     Uni<Void> handOver(String userId, String connectionId, Duration grace) {
-        return redis.execute("EVAL", Scripts.HAND_OVER, "2", PresenceKeys.presence(userId), PresenceKeys.connections(userId),
-                connectionId, String.valueOf(System.currentTimeMillis()), String.valueOf(grace.toMillis())).replaceWithVoid();
+        return guard.write(redis.execute("EVAL", Scripts.HAND_OVER, "2", PresenceKeys.presence(userId), PresenceKeys.connections(userId),
+                connectionId, String.valueOf(System.currentTimeMillis()), String.valueOf(grace.toMillis()))).replaceWithVoid();
     }
 
     /**
@@ -127,7 +132,8 @@ class PresenceStore {
      * null when the viewer's contact set is missing (it always holds the viewer once built).
      */
     Uni<Seen> query(String viewer, List<String> userIds, String limitKey, Request limit) {
-        RedisPipelines.Pipeline pipeline = pipelines.pipeline().add(limitKey, limit).add(SharedKeys.contacts(viewer), membership(viewer, userIds));
+        RedisPipelines.Pipeline pipeline = pipelines.pipeline().read().add(limitKey, limit)
+                .add(SharedKeys.contacts(viewer), membership(viewer, userIds));
         List<List<String>> groups = bySlot(userIds);
         groups.forEach(group -> pipeline.add(PresenceKeys.presence(group.get(0)), presenceOf(group)));
         return pipelines.send(pipeline).map(answers -> new Seen(answers.get(0), contactsAmong(userIds, answers.get(1)),
@@ -136,7 +142,7 @@ class PresenceStore {
 
     /** Which of {@code userIds} are the viewer's contacts; null when the viewer's contact set is missing. */
     Uni<Set<String>> contactsAmong(String viewer, List<String> userIds) {
-        return redis.getRedis().send(membership(viewer, userIds)).map(answer -> contactsAmong(userIds, answer));
+        return guard.read(redis.getRedis().send(membership(viewer, userIds))).map(answer -> contactsAmong(userIds, answer));
     }
 
     /** Online state and last-seen instant of every user, in one MGET, whoever asks. */
@@ -144,7 +150,7 @@ class PresenceStore {
         if (userIds.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        RedisPipelines.Pipeline pipeline = pipelines.pipeline();
+        RedisPipelines.Pipeline pipeline = pipelines.pipeline().read();
         List<List<String>> groups = bySlot(userIds);
         groups.forEach(group -> pipeline.add(PresenceKeys.presence(group.get(0)), presenceOf(group)));
         return pipelines.send(pipeline).map(answers -> presence(userIds, groups, answers));

@@ -1,8 +1,8 @@
 package dev.chatlayer.presence.state;
 
 import dev.chatlayer.presence.PresenceConfig;
+import dev.chatlayer.support.RedisGuard;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,14 +45,12 @@ public class PresenceWrites {
     private final AtomicBoolean inFlight = new AtomicBoolean();
     private final PresenceService presence;
     private final int batchSize;
-    private final Duration timeout;
     private final Counter failures;
     private final Counter sent;
 
     PresenceWrites(PresenceService presence, PresenceConfig config, MeterRegistry metrics) {
         this.presence = presence;
         this.batchSize = config.writeBatchSize();
-        this.timeout = config.writeTimeout();
         this.failures = Counter.builder("presence.write.failures")
                 .description("Socket refreshes and closes Redis did not take (a refresh is retried on the socket's next frame)").register(metrics);
         this.sent = Counter.builder("presence.write.pipelines").description("Pipelines of coalesced socket refreshes and closes").register(metrics);
@@ -128,9 +126,9 @@ public class PresenceWrites {
         }
         sent.increment();
         List<PresenceStore.Connection> opens = opened.stream().map(write -> new PresenceStore.Connection(write.userId(), write.connectionId())).toList();
-        // a pipeline that never answers (a Redis paused or cut off mid-reply) would hold every later write back
+        // bounded by RedisGuard's write budget: a pipeline that never answers (a Redis paused or cut off mid-reply)
+        // would hold every later write back
         presence.write(upgrading.stream().map(Write::userId).toList(), opens, beats, closes)
-                .ifNoItem().after(timeout).fail()
                 .subscribe().with(answers -> {
                     try {
                         for (int i = 0; i < upgrading.size(); i++) {
@@ -145,7 +143,7 @@ public class PresenceWrites {
                 }, failure -> {
                     try {
                         failures.increment(batch.size() - upgrading.size());
-                        LOG.warnf("presence writes failed (%d opens, %d refreshes retried on their socket's next frame, %d closes retried once): %s",
+                        LOG.logf(RedisGuard.logLevel(failure), "presence writes failed (%d opens, %d refreshes retried on their socket's next frame, %d closes retried once): %s",
                                 opened.size(), beats.values().stream().mapToInt(List::size).sum(), closes.size(), failure.toString());
                         upgrading.forEach(write -> write.answer().complete(presence.upgradeAllowedLocally(write.userId(), failure)));
                         opened.forEach(write -> write.answer().completeExceptionally(failure));
