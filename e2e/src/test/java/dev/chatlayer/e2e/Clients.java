@@ -112,6 +112,18 @@ final class Clients {
             return null;
         }
 
+        /** The next frame of any of {@code types} within {@code within}, or null. */
+        JsonNode pollAny(java.util.Set<String> types, Duration within) throws InterruptedException {
+            long deadline = System.nanoTime() + within.toNanos();
+            while (System.nanoTime() < deadline) {
+                JsonNode frame = frames.poll(50, TimeUnit.MILLISECONDS);
+                if (frame != null && types.contains(frame.path("type").asText())) {
+                    return frame;
+                }
+            }
+            return null;
+        }
+
         void send(String text) {
             socket.sendText(text, true);
         }
