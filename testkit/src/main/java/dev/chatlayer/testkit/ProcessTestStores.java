@@ -66,11 +66,16 @@ public final class ProcessTestStores implements AutoCloseable {
 
     /**
      * On a standalone Redis that the services reach through a {@link TcpProxy} ({@link #redisProxy()}), with MongoDB in
-     * a process of its own ({@link #mongoProcess()}): both can be paused, the proxy can black-hole.
+     * a process of its own ({@link #mongoProcess()}): both can be paused, the proxy can black-hole, and Redis takes
+     * {@code DEBUG} from the test (Redis 7).
      */
     public static ProcessTestStores startPausable() {
         int redisPort = FreePort.find();
-        LocalRedis.start(redisPort);
+        try {
+            LocalRedis.startWithDebugCommand(redisPort, Files.createTempDirectory("chat-redis-debuggable"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         TcpProxy proxy = TcpProxy.to(redisPort);
         return start(redisPort, null, Mongo.inItsOwnProcess(), proxy, Map.of("quarkus.redis.hosts", "redis://127.0.0.1:" + proxy.port()));
     }

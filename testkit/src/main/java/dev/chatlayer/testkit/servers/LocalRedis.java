@@ -49,6 +49,14 @@ public final class LocalRedis {
         start(port, List.of());
     }
 
+    /**
+     * Starts a server on {@code port} that also takes {@code DEBUG} from local connections (Redis 7), its files in
+     * {@code dir}: tests that make it reload its data ({@code DEBUG RELOAD}, answering {@code LOADING} meanwhile).
+     */
+    public static void startWithDebugCommand(int port, Path dir) {
+        start(port, List.of("--enable-debug-command", "local", "--dir", dir.toAbsolutePath().toString()));
+    }
+
     /** Starts a server on {@code port} with {@code extraArguments} (e.g. cluster mode) and waits until it answers. */
     static Process start(int port, List<String> extraArguments) {
         requireFree(port);
