@@ -51,6 +51,8 @@ final class Stall {
     private final String title;
     private final Consumer<EveryEndpoint> begin;
     private final Runnable end;
+    /** Asked in the middle of the fault, when set: what operators see of it. */
+    private Runnable midway = () -> { };
 
     private Stall(ServiceStack stack, String title, Consumer<EveryEndpoint> begin, Runnable end) {
         this.stack = stack;
@@ -62,6 +64,36 @@ final class Stall {
     /** {@code begin} starts the fault (it may pick what to stall from the fixture's users), {@code end} ends it. */
     static Stall of(ServiceStack stack, String title, Consumer<EveryEndpoint> begin, Runnable end) {
         return new Stall(stack, title, begin, end);
+    }
+
+    /** Runs {@code check} in the middle of the fault (between the two halves of its rounds). */
+    Stall midway(Runnable check) {
+        this.midway = check;
+        return this;
+    }
+
+    /**
+     * Every service says it skips Redis: the {@code redis-breaker} check of its dependencies group is DOWN and its
+     * {@code chat_redis_breaker_open} gauge is 1 — what an operator's dashboard and alert see of a silent Redis.
+     */
+    static void everyServiceSkipsRedis(ServiceStack stack) {
+        try {
+            for (String service : List.of(stack.conversations.url(), stack.presence.url(), stack.messages.url())) {
+                JsonNode health = Clients.JSON.readTree(call(service, "GET", "/q/health/group/dependencies", "anyone", null).body());
+                String breaker = "";
+                for (JsonNode check : health.path("checks")) {
+                    if (check.path("name").asText().equals("redis-breaker")) {
+                        breaker = check.toString();
+                    }
+                }
+                assertTrue(breaker.contains("\"status\":\"DOWN\""), service + ": the redis-breaker check is DOWN: " + health);
+                String metrics = call(service, "GET", "/q/metrics", "anyone", null).body();
+                assertTrue(metrics.lines().anyMatch(line -> line.startsWith("chat_redis_breaker_open") && line.endsWith(" 1.0")),
+                        service + ": chat_redis_breaker_open is 1");
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Runs the fault for {@code duration}: every answer during it obeys {@code rule}, and everything recovers after it. */
@@ -85,6 +117,7 @@ final class Stall {
             try {
                 Thread.sleep(INTO_THE_FAULT.toMillis());
                 during = new ArrayList<>(every.roundsFor(duration.minus(INTO_THE_FAULT).dividedBy(2)));
+                midway.run();
                 duringSocket = Clients.Socket.open(stack.socketUrl(), every.bob);
                 during.addAll(every.roundsFor(duration.minus(INTO_THE_FAULT).dividedBy(2)));
             } finally {
