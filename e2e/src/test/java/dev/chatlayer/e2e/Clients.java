@@ -102,14 +102,7 @@ final class Clients {
 
         /** The next frame of {@code type} within {@code within}, or null. */
         JsonNode poll(String type, Duration within) throws InterruptedException {
-            long deadline = System.nanoTime() + within.toNanos();
-            while (System.nanoTime() < deadline) {
-                JsonNode frame = frames.poll(50, TimeUnit.MILLISECONDS);
-                if (frame != null && type.equals(frame.path("type").asText())) {
-                    return frame;
-                }
-            }
-            return null;
+            return pollAny(java.util.Set.of(type), within);
         }
 
         /** The next frame of any of {@code types} within {@code within}, or null. */
