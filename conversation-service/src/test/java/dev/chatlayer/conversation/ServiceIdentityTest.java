@@ -65,6 +65,16 @@ class ServiceIdentityTest {
     }
 
     @Test
+    void aUserTokenWhoseGroupsNameAServiceGetsNoneOfItsRoles() {
+        // the users' identity provider may put any group in a token: a group is never a role here
+        String token = Tokens.mint(DevKeys.privateKeyIn(System.getProperty(Tokens.KEYS_DIR_PROPERTY)), Tokens.DEFAULT_ISSUER, user("alice"),
+                Duration.ofMinutes(5), java.util.List.of("message-service", "presence-service"), Tokens.DEFAULT_AUDIENCE);
+        given().auth().oauth2(token).get("/internal/users/alice/conversations").then().statusCode(403).contentType("application/problem+json");
+        given().auth().oauth2(token).get("/internal/users/alice/contacts").then().statusCode(403);
+        given().auth().oauth2(token).get("/api/v1/conversations").then().statusCode(200); // still the user it is
+    }
+
+    @Test
     void aServiceTokenSignedWithTheUsersKeyIsRefused() {
         // the users' identity provider cannot mint a service identity
         String token = Tokens.mint(DevKeys.privateKeyIn(System.getProperty(Tokens.KEYS_DIR_PROPERTY)), Tokens.SERVICE_ISSUER,
