@@ -68,7 +68,10 @@ public final class MessageKeys {
         return "ratelimit:read-marks:{" + userId + "}";
     }
 
-    /** STRING, the message JSON first stored under the sender's clientMessageId; TTL {@code messages.idempotency-ttl}. */
+    /**
+     * STRING, where the message first stored under the sender's clientMessageId is: {@code "<id> <conversationId>
+     * <createdAt ms>"} (send/FirstAttempts); TTL {@code messages.idempotency-ttl}.
+     */
     public static String idempotency(String senderId, String clientMessageId) {
         return "idempotency:{" + senderId + "}:" + clientMessageId;
     }

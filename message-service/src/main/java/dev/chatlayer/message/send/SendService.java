@@ -1,6 +1,5 @@
 package dev.chatlayer.message.send;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -13,7 +12,6 @@ import org.jboss.logging.Logger;
 
 import dev.chatlayer.message.Message;
 import dev.chatlayer.message.MessageConfig;
-import dev.chatlayer.message.MessageJson;
 import dev.chatlayer.message.MessageKeys;
 import dev.chatlayer.message.conversations.ConversationFacts;
 import dev.chatlayer.message.conversations.ConversationClient;
@@ -32,8 +30,6 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.mutiny.redis.client.Command;
-import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -63,13 +59,13 @@ class SendService {
     private final SpeedLayerCatchUp catchUp;
     private final RedisPipelines pipelines;
     private final ConversationClient conversations;
-    private final MessageJson json;
+    private final FirstAttempts firstAttempts;
     private final Counter afterStoreFailures;
 
     SendService(MessageRepository repository, BatchWriter writer, RateLimiter rateLimiter, ConversationGate gate,
             MessageConfig config, MeterRegistry metrics, SpeedLayerWrites effects,
             SpeedLayerInvalidations repairs, SpeedLayerCatchUp catchUp, RedisPipelines pipelines, @RestClient ConversationClient conversations,
-            MessageJson json) {
+            FirstAttempts firstAttempts) {
         this.repository = repository;
         this.writer = writer;
         this.rateLimiter = rateLimiter;
@@ -82,7 +78,7 @@ class SendService {
         this.catchUp = catchUp;
         this.pipelines = pipelines;
         this.conversations = conversations;
-        this.json = json;
+        this.firstAttempts = firstAttempts;
         this.afterStoreFailures = Counter.builder("messages.after.store.failures")
                 .description("Cache, counter or work-queue updates that failed after a message was stored").register(metrics);
     }
@@ -110,8 +106,9 @@ class SendService {
     }
 
     /**
-     * A retry refused with 409 (the request message is taken) or 429 whose first attempt was stored — its Redis key
-     * lost — is answered with that message, as MongoDB's unique index knows it: 200, not the refusal.
+     * A retry refused with 409 (the request message is taken) whose first attempt was stored — its Redis key lost — is
+     * answered with that message, as MongoDB's unique index knows it: 200, not the refusal. Not a 429: a retry past the
+     * limit costs MongoDB nothing, and is answered once the window allows.
      */
     private Uni<Sent> storedEarlier(String caller, String clientMessageId, Throwable refusal) {
         return VertxContextSupport.executeBlocking(() -> repository.findByClientMessageId(caller, clientMessageId))
@@ -119,7 +116,7 @@ class SendService {
     }
 
     private static boolean isRefusal(Throwable failure) {
-        return failure instanceof ApiException e && (e.status() == 409 || e.status() == 429);
+        return failure instanceof ApiException e && e.status() == 409;
     }
 
     private Uni<Sent> store(String caller, String content, NewMessage body, ConversationFacts conversation, Executor requestContext) {
@@ -156,10 +153,10 @@ class SendService {
     }
 
     /**
-     * Counts the send against the caller's limit and, with a clientMessageId, reads the first message stored with it
-     * ({@code idempotency:...}, written with the message) in the same pipeline: one round trip. A retry of a stored
-     * send is answered with that message and its count is given back: it spends no rate budget. Null when no such
-     * message is known there (after a Redis flush MongoDB's unique index still stores it once); a 429 past the limit.
+     * Counts the send against the caller's limit and, with a clientMessageId, reads where the first message stored with
+     * it is ({@link FirstAttempts}) in the same pipeline: one round trip. A retry of a stored send is answered with that
+     * message. Null when no such message is known there (after a Redis flush MongoDB's unique index still stores it
+     * once); a 429 past the limit.
      */
     private Uni<Message> countedWithFirst(String caller, String clientMessageId) {
         if (clientMessageId == null) {
@@ -167,19 +164,21 @@ class SendService {
         }
         String key = MessageKeys.idempotency(caller, clientMessageId);
         RedisPipelines.Pipeline both = pipelines.pipeline().read().add(MessageKeys.rateLimit(caller), rateLimiter.sendRequest(caller))
-                .add(key, Request.cmd(Command.GET).arg(key));
-        return pipelines.send(both).map(answers -> {
-            Response first = answers.get(1);
-            if (first != null) {
-                rateLimiter.giveBackSend(caller);
-                return json.read(first.toString());
-            }
-            rateLimiter.checkSend(answers.get(0));
-            return null;
-        }).onFailure(e -> !(e instanceof ApiException)).recoverWithItem(e -> {
+                .add(key, firstAttempts.lookUp(caller, clientMessageId));
+        return pipelines.send(both).onFailure().recoverWithItem(e -> {
             LOG.logf(RedisGuard.logLevel(e), "rate limit and idempotency lookup failed, counting locally and relying on MongoDB's index: %s", e.getMessage());
             rateLimiter.checkSendLocally(caller, e);
             return null;
+        }).flatMap(answers -> {
+            if (answers == null) {
+                return Uni.createFrom().nullItem();
+            }
+            Response first = answers.get(1);
+            if (first != null) {
+                return firstAttempts.answer(caller, clientMessageId, first.toString(), answers.get(0));
+            }
+            rateLimiter.checkSend(answers.get(0));
+            return Uni.createFrom().nullItem();
         });
     }
 
@@ -197,9 +196,7 @@ class SendService {
         RedisPipelines.Pipeline commands = pipelines.pipeline().durable(); // unread counts: promised exact
         effects.addTo(commands, message, conversation);
         if (message.clientMessageId() != null) {
-            String key = MessageKeys.idempotency(message.senderId(), message.clientMessageId());
-            commands.add(key, Request.cmd(Command.SET).arg(key)
-                    .arg(json.write(message)).arg("PX").arg(config.idempotencyTtl().toMillis()));
+            commands.add(MessageKeys.idempotency(message.senderId(), message.clientMessageId()), firstAttempts.remember(message));
         }
         return pipelines.send(commands).replaceWithVoid().onFailure().recoverWithItem(e -> {
             afterStoreFailures.increment();
