@@ -50,6 +50,18 @@ class ConversationDeletionTest {
     }
 
     @Test
+    void hidingAndRestoringAreTheUsersOwnAndMoveNothingOthersSee() {
+        String alice = user("alice"), bob = user("bob");
+        String id = Api.accepted(alice, bob);
+        String seen = as(bob).get("/api/v1/conversations/" + id).path("updatedAt");
+
+        as(alice).delete("/api/v1/conversations/" + id).then().statusCode(204);
+        as(bob).get("/api/v1/conversations/" + id).then().body("updatedAt", equalTo(seen));
+        as(alice).post("/api/v1/conversations/" + id + "/restore").then().statusCode(204);
+        as(bob).get("/api/v1/conversations/" + id).then().body("updatedAt", equalTo(seen));
+    }
+
+    @Test
     void restoreBringsItBackAndRemovesTheCutoff() {
         String alice = user("alice"), bob = user("bob");
         String id = Api.accepted(alice, bob);

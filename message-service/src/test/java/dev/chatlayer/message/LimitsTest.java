@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import dev.chatlayer.testkit.QuarkusTestStores;
@@ -120,6 +122,24 @@ class LimitsTest {
             read(henry, chat).then().statusCode(204);
             pause(500);
             assertEquals(2, receipts.messages.stream().filter(event -> event.contains("\"type\":\"read\"")).count());
+        }
+    }
+
+    @Test
+    void readingAPendingRequestTellsTheRequesterNothing() throws Exception {
+        String stranger = user("stranger"), ivan = user("ivan");
+        String request = Api.pending(stranger, ivan);
+        try (var receipts = QuarkusTestStores.subscribe("user-events:{" + stranger + "}")) {
+            send(stranger, request, "hello, remember me?").then().statusCode(201);
+            read(ivan, request).then().statusCode(204);
+            pause(500);
+            assertEquals(0, receipts.messages.stream().filter(event -> event.contains("\"type\":\"read\"")).count(),
+                    "a stranger's request learns nothing of when it was read: " + receipts.messages);
+            Api.conversationsAs(ivan).post("/api/v1/conversations/" + request + "/accept").then().statusCode(200);
+            send(stranger, request, "thanks").then().statusCode(201);
+            read(ivan, request).then().statusCode(204);
+            Awaitility.await().atMost(Duration.ofSeconds(5))
+                    .until(() -> receipts.messages.stream().anyMatch(event -> event.contains("\"type\":\"read\"")));
         }
     }
 

@@ -181,7 +181,7 @@ public class ConversationService {
             if (!hiddenFor.contains(caller)) {
                 hiddenFor.add(caller);
             }
-            return copy(c, c.status(), c.lastMessageAt(), hiddenFor, deletedAt);
+            return withDeletion(c, hiddenFor, deletedAt);
         });
         marks.hidden(caller, hidden.id(), at);
         try {
@@ -202,7 +202,7 @@ public class ConversationService {
             deletedAt.remove(caller);
             List<String> hiddenFor = new ArrayList<>(c.hiddenFor());
             hiddenFor.remove(caller);
-            return copy(c, c.status(), c.lastMessageAt(), hiddenFor, deletedAt);
+            return withDeletion(c, hiddenFor, deletedAt);
         });
         marks.restored(caller, restored.id());
     }
@@ -342,12 +342,16 @@ public class ConversationService {
     }
 
     private static Conversation withStatus(Conversation c, ConversationStatus status) {
-        return copy(c, status, c.lastMessageAt(), c.hiddenFor(), c.deletedAt());
+        return new Conversation(c.id(), c.participants(), c.createdBy(), status, c.createdAt(), now(), c.lastMessageAt(),
+                c.version() + 1, c.hiddenFor(), c.deletedAt());
     }
 
-    private static Conversation copy(Conversation c, ConversationStatus status, Instant lastMessageAt, List<String> hiddenFor,
-            Map<String, Instant> deletedAt) {
-        return new Conversation(c.id(), c.participants(), c.createdBy(), status, c.createdAt(), now(), lastMessageAt,
+    /**
+     * A user's own deletion state changed: {@code updatedAt}, which every participant sees, stays (nobody else may learn
+     * when a user hid or restored a conversation); the version moves, as for any change.
+     */
+    private static Conversation withDeletion(Conversation c, List<String> hiddenFor, Map<String, Instant> deletedAt) {
+        return new Conversation(c.id(), c.participants(), c.createdBy(), c.status(), c.createdAt(), c.updatedAt(), c.lastMessageAt(),
                 c.version() + 1, List.copyOf(hiddenFor), Map.copyOf(deletedAt));
     }
 

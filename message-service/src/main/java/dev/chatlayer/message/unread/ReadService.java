@@ -55,8 +55,8 @@ class ReadService {
     }
 
     /**
-     * The caller has read everything: unread 0, a read marker in MongoDB, a receipt to the others — only when the
-     * marker moves forward, i.e. someone wrote since the caller's last read. A repeated read writes and publishes
+     * The caller has read everything: unread 0, a read marker in MongoDB, a receipt to the others (in an ACCEPTED
+     * conversation only) — only when the marker moves forward, i.e. someone wrote since the caller's last read. A repeated read writes and publishes
      * nothing, so marking read cannot be used to flood the others with receipts.
      */
     void markRead(String caller, String conversationId) {
@@ -73,7 +73,10 @@ class ReadService {
         unreadService.forget(caller);
         RedisPipelines.Pipeline commands = redis.pipeline().durable() // the reset must survive a failover
                 .add(MessageKeys.unreadIndex(caller), unread.readUpTo(caller, conversationId, now));
-        events.read(commands, conversationId, caller, now, conversation.othersThan(caller));
+        // a receipt tells when someone read: only to those the reader talks with, never to a stranger's pending request
+        if ("ACCEPTED".equals(conversation.status())) {
+            events.read(commands, conversationId, caller, now, conversation.othersThan(caller));
+        }
         try {
             redis.sendAndAwait(commands);
         } catch (RuntimeException e) {
