@@ -21,6 +21,17 @@ public interface ConversationConfig {
     @WithDefault("24h")
     Duration contactsTtl();
 
+    /**
+     * How long this replica remembers that a conversation id is unknown, so asking for made-up ids costs MongoDB one
+     * lookup per id in that time (at most {@code conversation.unknown-ids} ids remembered).
+     */
+    @WithDefault("30s")
+    Duration unknownIdMemory();
+
+    /** Unknown conversation ids remembered at most (see {@code conversation.unknown-id-memory}). */
+    @WithDefault("100000")
+    int unknownIds();
+
     /** Most participants a conversation may have, creator included. */
     @WithDefault("50")
     int maxParticipants();

@@ -7,6 +7,7 @@ import static dev.chatlayer.conversation.Api.create;
 import static dev.chatlayer.conversation.Api.user;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.hasItem;
 
@@ -21,6 +22,9 @@ import io.restassured.http.ContentType;
 
 @QuarkusTest
 class ConversationAccessTest {
+
+    @jakarta.inject.Inject
+    io.micrometer.core.instrument.MeterRegistry metrics;
 
     @Test
     void returns404ForEveryConversationEndpointToANonParticipant() {
@@ -47,6 +51,23 @@ class ConversationAccessTest {
         String mallory = user("mallory");
         as(mallory).get("/api/v1/conversations/" + new org.bson.types.ObjectId().toHexString())
                 .then().statusCode(404).body("detail", equalTo("no such conversation"));
+    }
+
+    @Test
+    void askingAgainForAnUnknownIdCostsMongoDbNothing() {
+        String mallory = user("mallory");
+        String unknown = new org.bson.types.ObjectId().toHexString();
+        as(mallory).get("/api/v1/conversations/" + unknown).then().statusCode(404);
+        double finds = finds();
+        for (int i = 0; i < 20; i++) {
+            as(mallory).get("/api/v1/conversations/" + unknown).then().statusCode(404).body("detail", equalTo("no such conversation"));
+        }
+        assertEquals(finds, finds(), "an id MongoDB does not have is remembered (conversation.unknown-id-memory)");
+    }
+
+    private double finds() {
+        return metrics.find("mongodb.driver.commands").tag("command", "find").timers().stream()
+                .mapToLong(io.micrometer.core.instrument.Timer::count).sum();
     }
 
     @Test
