@@ -24,7 +24,7 @@ class StalledStoresIT {
     /** The per-user limits stay out of the way of a test that asks every endpoint several times a second. */
     static final Map<String, String> UNLIMITED = Map.of("messages.rate-limit", "100000", "conversation.limits.creates", "100000",
             "conversation.limits.pending-requests", "100000", "conversation.limits.state-changes", "100000",
-            "presence.queries-per-minute", "100000", "presence.upgrades-per-minute", "100000");
+            "presence.queries-per-minute", "100000", "presence.upgrades-per-minute", "100000", "presence.rest-presence-per-minute", "100000");
     static final Duration STALL = Duration.ofSeconds(10);
     static final Duration REFUSAL = Duration.ofSeconds(3);
 

@@ -81,6 +81,13 @@ public interface PresenceConfig {
     @WithDefault("30")
     int upgradesPerMinute();
 
+    /**
+     * REST heartbeats and REST going-offline ({@code DELETE}) one user may make per minute together, across replicas:
+     * each may tell every watcher the user came online or went offline (clients beat every minute).
+     */
+    @WithDefault("12")
+    int restPresencePerMinute();
+
     /** Presence GETs and queries one user may make per minute, across replicas. */
     @WithDefault("60")
     int queriesPerMinute();

@@ -35,6 +35,11 @@ public final class PresenceKeys {
         return tagged("ratelimit:presence-queries:", userId);
     }
 
+    /** STRING counter of the user's REST heartbeats and going offline in the current minute; TTL one minute. */
+    public static String restPresenceLimit(String userId) {
+        return tagged("ratelimit:rest-presence:", userId);
+    }
+
     /** STRING, ISO-8601 instant the user was last seen (last refresh, or going offline); no TTL. */
     public static String lastSeen(String userId) {
         return tagged("lastseen:", userId);

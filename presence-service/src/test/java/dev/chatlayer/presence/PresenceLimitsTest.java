@@ -53,6 +53,20 @@ class PresenceLimitsTest {
     }
 
     @Test
+    void heartbeatsAndGoingOfflineAreLimitedTogetherSoPresenceCannotFlap() {
+        String flapper = user("flapper");
+        for (int i = 0; i < 12; i++) { // presence.rest-presence-per-minute: each pair tells every watcher online, then offline
+            Response answer = i % 2 == 0 ? as(flapper).post("/api/v1/presence/heartbeat") : as(flapper).delete("/api/v1/presence");
+            answer.then().statusCode(204);
+        }
+        for (Response refused : List.of(as(flapper).post("/api/v1/presence/heartbeat"), as(flapper).delete("/api/v1/presence"))) {
+            refused.then().statusCode(429).contentType("application/problem+json")
+                    .body("detail", containsString("REST heartbeats and going offline"));
+            assertTrue(Long.parseLong(refused.header("Retry-After")) >= 1);
+        }
+    }
+
+    @Test
     void fiveInvalidAuthFramesCloseTheSocket() throws Exception {
         String carol = user("carol");
         try (TestSocket socket = TestSocket.open(vertx, base.getPort(), token(carol))) {

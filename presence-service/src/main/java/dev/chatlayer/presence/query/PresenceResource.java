@@ -45,6 +45,7 @@ public class PresenceResource {
     @POST
     @Path("/heartbeat")
     @APIResponse(responseCode = "204", description = "Online for the next 5 minutes (or until DELETE), sockets or not")
+    @APIResponse(responseCode = "429", description = "Past the caller's REST presence limit (heartbeats and DELETE together, docs/limits.md); Retry-After says when")
     public Uni<Void> heartbeat() {
         return presence.refresh(caller.id(), PresenceService.REST_CONNECTION);
     }
@@ -52,6 +53,7 @@ public class PresenceResource {
     /** Ends the caller's REST presence now; their sockets keep them online. */
     @DELETE
     @APIResponse(responseCode = "204", description = "The REST presence is gone; open sockets keep the caller online")
+    @APIResponse(responseCode = "429", description = "Past the caller's REST presence limit (heartbeats and DELETE together, docs/limits.md); Retry-After says when")
     public Uni<Void> leave() {
         return presence.disconnect(caller.id(), PresenceService.REST_CONNECTION);
     }

@@ -48,12 +48,15 @@ public class PresenceService {
     private final UserLimiter limiter;
     private final Limit upgrades;
     private final Limit queries;
+    private final Limit restPresence;
 
     PresenceService(PresenceStore store, PresenceEvents events, PresenceConfig config, ContactsLookup contacts, UserLimiter limiter,
             MeterRegistry metrics) {
         this.limiter = limiter;
         this.upgrades = limiter.define("socket-upgrades", config.upgradesPerMinute(), Duration.ofMinutes(1), "socket upgrades");
         this.queries = limiter.define("presence-queries", config.queriesPerMinute(), Duration.ofMinutes(1), "presence queries");
+        this.restPresence = limiter.define("rest-presence", config.restPresencePerMinute(), Duration.ofMinutes(1),
+                "REST heartbeats and going offline");
         this.store = store;
         this.contacts = contacts;
         this.events = events;
@@ -63,15 +66,17 @@ public class PresenceService {
         this.refreshes = Counter.builder("presence.refreshes").description("Presence refreshes of a user written to Redis (one may cover several sockets)").register(metrics);
     }
 
-    /** The user's REST heartbeat (sockets go through {@link PresenceWrites}). */
+    /** The user's REST heartbeat (sockets go through {@link PresenceWrites}), counted against their REST presence limit. */
     public Uni<Void> refresh(String userId, String connectionId) {
-        return beat(userId, connectionId, false).replaceWithVoid();
+        return limiter.acquire(restPresence, PresenceKeys.restPresenceLimit(userId)).chain(() -> beat(userId, connectionId, false))
+                .replaceWithVoid();
     }
 
-    /** A socket closed, or REST presence ended. */
+    /** The user's REST presence ended, counted with their heartbeats: flapping online and offline is bounded. */
     public Uni<Void> disconnect(String userId, String connectionId) {
         Instant now = now();
-        return store.leave(userId, connectionId, now).chain(offline -> offline ? wentOffline(List.of(userId), now) : DONE);
+        return limiter.acquire(restPresence, PresenceKeys.restPresenceLimit(userId)).chain(() -> store.leave(userId, connectionId, now))
+                .chain(offline -> offline ? wentOffline(List.of(userId), now) : DONE);
     }
 
     /** The replica is draining: the socket's entry goes without taking the user offline (see hand-over.lua). */
