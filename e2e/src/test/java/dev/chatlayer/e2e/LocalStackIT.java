@@ -141,6 +141,22 @@ class LocalStackIT {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, dependencies.statusCode(), dependencies.body());
         assertTrue(dependencies.body().contains("redis-keyspace-notifications") && !dependencies.body().contains("unchecked"), dependencies.body());
+        // and nothing more: presence-service may not forge a message event nor list key names; it publishes presence
+        assertEquals("OK", dryRun(redis, "presence-service", "PUBLISH", "presence-events:{a}", "x"));
+        assertTrue(dryRun(redis, "presence-service", "PUBLISH", "user-events:{a}", "x").contains("no permissions"));
+        assertTrue(dryRun(redis, "presence-service", "SCAN", "0").contains("no permissions"));
+        assertTrue(dryRun(redis, "message-service", "SCAN", "0").contains("no permissions"));
+    }
+
+    /** What Redis would answer {@code user}'s {@code command} (ACL DRYRUN): "OK", or why not. */
+    private static String dryRun(int redis, String user, String... command) {
+        java.util.List<String> args = new java.util.ArrayList<>(List.of("ACL", "DRYRUN", user));
+        args.addAll(List.of(command));
+        try {
+            return String.valueOf(dev.chatlayer.testkit.servers.RedisWire.call(redis, args.toArray(String[]::new)));
+        } catch (IllegalStateException refused) {
+            return refused.getMessage();
+        }
     }
 
     @Test
