@@ -1,6 +1,9 @@
 package dev.chatlayer.e2e;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+
+import org.awaitility.Awaitility;
 
 import dev.chatlayer.testkit.servers.FreePort;
 import dev.chatlayer.testkit.servers.RedisWire;
@@ -102,22 +105,13 @@ enum RedisRefusal {
 
     /** Waits until a GET is answered with {@code code}: the refusal is on. */
     private static void awaitRefused(int port, String code) {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (System.nanoTime() < deadline) {
+        Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() -> {
             try {
                 RedisWire.call(port, "GET", "any");
+                return false;
             } catch (RuntimeException refused) {
-                if (String.valueOf(refused.getMessage()).contains(code)) {
-                    return;
-                }
+                return String.valueOf(refused.getMessage()).contains(code);
             }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-        throw new IllegalStateException("Redis did not start answering " + code);
+        });
     }
 }

@@ -14,9 +14,6 @@ import org.bson.types.ObjectId;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-
 import dev.chatlayer.conversation.Conversation;
 import dev.chatlayer.conversation.ConversationConfig;
 import dev.chatlayer.conversation.ConversationStatus;
@@ -51,8 +48,6 @@ public class ConversationService {
     private final ConversationEvents events;
     private final ContactsReadModel contacts;
     private final BlockRepository blocks;
-    /** Ids MongoDB said it does not have (conversation.unknown-id-memory): asking again costs it nothing meanwhile. */
-    private final Cache<String, Boolean> unknown;
 
     ConversationService(ConversationRepository repository, ConversationCache cache, DeletionMarks marks, ConversationConfig config,
             @RestClient MessageServiceClient messages, ConversationEvents events, ContactsReadModel contacts, BlockRepository blocks) {
@@ -64,7 +59,6 @@ public class ConversationService {
         this.marks = marks;
         this.config = config;
         this.messages = messages;
-        this.unknown = Caffeine.newBuilder().maximumSize(config.unknownIds()).expireAfterWrite(config.unknownIdMemory()).build();
     }
 
     /** The outcome of a create: the conversation, and whether it is new (201) or an open one returned (200). */
@@ -282,17 +276,9 @@ public class ConversationService {
         return cached.isPresent() ? cached.get() : loadStored(id);
     }
 
-    /** After a miss: MongoDB's state, put in the cache (blocking: on a worker thread); an unknown id is remembered a while. */
+    /** After a miss: MongoDB's state, put in the cache (blocking: on a worker thread). */
     private Conversation loadStored(String id) {
-        if (unknown.getIfPresent(id) != null) {
-            throw new ConversationNotFound();
-        }
-        Optional<Conversation> found = repository.byId(id);
-        if (found.isEmpty()) {
-            unknown.put(id, Boolean.TRUE);
-            throw new ConversationNotFound();
-        }
-        Conversation stored = found.get();
+        Conversation stored = repository.byId(id).orElseThrow(ConversationNotFound::new);
         if (cache.fill(stored)) {
             // Redis may have been flushed: put the deletion mirror back with the conversation.
             marks.mirror(stored);

@@ -36,6 +36,12 @@ public class ConversationRepository implements PanacheMongoRepositoryBase<Conver
 
     private static final Logger LOG = Logger.getLogger(ConversationRepository.class);
 
+    private final UnknownIds unknown;
+
+    ConversationRepository(UnknownIds unknown) {
+        this.unknown = unknown;
+    }
+
     void createIndexes(@Observes StartupEvent start) {
         try {
             mongoCollection().createIndex(Indexes.ascending("openKey"), new IndexOptions().name("open_unique").unique(true).sparse(true));
@@ -47,9 +53,19 @@ public class ConversationRepository implements PanacheMongoRepositoryBase<Conver
         }
     }
 
-    /** The conversation stored under {@code id}, if any ({@code id} is a valid ObjectId: callers check it first). */
+    /**
+     * The conversation stored under {@code id}, if any ({@code id} is a valid ObjectId: callers check it first); an id
+     * found missing is not asked for again for a while ({@link UnknownIds}).
+     */
     public Optional<Conversation> byId(String id) {
-        return findByIdOptional(new ObjectId(id)).map(ConversationDocument::toConversation);
+        if (!unknown.known(id)) {
+            return Optional.empty();
+        }
+        Optional<Conversation> found = findByIdOptional(new ObjectId(id)).map(ConversationDocument::toConversation);
+        if (found.isEmpty()) {
+            unknown.remember(id);
+        }
+        return found;
     }
 
     public Optional<Conversation> findOpen(List<String> sortedParticipants) {
